@@ -1,0 +1,89 @@
+"""The shape IR: what the samples showed at each position, as immutable values.
+
+A `Shape` is the evidence at one position: which JSON kinds appeared there, with at most one
+array shape and one object shape (all objects seen at a position merge; all arrays too). Passes in
+`codegen.infer.passes` turn it into its final form; equal shapes are the same type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codegen.errors import Location
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a shape was first seen: the sample's location and the JSON path inside it."""
+
+    location: Location
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.location} at {self.path}"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    shape: Shape
+    present: int  # how many of the parent's instances had this key
+
+
+@dataclass(frozen=True)
+class ObjectShape:
+    fields: tuple[Field, ...]  # in the order keys were first seen
+    count: int  # instances merged into this shape
+    single_key: int  # instances that had exactly one key (evidence of a tagged union)
+    origin: Origin = field(compare=False)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(f.key for f in self.fields)
+
+    def is_optional(self, item: Field) -> bool:
+        return item.present < self.count
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class TaggedUnion:
+    """An externally tagged union: `{tag: payload}` objects, open to tags not seen yet."""
+
+    variants: tuple[Variant, ...]  # sorted by tag
+    origin: Origin = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ArrayShape:
+    items: Shape | None  # None: only empty arrays were seen
+
+
+@dataclass(frozen=True)
+class Shape:
+    null: bool = False
+    boolean: bool = False
+    integer: bool = False
+    number: bool = (
+        False  # a float, or a docs-example number: typed float, ints accepted
+    )
+    string: bool = False
+    array: ArrayShape | None = None
+    record: ObjectShape | TaggedUnion | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        """Nothing but null (or nothing at all) was seen: any value is accepted."""
+        return not (
+            self.boolean
+            or self.integer
+            or self.number
+            or self.string
+            or self.array
+            or self.record
+        )

@@ -1,0 +1,221 @@
+"""Ingest: sample files in, samples out, each with the file:line:column it came from.
+
+Decisions:
+- A sample set is a directory, read recursively in sorted relative-POSIX-path order, so the
+  result never depends on the file system; hidden files and directories are skipped. Suffixes
+  are matched case-insensitively; other files are ignored (codegen.toml lives there too).
+- .json holds one or more concatenated values; .jsonl/.ndjson one value per non-blank line (lines
+  end at "\\n" only: str.splitlines would also split at U+2028, which a JSON string may hold raw);
+  .txt/.md are text copied from docs pages, see extract_from_document.
+- A sample file that yields no sample is an error, not skipped: an empty capture is a mistake.
+- Exact duplicates (same keys in the same order, same values) are kept once, at their first
+  occurrence; they are compared as json.dumps text, so 1, 1.0 and true stay distinct.
+- Docs extraction skips only candidates that are not JSON at all ("{id}" in a sentence). A
+  candidate that is complete JSON by Python's lenient reading but breaks a strictness rule
+  (duplicate key, NaN, 1e400, too deep) is an error at its position: skipping it would silently
+  drop an example that the page meant as a sample.
+- ingest_document reads any other suffix (.html, no suffix) as a docs document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from codegen.errors import CodegenError, Location
+from codegen.jsonreader import JSONText, ParsedValue, decode_text
+
+SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
+_LINES_SUFFIXES = (".jsonl", ".ndjson")
+_CANDIDATE = re.compile(r"[{\[]")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One parsed JSON value and where it starts, for messages about it."""
+
+    value: Any
+    origin: Location
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A value read from a file, with the text its span indexes (to copy it verbatim)."""
+
+    parsed: ParsedValue
+    text: str
+
+    @property
+    def source(self) -> str:
+        return self.text[self.parsed.start : self.parsed.end]
+
+
+def read_sample_set(directory: Path, display_root: str) -> list[Sample]:
+    """All distinct samples of a sample-set directory, sorted by (file, line, column)."""
+    if not directory.is_dir():
+        raise CodegenError(f"sample set directory not found: {display_root}")
+    samples: list[Sample] = []
+    seen: set[str] = set()
+    # Files in sorted order and values in text order: the samples come out sorted.
+    for relative in _sample_files(directory):
+        for found in _read_file(directory / relative, f"{display_root}/{relative}"):
+            key = json.dumps(found.parsed.value)
+            if key not in seen:
+                seen.add(key)
+                samples.append(Sample(found.parsed.value, found.parsed.location))
+    if not samples:
+        raise CodegenError(
+            f"no samples found in {display_root}: expected .json, .jsonl, .ndjson, .txt"
+            " or .md files"
+        )
+    return samples
+
+
+def extract_from_document(text: str, file: str) -> list[Sample]:
+    """The distinct JSON objects and arrays in text copied from a docs page, in text order."""
+    return [Sample(found.value, found.location) for found in _extract(text, file)]
+
+
+def ingest_document(doc: Path, into: Path) -> list[Path]:
+    """Write each distinct JSON value of doc into its own stably named file in into.
+
+    A file's content is the value's exact source text (numbers keep their spelling) plus a
+    newline. An existing file with the same content is kept; one with different content is an
+    error, checked for every value before anything is written. Returns paths in document order.
+    """
+    display = str(doc)
+    prefix = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "doc"
+    planned: dict[Path, tuple[bytes, Location]] = {}
+    for found in _read_file(doc, display):
+        canonical = json.dumps(
+            found.parsed.value, separators=(",", ":"), ensure_ascii=False
+        )
+        # surrogatepass: a JSON "\ud800" escape reads as a lone surrogate.
+        digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+        path = into / f"{prefix}-{digest[:10]}.json"
+        content = (found.source + "\n").encode("utf-8")
+        planned.setdefault(path, (content, found.parsed.location))
+    try:
+        missing = [
+            path
+            for path, (content, origin) in planned.items()
+            if not _holds(path, content, origin)
+        ]
+        into.mkdir(parents=True, exist_ok=True)
+        for path in missing:
+            _write_atomically(path, planned[path][0])
+    except OSError as exc:
+        _fail_io(exc)
+    return list(planned)
+
+
+def _holds(path: Path, content: bytes, origin: Location) -> bool:
+    """Whether path already holds content; an error if it holds anything else."""
+    if not path.exists():
+        return False
+    if path.read_bytes() != content:
+        raise CodegenError(
+            f"{path} already exists with different content: not overwriting it", origin
+        )
+    return True
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write via a temporary file in the same directory, so no reader sees a partial file."""
+    # Not tempfile.mkstemp: its files are private (0600), these should follow the umask.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        with open(temporary, "xb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _fail_io(exc: OSError) -> NoReturn:
+    raise CodegenError(f"cannot access file: {exc}") from exc
+
+
+def _sample_files(directory: Path) -> list[str]:
+    """Relative POSIX paths of the sample files under directory, sorted, hidden ones skipped."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory, onerror=_fail_io):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        base = Path(root).relative_to(directory)
+        found.extend(
+            (base / name).as_posix()
+            for name in files
+            if not name.startswith(".") and Path(name).suffix.lower() in SAMPLE_SUFFIXES
+        )
+    return sorted(found)
+
+
+def _read_file(path: Path, display: str) -> list[_Found]:
+    """The values of one sample file by its suffix; a file that yields none is an error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CodegenError(
+            f"cannot read file: {exc.strerror}", Location(display)
+        ) from None
+    text = decode_text(data, display)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        found = [_Found(parsed, text) for parsed in JSONText(text, display).values()]
+        expected = "a JSON value"
+    elif suffix in _LINES_SUFFIXES:
+        found = _read_lines(text, display)
+        expected = "one JSON value per line"
+    else:
+        found = [_Found(parsed, text) for parsed in _extract(text, display)]
+        if not found:
+            raise CodegenError("no JSON object or array found", Location(display))
+        return found
+    if not found:
+        end = JSONText(text, display).location(len(text))
+        raise CodegenError(f"empty file, expected {expected}", end)
+    return found
+
+
+def _read_lines(text: str, display: str) -> list[_Found]:
+    """JSON Lines: one value per non-blank line."""
+    found: list[_Found] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        values = JSONText(line, display, start_line=number).values()
+        if len(values) > 1:
+            raise CodegenError(
+                "expected one JSON value per line, found a second one",
+                values[1].location,
+            )
+        found.extend(_Found(parsed, line) for parsed in values)
+    return found
+
+
+def _extract(text: str, file: str) -> list[ParsedValue]:
+    """Every distinct object or array embedded in prose, first occurrence kept.
+
+    Each '{' or '[' is a candidate; a candidate that is not JSON is skipped and scanning goes on
+    at the next character, a value that is taken is skipped over as a whole.
+    """
+    source = JSONText(text, file)
+    found: list[ParsedValue] = []
+    seen: set[str] = set()
+    pos = 0
+    while candidate := _CANDIDATE.search(text, pos):
+        parsed = source.embedded_value_at(candidate.start())
+        if parsed is None:
+            pos = candidate.start() + 1
+            continue
+        pos = parsed.end
+        key = json.dumps(parsed.value)
+        if key not in seen:
+            seen.add(key)
+            found.append(parsed)
+    return found

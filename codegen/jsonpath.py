@@ -1,0 +1,14 @@
+"""JSON paths as people read them: `$.a.b[0]["odd key"]`, shared by inference and the codec."""
+
+from __future__ import annotations
+
+import json
+import re
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def child_path(path: str, key: str) -> str:
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]"

@@ -1,0 +1,73 @@
+"""The whole job for one sample set, stage after stage: ingest -> infer -> schema -> render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codegen.config import load_config
+from codegen.errors import CodegenError, Location
+from codegen.infer import infer
+from codegen.ingest import read_sample_set
+from codegen.render import render_package
+from codegen.schema import build_schema
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    directory: Path
+    display: str  # how messages and docstrings name the folder: `samples/trading`
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    schema: dict[str, Any]
+    files: dict[str, str]  # file name -> content
+
+
+def discover_sets(samples_dir: Path) -> list[SampleSet]:
+    """Every sub-folder of the samples folder is a set; sorted so output never depends on listing order."""
+    if not samples_dir.is_dir():
+        raise CodegenError(
+            "no such folder; expected a folder of sample sets",
+            Location(str(samples_dir)),
+        )
+    sets = [
+        SampleSet(path, f"{samples_dir.name}/{path.name}")
+        for path in sorted(samples_dir.iterdir())
+        if path.is_dir() and not path.name.startswith((".", "_"))
+    ]
+    if not sets:
+        raise CodegenError(
+            "no sample sets found; expected sub-folders like samples/<set>/ holding .json files",
+            Location(str(samples_dir)),
+        )
+    return sets
+
+
+def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
+    """(package name, schema.json document) for one set."""
+    config = load_config(sample_set.directory, sample_set.display)
+    samples = read_sample_set(sample_set.directory, sample_set.display)
+    inference = infer(((s.value, s.origin) for s in samples), config.root_name)
+    if inference is None:
+        raise CodegenError("no samples in this set", Location(sample_set.display))
+    return config.package, build_schema(inference)
+
+
+def build_packages(samples_dir: Path) -> list[Package]:
+    """All packages, rendered in memory: nothing is written unless every set succeeds."""
+    packages: list[Package] = []
+    seen: dict[str, str] = {}
+    for sample_set in discover_sets(samples_dir):
+        name, schema = infer_schema(sample_set)
+        if name in seen:
+            raise CodegenError(
+                f"sets {seen[name]} and {sample_set.display} would both generate package {name!r}",
+                Location(sample_set.display),
+            )
+        seen[name] = sample_set.display
+        packages.append(Package(name, schema, render_package(schema, name)))
+    return packages

@@ -1,0 +1,84 @@
+"""The one sanitiser every identifier in generated code goes through, and the one literal writer."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+# Names a record's dataclass uses for its own bookkeeping (unknown keys, wire key order).
+BOOKKEEPING_FIELDS = ("_extra", "_key_order")
+
+_NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]+")
+
+
+def _is_plain_ascii_identifier(text: str) -> bool:
+    return text.isascii() and text.isidentifier()
+
+
+def field_names(keys: list[str]) -> dict[str, str]:
+    """Python attribute names for wire keys: the key itself where it is a plain identifier.
+
+    Others are sanitised (non-ASCII and punctuation -> `_`, keywords get a trailing `_`, a leading
+    digit gets `n_`); keys that are plain identifiers claim their names first, so `my_key` keeps
+    its name and `my-key` becomes `my_key_2`. Dunder names and the bookkeeping fields are never
+    given out. The codec maps every name back to its key.
+    """
+    taken: set[str] = set(BOOKKEEPING_FIELDS)
+    names: dict[str, str] = {}
+    plain = [
+        k
+        for k in keys
+        if _is_plain_ascii_identifier(k)
+        and not keyword.iskeyword(k)
+        and not _is_dunder(k)
+    ]
+    for key in plain:
+        if key not in taken:
+            names[key] = key
+            taken.add(key)
+    for key in keys:
+        if key in names:
+            continue
+        base = _sanitise(key)
+        name, number = base, 2
+        while name in taken:
+            name = f"{base}_{number}"
+            number += 1
+        names[key] = name
+        taken.add(name)
+    return {key: names[key] for key in keys}
+
+
+def _is_dunder(text: str) -> bool:
+    return text.startswith("__") and text.endswith("__")
+
+
+def _sanitise(key: str) -> str:
+    ascii_key = (
+        unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    )
+    name = _NOT_IDENTIFIER.sub("_", ascii_key).strip("_")
+    if not name:
+        return "field"
+    if name[0].isdigit():
+        name = "n_" + name
+    if keyword.iskeyword(name) or _is_dunder(name) or name in BOOKKEEPING_FIELDS:
+        name += "_"
+    return name
+
+
+def literal(value: str) -> str:
+    """A Python string literal for any text.
+
+    repr() escapes quotes, backslashes, newlines and every non-printable character, which
+    includes bidirectional controls and zero-width characters (Unicode category Cf): generated
+    source never hides text that reads differently from what it does.
+    """
+    return repr(value)
+
+
+def docstring(text: str) -> str:
+    """A docstring literal: triple-quoted when the text is plain, else a safe repr()."""
+    plain = text.isprintable() and "\\" not in text and '"' not in text
+    return f'"""{text}"""' if plain else repr(text)

@@ -1,0 +1,224 @@
+"""Type references read from schema fragments, and the Python each one needs in the codec.
+
+A `TypeRef` knows its annotation, how to decode a JSON value held in a local name, how to encode a
+Python value, and how to test a JSON value's kind when it is one member of a union. Composite
+decoders that a list or union needs as a callable become small named helper functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_SCALARS = {
+    # JSON Schema type -> (annotation, runtime checker, kind test on `{v}`, what errors call it)
+    "string": ("str", "as_str", "type({v}) is str", "string"),
+    "integer": ("int", "as_int", "type({v}) is int", "integer"),
+    "number": ("float", "as_float", "type({v}) is float or type({v}) is int", "number"),
+    "boolean": ("bool", "as_bool", "type({v}) is bool", "boolean"),
+    "null": ("None", "as_null", "{v} is None", "null"),
+}
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    annotation: str
+    kind_test: (
+        str  # a format string over `{v}`: is this JSON value of this member's kind?
+    )
+    description: str  # for error messages: "string", "object", ...
+    checker: str | None = None  # a callable that decodes: as_str, _decode_BidAsk ...
+    encoder: str | None = (
+        None  # a callable that encodes; None: the value is its own JSON
+    )
+    members: tuple[TypeRef, ...] = ()  # for unions
+    item: TypeRef | None = None  # for lists
+    python_types: tuple[
+        str, ...
+    ] = ()  # classes an isinstance() test on the Python value uses
+
+    @property
+    def is_identity(self) -> bool:
+        """Decoding accepts any JSON value unchanged (Any)."""
+        return self.checker is None and not self.members and self.item is None
+
+
+ANY = TypeRef("Any", "True", "any value")
+ANY_OBJECT = TypeRef(
+    "dict[str, Any]", "isinstance({v}, dict)", "object", checker="as_object"
+)
+
+
+def scalar(json_type: str) -> TypeRef:
+    annotation, checker, test, description = _SCALARS[json_type]
+    return TypeRef(annotation, test, description, checker=checker)
+
+
+def class_ref(name: str, python_types: tuple[str, ...]) -> TypeRef:
+    return TypeRef(
+        name,
+        "isinstance({v}, dict)",
+        "object",
+        checker=f"_decode_{name}",
+        encoder=f"_encode_{name}",
+        python_types=python_types,
+    )
+
+
+def list_ref(item: TypeRef) -> TypeRef:
+    return TypeRef(
+        f"list[{item.annotation}]",
+        "isinstance({v}, list)",
+        "array",
+        item=item,
+        python_types=("list",),
+    )
+
+
+def union_ref(members: list[TypeRef]) -> TypeRef:
+    if len(members) == 1:
+        return members[0]
+    description = " or ".join(m.description for m in members)
+    return TypeRef(
+        " | ".join(m.annotation for m in members),
+        " or ".join(f"({m.kind_test})" for m in members),
+        description,
+        members=tuple(members),
+    )
+
+
+@dataclass
+class Helpers:
+    """Named helper functions for composite types, one per distinct annotation."""
+
+    decoders: dict[str, tuple[str, TypeRef]] = field(
+        default_factory=dict
+    )  # annotation -> (name, type)
+    encoders: dict[str, tuple[str, TypeRef]] = field(default_factory=dict)
+
+    def decoder(self, ref: TypeRef) -> str:
+        """A callable name decoding `ref`; registers a helper for composites."""
+        if ref.is_identity:
+            return "as_any"
+        if ref.checker is not None:
+            return ref.checker
+        return self._register(self.decoders, "_decode_", ref)
+
+    def encoder(self, ref: TypeRef) -> str:
+        return self._register(self.encoders, "_encode_", ref)
+
+    @staticmethod
+    def _register(
+        table: dict[str, tuple[str, TypeRef]], prefix: str, ref: TypeRef
+    ) -> str:
+        known = table.get(ref.annotation)
+        if known is not None:
+            return known[0]
+        base = prefix + _mangle(ref.annotation)
+        name, number = base, 2
+        while any(name == other for other, _ in table.values()):
+            name, number = f"{base}_{number}", number + 1
+        table[ref.annotation] = (name, ref)
+        return name
+
+    # Decoding -----------------------------------------------------------------------------
+
+    def decode_expr(self, ref: TypeRef, name: str) -> str:
+        """An expression decoding the JSON value held in local `name` (evaluated maybe twice)."""
+        if ref.is_identity:
+            return name
+        if ref.item is not None:
+            return f"as_list({name}, {self.decoder(ref.item)})"
+        if ref.members:
+            if _is_nullable_pair(ref):
+                inner = next(m for m in ref.members if m.annotation != "None")
+                return f"None if {name} is None else {self.decode_expr(inner, name)}"
+            return f"{self.decoder(ref)}({name})"
+        return f"{ref.checker}({name})"
+
+    def decode_union_body(self, ref: TypeRef) -> list[tuple[str, str]]:
+        """(kind test, return expression) pairs for a union helper over `value`."""
+        return [
+            (m.kind_test.format(v="value"), self.decode_expr(m, "value"))
+            for m in ref.members
+        ]
+
+    # Encoding -----------------------------------------------------------------------------
+
+    def needs_encoding(self, ref: TypeRef) -> bool:
+        if ref.encoder is not None or ref.item is not None:
+            return True
+        return any(self.needs_encoding(m) for m in ref.members)
+
+    def encode_expr(self, ref: TypeRef, expr: str) -> str:
+        """An expression turning the Python value `expr` (a name or attribute) into JSON."""
+        if not self.needs_encoding(ref):
+            return expr
+        if ref.encoder is not None:
+            return f"{ref.encoder}({expr})"
+        if ref.item is not None:
+            if not self.needs_encoding(ref.item):
+                return f"list({expr})"
+            return f"[{self.encode_expr(ref.item, 'item')} for item in {expr}]"
+        if _is_nullable_pair(ref):
+            inner = next(m for m in ref.members if m.annotation != "None")
+            return f"None if {expr} is None else {self.encode_expr(inner, expr)}"
+        return f"{self.encoder(ref)}({expr})"
+
+    def encode_union_body(self, ref: TypeRef) -> list[tuple[str, str]]:
+        """(isinstance test, return expression) pairs for the members that need encoding."""
+        body = []
+        for member in ref.members:
+            if self.needs_encoding(member):
+                types = member.python_types
+                test = types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
+                body.append(
+                    (f"isinstance(value, {test})", self.encode_expr(member, "value"))
+                )
+        return body
+
+
+def _is_nullable_pair(ref: TypeRef) -> bool:
+    return len(ref.members) == 2 and any(m.annotation == "None" for m in ref.members)
+
+
+def _mangle(annotation: str) -> str:
+    text = annotation.replace(" | ", "_or_").replace("[", "_of_").replace(", ", "_")
+    return re.sub(r"[^0-9A-Za-z_]", "", text)
+
+
+def from_schema(
+    fragment: dict[str, Any], classes: dict[str, tuple[str, ...]]
+) -> TypeRef:
+    """The type a schema fragment describes; `classes` maps def names to their isinstance types."""
+    if "$ref" in fragment:
+        name = fragment["$ref"].rsplit("/", 1)[1]
+        return class_ref(name, classes[name])
+    if "anyOf" in fragment:
+        members: list[TypeRef] = []
+        for member in fragment["anyOf"]:
+            ref = from_schema(member, classes)
+            members.extend(ref.members or (ref,))
+        return union_ref(_nulls_last(members))
+    json_type = fragment.get("type")
+    if json_type is None:
+        return ANY
+    if isinstance(json_type, list):
+        return union_ref(
+            _nulls_last(
+                [from_schema({**fragment, "type": t}, classes) for t in json_type]
+            )
+        )
+    if json_type == "array":
+        items = fragment.get("items")
+        return list_ref(ANY if items is None else from_schema(items, classes))
+    if json_type == "object":
+        return ANY_OBJECT
+    return scalar(json_type)
+
+
+def _nulls_last(members: list[TypeRef]) -> list[TypeRef]:
+    return [m for m in members if m.annotation != "None"] + [
+        m for m in members if m.annotation == "None"
+    ]

@@ -1,0 +1,76 @@
+"""Writing packages atomically, and comparing them with what is on disk (`codegen check`)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from codegen.pipeline import Package
+
+
+def write_packages(packages: list[Package], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for package in packages:
+        write_package(package, out_dir)
+
+
+def write_package(package: Package, out_dir: Path) -> None:
+    """Write into a temporary folder beside the target, then swap it in.
+
+    The old package is renamed away, the new one renamed in, the old one removed: a failure or a
+    kill before the swap leaves the previous package untouched, and the swap itself is two renames.
+    """
+    target = out_dir / package.name
+    staging = Path(tempfile.mkdtemp(prefix=f".{package.name}.new-", dir=out_dir))
+    try:
+        for name, content in package.files.items():
+            path = staging / name
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if target.exists():
+            retired = Path(
+                tempfile.mkdtemp(prefix=f".{package.name}.old-", dir=out_dir)
+            )
+            os.rename(target, retired / package.name)
+            os.rename(staging, target)
+            shutil.rmtree(retired)
+        else:
+            os.rename(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def diff_packages(packages: list[Package], out_dir: Path) -> list[str]:
+    """Unified diffs between the packages and `out_dir`; empty when they are the same."""
+    diffs: list[str] = []
+    for package in packages:
+        target = out_dir / package.name
+        on_disk = (
+            sorted(p.name for p in target.iterdir() if p.is_file())
+            if target.is_dir()
+            else []
+        )
+        for name in sorted(set(on_disk) | set(package.files)):
+            path = target / name
+            old = path.read_text(encoding="utf-8") if name in on_disk else ""
+            new = package.files.get(name, "")
+            if old != new or name not in package.files or name not in on_disk:
+                label = f"{out_dir.name}/{package.name}/{name}"
+                diffs.append(
+                    "".join(
+                        difflib.unified_diff(
+                            old.splitlines(keepends=True),
+                            new.splitlines(keepends=True),
+                            fromfile=label if name in on_disk else "/dev/null",
+                            tofile=label if name in package.files else "/dev/null",
+                        )
+                    )
+                    or f"--- {label}\n+++ {label}\n(empty file {'missing' if name in package.files else 'not generated'})\n"
+                )
+    return diffs
