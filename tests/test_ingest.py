@@ -19,15 +19,9 @@ from codegen.ingest import (
 )
 from codegen.jsonreader import MAX_DEPTH, parse_values
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 WEBSOCKET_SEED = SEEDS / "000_06e79cef9e5c5c77.txt"
 REST_SEED = SEEDS / "003_2066f76084269dfd.txt"
-
-
-@pytest.fixture
-def seeds() -> None:
-    if not WEBSOCKET_SEED.is_file() or not REST_SEED.is_file():
-        pytest.skip(f"seed files not found in {SEEDS}")
 
 
 def write_samples(root: Path, files: dict[str, bytes]) -> Path:
@@ -414,7 +408,7 @@ WEBSOCKET_STARTS = [1, 12, 23, 34, 71, 95, 164, 233, 302]
 """Lines of the seed where a message starts: "Copy {" or a lone "{" (checked by hand)."""
 
 
-def test_websocket_seed_has_nine_messages(seeds: None) -> None:
+def test_websocket_seed_has_nine_messages() -> None:
     text = WEBSOCKET_SEED.read_text(encoding="utf-8")
     lines = text.split("\n")
     samples = extract_from_document(text, "seed.txt")
@@ -432,7 +426,7 @@ def test_websocket_seed_has_nine_messages(seeds: None) -> None:
     }
 
 
-def test_rest_seed_has_one_distinct_response(seeds: None) -> None:
+def test_rest_seed_has_one_distinct_response() -> None:
     text = REST_SEED.read_text(encoding="utf-8")
     samples = extract_from_document(text, "seed.txt")
     assert len(samples) == 1
