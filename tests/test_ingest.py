@@ -437,7 +437,7 @@ def test_rest_seed_has_one_distinct_response() -> None:
     assert text.count('{\n"error": "<string>",\n"pagination"') == 4
 
 
-def test_seeds_read_as_a_sample_set(tmp_path: Path, seeds: None) -> None:
+def test_seeds_read_as_a_sample_set(tmp_path: Path) -> None:
     directory = write_samples(
         tmp_path,
         {
@@ -461,7 +461,7 @@ def expected_name(stem_slug: str, value: object) -> str:
     return f"{stem_slug}-{hashlib.sha256(canonical.encode()).hexdigest()[:10]}.json"
 
 
-def test_ingest_seed_is_stable_and_verbatim(tmp_path: Path, seeds: None) -> None:
+def test_ingest_seed_is_stable_and_verbatim(tmp_path: Path) -> None:
     into = tmp_path / "out" / "samples"
     first = ingest_document(WEBSOCKET_SEED, into)
     stats = {path: path.stat() for path in first}
