@@ -36,7 +36,10 @@ def bundled_samples(set_name: str) -> list[tuple[str, Any]]:
     """(file, value) for every sample of a bundled set, read by codegen's own reader."""
     from codegen.ingest import read_sample_set
 
-    return [(str(s.origin), s.value) for s in read_sample_set(SAMPLES / set_name, f"samples/{set_name}")]
+    return [
+        (str(s.origin), s.value)
+        for s in read_sample_set(SAMPLES / set_name, f"samples/{set_name}")
+    ]
 
 
 GeneratePackage = Callable[..., ModuleType]
@@ -63,12 +66,16 @@ def generate_package(tmp_path: Path) -> Iterator[GeneratePackage]:
         set_dir = tmp_path / "samples" / set_name
         set_dir.mkdir(parents=True)
         for index, sample in enumerate(samples or []):
-            (set_dir / f"sample_{index:03d}.json").write_text(json.dumps(sample), encoding="utf-8")
+            (set_dir / f"sample_{index:03d}.json").write_text(
+                json.dumps(sample), encoding="utf-8"
+            )
         for name, text in (files or {}).items():
             (set_dir / name).write_text(text, encoding="utf-8")
         if config is not None:
             (set_dir / "codegen.toml").write_text(config, encoding="utf-8")
-        packages = [p for p in build_packages(tmp_path / "samples") if p.name == set_name]
+        packages = [
+            p for p in build_packages(tmp_path / "samples") if p.name == set_name
+        ]
         write_packages(packages, tmp_path / "out")
         importlib.invalidate_caches()
         imported.append(set_name)

@@ -109,22 +109,29 @@ class _Sites:
 def name_shapes(root: Shape, root_name: str) -> Names:
     """Assign names; `root_name` is the root record's (from the sample set's name or config)."""
     sites: dict[Record, _Sites] = {}
-    _walk(root, words(root_name), None, sites)
     taken: set[str] = set()
+    # A root that is a record takes the root name; any other root is a type alias of that name,
+    # and a record inside it is named as the root's object.
+    root_record = root.record if root == Shape(record=root.record) else None
+    if root_record is None:
+        taken.add(pascal(words(root_name)))
+        _walk(root, words(root_name) + ("object",), None, sites)
+    else:
+        _walk(root, words(root_name), None, sites)
     names = Names()
     ordered = sorted(sites, key=lambda record: record.origin)
-    if root.record is not None:
-        ordered.remove(root.record)
-        ordered.insert(0, root.record)
+    if root_record is not None:
+        ordered.remove(root_record)
+        ordered.insert(0, root_record)
     for record in ordered:
         candidates = sites[record].candidates
         if isinstance(record, TaggedUnion):
             names.unions[record] = _name_union(
-                record, candidates[0], taken, is_root=record is root.record
+                record, candidates[0], taken, is_root=record is root_record
             )
             names.records[record] = names.unions[record].name
             continue
-        if record is root.record:
+        if record is root_record:
             preferred = [pascal(candidates[0])]
         else:
             preferred = [pascal(_shared_words(candidates))] + [
@@ -157,18 +164,17 @@ def _name_union(
 
 
 def _allocate(preferred: list[str], taken: set[str]) -> str:
+    """The first free preferred name, else the first one numbered (`Any` is reserved: `AnyType`)."""
     for name in preferred:
         if name not in taken and name not in RESERVED_NAMES:
             taken.add(name)
             return name
-    base = preferred[0]
-    if base in RESERVED_NAMES:
-        base += "Type"
-    number = 2
-    while f"{base}{number}" in taken:
-        number += 1
-    taken.add(f"{base}{number}")
-    return f"{base}{number}"
+    base = preferred[0] + ("Type" if preferred[0] in RESERVED_NAMES else "")
+    name, number = base, 2
+    while name in taken or name in RESERVED_NAMES:
+        name, number = f"{base}{number}", number + 1
+    taken.add(name)
+    return name
 
 
 def _shared_words(candidates: list[Words]) -> Words:

@@ -9,6 +9,27 @@ import unicodedata
 # Names a record's dataclass uses for its own bookkeeping (unknown keys, wire key order).
 BOOKKEEPING_FIELDS = ("_extra", "_key_order")
 
+# Names the annotations of a generated class body use: a field of that name would shadow them for
+# the rest of the body (`float: float` then `price: float`), so such a field gets a trailing `_`.
+ANNOTATION_NAMES = frozenset(
+    {
+        "ABSENT",
+        "Absent",
+        "Any",
+        "None",
+        "TypeAlias",
+        "bool",
+        "dataclass",
+        "dict",
+        "field",
+        "float",
+        "int",
+        "list",
+        "str",
+        "tuple",
+    }
+)
+
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]+")
 
 
@@ -16,15 +37,18 @@ def _is_plain_ascii_identifier(text: str) -> bool:
     return text.isascii() and text.isidentifier()
 
 
-def field_names(keys: list[str]) -> dict[str, str]:
+def field_names(
+    keys: list[str], class_names: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Python attribute names for wire keys: the key itself where it is a plain identifier.
 
-    Others are sanitised (non-ASCII and punctuation -> `_`, keywords get a trailing `_`, a leading
+    Others are sanitised (accents dropped, other non-ASCII and punctuation -> `_`, a key with no
+    ASCII letter at all -> `key`, keywords get a trailing `_`, a leading
     digit gets `n_`); keys that are plain identifiers claim their names first, so `my_key` keeps
-    its name and `my-key` becomes `my_key_2`. Dunder names and the bookkeeping fields are never
-    given out. The codec maps every name back to its key.
+    its name and `my-key` becomes `my_key_2`. Dunder names, the bookkeeping fields and names that
+    annotations use (builtins, `class_names`) are never given out. The codec maps every name back.
     """
-    taken: set[str] = set(BOOKKEEPING_FIELDS)
+    taken: set[str] = set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names
     names: dict[str, str] = {}
     plain = [
         k
@@ -41,9 +65,11 @@ def field_names(keys: list[str]) -> dict[str, str]:
         if key in names:
             continue
         base = _sanitise(key)
+        if base in ANNOTATION_NAMES or base in class_names:
+            base += "_"
         name, number = base, 2
         while name in taken:
-            name = f"{base}_{number}"
+            name = f"{base.rstrip('_')}_{number}"
             number += 1
         names[key] = name
         taken.add(name)
@@ -60,7 +86,7 @@ def _sanitise(key: str) -> str:
     )
     name = _NOT_IDENTIFIER.sub("_", ascii_key).strip("_")
     if not name:
-        return "field"
+        return "empty" if key == "" else "key"
     if name[0].isdigit():
         name = "n_" + name
     if keyword.iskeyword(name) or _is_dunder(name) or name in BOOKKEEPING_FIELDS:

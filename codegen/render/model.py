@@ -159,11 +159,12 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         if UNION_KEYWORD in definition
         for member in definition["anyOf"]
     }
+    class_names = frozenset(defs) | {schema["title"]}
     for name, definition in defs.items():
         if UNION_KEYWORD in definition:
             definitions.append(_union(name, definition, defs, classes, helpers))
         elif name not in variant_defs:
-            definitions.append(_record(name, definition, classes, helpers))
+            definitions.append(_record(name, definition, classes, helpers, class_names))
     root_ref = from_schema(
         {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")},
         classes,
@@ -223,10 +224,11 @@ def _record(
     definition: dict[str, Any],
     classes: dict[str, tuple[str, ...]],
     helpers: Helpers,
+    class_names: frozenset[str],
 ) -> RecordModel:
     properties: dict[str, Any] = definition.get("properties", {})
     required = set(definition.get("required", ()))
-    names = field_names(list(properties))
+    names = field_names(list(properties), class_names)
     fields = []
     for key, fragment in properties.items():
         ref = from_schema(fragment, classes)
@@ -381,7 +383,9 @@ def _find_dispatch_union(defs: dict[str, Any], root: str) -> tuple[str, str] | N
         definition = defs[name]
         if UNION_KEYWORD in definition:
             return expr, name
-        names = field_names(list(definition.get("properties", {})))
+        names = field_names(
+            list(definition.get("properties", {})), frozenset(defs) | {root}
+        )
         for key in definition.get("required", ()):
             target = definition["properties"][key].get("$ref")
             if target is not None:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import black
+from black.mode import TargetVersion
 import jinja2
 
 from codegen.render.identifiers import literal
 
-BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY310})
+BLACK_MODE = black.Mode(target_versions={TargetVersion.PY310})
 
 
 def templates_dir() -> Path:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _SCALARS = {
-    # JSON Schema type -> (annotation, runtime checker, kind test on `{v}`, what errors call it)
+    # JSON Schema type -> (annotation, runtime checker, kind test on `{v}`, what errors call it);
+    # null only ever appears as a union member, after its kind test: its value is simply None.
     "string": ("str", "as_str", "type({v}) is str", "string"),
     "integer": ("int", "as_int", "type({v}) is int", "integer"),
     "number": ("float", "as_float", "type({v}) is float or type({v}) is int", "number"),
     "boolean": ("bool", "as_bool", "type({v}) is bool", "boolean"),
-    "null": ("None", "as_null", "{v} is None", "null"),
+    "null": ("None", None, "{v} is None", "null"),
 }
 
 
@@ -126,6 +127,8 @@ class Helpers:
 
     def decode_expr(self, ref: TypeRef, name: str) -> str:
         """An expression decoding the JSON value held in local `name` (evaluated maybe twice)."""
+        if ref.annotation == "None":
+            return "None"
         if ref.is_identity:
             return name
         if ref.item is not None:

@@ -53,9 +53,14 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _suffix_refs(node: Any) -> Any:
+    """Every `$ref` string gets the suffix; a property that happens to be named `$ref` keeps its name."""
     if isinstance(node, dict):
         return {
-            key: value + WIRE_SUFFIX if key == "$ref" else _suffix_refs(value)
+            key: (
+                value + WIRE_SUFFIX
+                if key == "$ref" and isinstance(value, str)
+                else _suffix_refs(value)
+            )
             for key, value in node.items()
         }
     if isinstance(node, list):

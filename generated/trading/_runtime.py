@@ -126,11 +126,6 @@ def as_bool(value: object) -> bool:
     raise DecodeError.mismatch("boolean", value)
 
 
-def as_null(value: object) -> None:
-    if value is not None:
-        raise DecodeError.mismatch("null", value)
-
-
 def as_object(value: object) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
