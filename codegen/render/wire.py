@@ -13,12 +13,8 @@ import copy
 import warnings
 from typing import Any
 
-from datamodel_code_generator import (
-    DataModelType,
-    InputFileType,
-    PythonVersion,
-    generate,
-)
+from datamodel_code_generator import InputFileType, PythonVersion, generate
+from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
 from codegen.render.python import render_module, templates_dir
