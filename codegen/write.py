@@ -24,6 +24,7 @@ def write_package(package: Package, out_dir: Path) -> None:
     kill before the swap leaves the previous package untouched, and the swap itself is two renames.
     """
     target = out_dir / package.name
+    recover_interrupted(out_dir, package.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{package.name}.new-", dir=out_dir))
     try:
         for name, content in package.files.items():
@@ -44,6 +45,22 @@ def write_package(package: Package, out_dir: Path) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def recover_interrupted(out_dir: Path, name: str) -> None:
+    """Clean up after a run that was killed: drop half-written folders, restore a retired package.
+
+    A kill between the two renames of a swap leaves the previous package in `.<name>.old-*/`
+    and no `<name>/`: it is put back before anything else happens.
+    """
+    target = out_dir / name
+    for leftover in sorted(out_dir.glob(f".{name}.old-*")):
+        retired = leftover / name
+        if retired.is_dir() and not target.exists():
+            os.rename(retired, target)
+        shutil.rmtree(leftover)
+    for leftover in out_dir.glob(f".{name}.new-*"):
+        shutil.rmtree(leftover)
 
 
 def diff_packages(packages: list[Package], out_dir: Path) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -94,3 +96,41 @@ def round_trips(package: ModuleType, sample: Any) -> bool:
     from_text = json.dumps(package.encode(package.decode(text)))
     from_data = json.dumps(package.encode(package.decode(json.loads(text))))
     return from_text == text and from_data == text
+
+
+# --- helpers shared by the pipeline tests (golden, CLI, dispatcher, quality, schema) ---------
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file below root (relative POSIX path -> bytes), bytecode caches left out."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def package_schema(package: ModuleType) -> dict[str, Any]:
+    """The schema.json written beside an imported generated package."""
+    return json.loads(
+        (Path(package.__file__).parent / "schema.json").read_text(encoding="utf-8")
+    )
+
+
+def run_mypy(
+    *args: str, cwd: Path, mypypath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict ARGS` in a subprocess, its cache under cwd (never the repository's)."""
+    env = {k: v for k, v in os.environ.items() if k != "MYPYPATH"}
+    if mypypath is not None:
+        env["MYPYPATH"] = str(mypypath)
+    mypy = Path(sys.executable).with_name("mypy")
+    command = [str(mypy)] if mypy.exists() else [sys.executable, "-m", "mypy"]
+    return subprocess.run(
+        [*command, "--strict", "--cache-dir", str(cwd / ".mypy_cache"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

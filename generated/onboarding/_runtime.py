@@ -64,25 +64,33 @@ class DecodeError(ValueError):
         return cls(f"the required key {json.dumps(key)}", "an object without it")
 
 
+_KINDS: Final = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
 def describe(value: object) -> str:
-    """A short, safe description of a JSON value for error messages."""
-    kinds = {
-        bool: "boolean",
-        int: "integer",
-        float: "number",
-        str: "string",
-        list: "array",
-        dict: "object",
-    }
+    """A short, safe description of a value for error messages: `string "abc"`, `array of 3 items`."""
     if value is None:
         return "null"
-    kind = kinds.get(type(value), type(value).__name__)
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        return f"a Python {type(value).__name__}, not JSON"
     if isinstance(value, (list, dict)):
         return f"{kind} of {len(value)} items"
-    text = json.dumps(value) if kind != type(value).__name__ else repr(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{kind} {text}"
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() > 64
+    ):
+        return f"{kind} of {value.bit_length()} bits"
+    text = json.dumps(value)
+    return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
