@@ -49,21 +49,28 @@ def reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def samples_and_output(command: F) -> F:
+    """The SAMPLES_DIR argument and -o/--out option that generate and check share."""
+    command = click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        default="generated",
+        type=click.Path(path_type=Path),
+        show_default=True,
+    )(command)
+    return click.argument(
+        "samples_dir", default="samples", type=click.Path(path_type=Path)
+    )(command)
+
+
 @click.group()
 def main() -> None:
     """Turn captured JSON samples into a typed, vendorable Python package."""
 
 
 @main.command()
-@click.argument("samples_dir", default="samples", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    default="generated",
-    type=click.Path(path_type=Path),
-    show_default=True,
-)
+@samples_and_output
 @reports_errors
 def generate(samples_dir: Path, out_dir: Path) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR."""
@@ -74,15 +81,7 @@ def generate(samples_dir: Path, out_dir: Path) -> None:
 
 
 @main.command()
-@click.argument("samples_dir", default="samples", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    default="generated",
-    type=click.Path(path_type=Path),
-    show_default=True,
-)
+@samples_and_output
 @reports_errors
 def check(samples_dir: Path, out_dir: Path) -> None:
     """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce."""
