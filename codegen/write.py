@@ -10,11 +10,34 @@ from pathlib import Path
 
 from codegen.pipeline import Package
 
+# Files every generated package has: a folder holding them all is codegen's to replace or remove.
+PACKAGE_MARKERS = ("_runtime.py", "py.typed", "schema.json")
+
 
 def write_packages(packages: list[Package], out_dir: Path) -> None:
+    """Write every package, and remove packages of sets that no longer exist."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for package in packages:
         write_package(package, out_dir)
+    for stale in stale_packages(packages, out_dir):
+        retired = Path(tempfile.mkdtemp(prefix=f".{stale.name}.old-", dir=out_dir))
+        os.rename(stale, retired / stale.name)
+        shutil.rmtree(retired)
+
+
+def stale_packages(packages: list[Package], out_dir: Path) -> list[Path]:
+    """Generated packages in `out_dir` that no sample set produces any more."""
+    if not out_dir.is_dir():
+        return []
+    produced = {package.name for package in packages}
+    return [
+        path
+        for path in sorted(out_dir.iterdir())
+        if path.is_dir()
+        and not path.name.startswith(".")
+        and path.name not in produced
+        and all((path / marker).is_file() for marker in PACKAGE_MARKERS)
+    ]
 
 
 def write_package(package: Package, out_dir: Path) -> None:
@@ -65,7 +88,10 @@ def recover_interrupted(out_dir: Path, name: str) -> None:
 
 def diff_packages(packages: list[Package], out_dir: Path) -> list[str]:
     """Unified diffs between the packages and `out_dir`; empty when they are the same."""
-    diffs: list[str] = []
+    diffs = [
+        f"{out_dir.name}/{stale.name}/: no sample set produces this package (generate removes it)\n"
+        for stale in stale_packages(packages, out_dir)
+    ]
     for package in packages:
         target = out_dir / package.name
         on_disk = (

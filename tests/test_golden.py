@@ -18,22 +18,10 @@ from typing import Any
 import pytest
 
 import codegen.ingest
-import codegen.pipeline
 from codegen.pipeline import Package, build_packages
 from codegen.write import diff_packages, write_packages
 
-from conftest import BUNDLED_SETS, GENERATED, SAMPLES, files_under
-
-PACKAGE_FILES = {
-    "__init__.py",
-    "_runtime.py",
-    "codec.py",
-    "dispatch.py",
-    "models.py",
-    "py.typed",
-    "schema.json",
-    "wire.py",
-}
+from conftest import BUNDLED_SETS, GENERATED, PACKAGE_FILES, SAMPLES, files_under
 
 
 @pytest.fixture(scope="module")
@@ -176,18 +164,16 @@ def _generate_in_subprocess(seed: str, out: Path) -> subprocess.Popen[str]:
 
 
 def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
-    runs = {
-        seed: (tmp_path / f"seed-{seed}", None) for seed in ("0", "1", "4242", "random")
-    }
+    seeds = ("1", "4242")
     processes = {
-        seed: _generate_in_subprocess(seed, out) for seed, (out, _) in runs.items()
+        seed: _generate_in_subprocess(seed, tmp_path / f"seed-{seed}") for seed in seeds
     }
     for seed, process in processes.items():
-        stdout, stderr = process.communicate(timeout=300)
+        _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, (seed, stderr)
-    trees = {seed: files_under(out) for seed, (out, _) in runs.items()}
-    assert trees["0"] == trees["1"] == trees["4242"] == trees["random"]
-    assert trees["0"] == committed()
+    trees = [files_under(tmp_path / f"seed-{seed}") for seed in seeds]
+    assert trees[0] == trees[1]
+    assert trees[0] == committed()
 
 
 @pytest.fixture
@@ -241,30 +227,19 @@ def _order_sensitive_set(root: Path) -> Path:
 
 
 def test_fixture_set_output_does_not_depend_on_listing_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reversed_listings: dict[str, int],
 ) -> None:
     samples = _order_sensitive_set(tmp_path)
+    reversed_order = build_packages(samples)
+    assert reversed_listings["walk"] >= 2
+    monkeypatch.undo()
     in_order = build_packages(samples)
-    with monkeypatch.context() as patch:
-        real_walk = os.walk
-
-        def walk(top: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            for root, dirs, files in real_walk(top, *args, **kwargs):
-                dirs.sort(reverse=True)
-                files.sort(reverse=True)
-                yield root, dirs, files
-
-        patch.setattr(codegen.ingest.os, "walk", walk)
-        patch.setattr(
-            codegen.pipeline.Path,
-            "iterdir",
-            lambda self: iter(sorted(pathlib.Path.glob(self, "*"), reverse=True)),
-        )
-        reversed_order = build_packages(samples)
     assert [(p.name, p.files) for p in reversed_order] == [
         (p.name, p.files) for p in in_order
     ]
-    # Keys keep the order they were first seen in, reading files sorted: a.json first.
+    # Keys keep the order they were first seen in, files read sorted: a.json comes first.
     (orders,) = [p for p in in_order if p.name == "orders"]
     root = orders.schema["$defs"][orders.schema["title"]]
     assert list(root["properties"]) == ["x", "y", "z", "w"]

@@ -37,6 +37,7 @@ GENERATED_MODULE_NAMES = frozenset(
         "annotations",
         "dataclass",
         "decode",
+        "decode_value",
         "encode",
         "field",
         "json",

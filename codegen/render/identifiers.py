@@ -45,7 +45,7 @@ def field_names(
     Others are sanitised (accents dropped, other non-ASCII and punctuation -> `_`, a key with no
     ASCII letter at all -> `key`, keywords get a trailing `_`, a leading
     digit gets `n_`); keys that are plain identifiers claim their names first, so `my_key` keeps
-    its name and `my-key` becomes `my_key_2`. Dunder names, the bookkeeping fields and names that
+    its name and `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping fields and names that
     annotations use (builtins, `class_names`) are never given out. The codec maps every name back.
     """
     taken: set[str] = set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names
@@ -55,7 +55,7 @@ def field_names(
         for k in keys
         if _is_plain_ascii_identifier(k)
         and not keyword.iskeyword(k)
-        and not _is_dunder(k)
+        and not k.startswith("__")  # Python would mangle `__x` inside the class body
     ]
     for key in plain:
         if key not in taken:
@@ -76,10 +76,6 @@ def field_names(
     return {key: names[key] for key in keys}
 
 
-def _is_dunder(text: str) -> bool:
-    return text.startswith("__") and text.endswith("__")
-
-
 def _sanitise(key: str) -> str:
     ascii_key = (
         unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
@@ -89,7 +85,7 @@ def _sanitise(key: str) -> str:
         return "empty" if key == "" else "key"
     if name[0].isdigit():
         name = "n_" + name
-    if keyword.iskeyword(name) or _is_dunder(name) or name in BOOKKEEPING_FIELDS:
+    if keyword.iskeyword(name):
         name += "_"
     return name
 
@@ -105,6 +101,11 @@ def literal(value: str) -> str:
 
 
 def docstring(text: str) -> str:
-    """A docstring literal: triple-quoted when the text is plain, else a safe repr()."""
-    plain = text.isprintable() and "\\" not in text and '"' not in text
-    return f'"""{text}"""' if plain else repr(text)
+    """A docstring literal: triple-quoted when the text is plain, else a safe repr().
+
+    Non-printable characters show as `\\uXXXX` text: a docstring holding a lone surrogate would
+    stop Python from creating the class at all (type() encodes `__doc__` as UTF-8).
+    """
+    visible = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    plain = "\\" not in visible and '"' not in visible
+    return f'"""{visible}"""' if plain else repr(visible)

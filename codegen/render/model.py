@@ -90,6 +90,12 @@ class RouteModel:
     payload: str | None = None  # the payload's annotation
     tag_path: str = ""
 
+    @property
+    def doc(self) -> str:
+        return docstring(
+            f"Handle `{self.tag_path}`: called with the message and its payload."
+        )
+
 
 @dataclass
 class DispatcherModel:
@@ -111,7 +117,7 @@ class PackageModel:
     root_wire: str | None
     raw_annotation: str  # what decode() takes besides JSON text
     definitions: list[RecordModel | UnionModel]
-    decode_root: str  # expression decoding `data`
+    decode_root: str  # expression decoding the parsed JSON in `data`
     encode_root: str  # expression encoding `obj`
     encode_annotation: str
     decode_helpers: list[tuple[str, str, list[tuple[str, str]], str]]
@@ -128,7 +134,7 @@ class PackageModel:
             "DecodeError",
             "Dispatcher",
         }
-        return sorted(names) + ["decode", "encode", "wire"]
+        return sorted(names) + ["decode", "decode_value", "encode", "wire"]
 
     @property
     def records(self) -> list[RecordModel]:

@@ -64,7 +64,9 @@ def prune_imports(source: str) -> str:
         if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
             continue
         kept = [
-            alias.name for alias in node.names if (alias.asname or alias.name) in used
+            alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+            for alias in node.names
+            if (alias.asname or alias.name) in used
         ]
         module = "." * node.level + (node.module or "")
         replacement = [f"from {module} import {', '.join(kept)}\n"] if kept else []

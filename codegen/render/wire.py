@@ -2,14 +2,15 @@
 
 datamodel-code-generator does what it is good at here: reading schema.json (refs, unions,
 nullable and absent-able keys) and writing one TypedDict per definition, through the templates in
-templates/dcg/. This project keeps the module header (imports, docstring) because its own
-choices (typing_extensions, PEP 728 `closed=True`) do not run on a stdlib-only Python 3.10.
+templates/dcg/. Those templates are this project's: the library's own would import
+typing_extensions and use PEP 728 `closed=True`, which a stdlib-only Python 3.10 cannot run.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
+import keyword
+from collections import defaultdict
 import warnings
 from typing import Any
 
@@ -17,6 +18,7 @@ from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
+from codegen.render.identifiers import ANNOTATION_NAMES, docstring
 from codegen.render.python import render_module, templates_dir
 from codegen.schema import UNKNOWN_KEYWORD
 
@@ -48,32 +50,46 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {**document, "$defs": defs}
 
 
-def _suffix_refs(node: Any) -> Any:
-    """Every `$ref` string gets the suffix; a property that happens to be named `$ref` keeps its name."""
-    if isinstance(node, dict):
-        return {
-            key: (
-                value + WIRE_SUFFIX
-                if key == "$ref" and isinstance(value, str)
-                else _suffix_refs(value)
-            )
-            for key, value in node.items()
+def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What the templates in templates/dcg/ get per model, besides the library's own data.
+
+    `doc`: the docstring literal, written by this project's one docstring writer.
+    `functional`: the keys must be written as strings (the functional TypedDict syntax). Class
+    syntax writes keys as identifiers: a key that is not plain ASCII would be changed by Python's
+    NFKC normalisation (`ﬁeld` becomes `field`), `__x` would be mangled, and a key named like a
+    type (`Any`, another model) would shadow it for the rest of the class body.
+    """
+    definitions = [
+        d for d in [document, *document.get("$defs", {}).values()] if "title" in d
+    ]
+    shadowed = {d["title"] for d in definitions} | ANNOTATION_NAMES | {"TypedDict"}
+    return {
+        definition["title"]: {
+            "doc": docstring(definition.get("description", definition["title"])),
+            "functional": any(
+                not (key.isascii() and key.isidentifier())
+                or keyword.iskeyword(key)
+                or key.startswith("__")  # mangled inside a class body
+                or key in shadowed
+                for key in definition.get("properties", {})
+            ),
         }
-    if isinstance(node, list):
-        return [_suffix_refs(item) for item in node]
-    return node
+        for definition in definitions
+    }
 
 
 def render_wire(schema: dict[str, Any], set_name: str) -> str:
+    document = wire_schema(schema)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             body = generate(
-                wire_schema(schema),
+                document,
                 input_file_type=InputFileType.JsonSchema,
                 output_model_type=DataModelType.TypingTypedDict,
                 target_python_version=PythonVersion.PY_310,
                 custom_template_dir=templates_dir() / "dcg",
+                extra_template_data=defaultdict(dict, template_data(document)),
                 use_title_as_name=True,
                 use_union_operator=True,
                 use_standard_collections=True,
@@ -91,22 +107,41 @@ def render_wire(schema: dict[str, Any], set_name: str) -> str:
         raise CodegenError(
             "datamodel-code-generator returned several modules; expected one"
         )
-    return render_module(
-        "package/wire.py.jinja", set_name=set_name, body=_definitions(body)
+    module = render_module(
+        "package/wire.py.jinja", set_name=set_name, body=_without_header(body)
     )
+    if "typing_extensions" in module:
+        raise CodegenError(
+            "the wire types would need typing_extensions; generated code must be stdlib-only"
+        )
+    return module
 
 
-def _definitions(module: str) -> str:
-    """The generated definitions without datamodel-code-generator's header and imports."""
-    tree = ast.parse(module)
-    first = next(
+def _without_header(module: str) -> str:
+    """The library's module without its comment header; its imports stay (it aliases what keys shadow)."""
+    lines = module.splitlines(keepends=True)
+    start = next(
         (
-            node
-            for node in tree.body
-            if not isinstance(node, (ast.Import, ast.ImportFrom))
+            i
+            for i, line in enumerate(lines)
+            if line.strip() and not line.startswith("#")
         ),
-        None,
+        len(lines),
     )
-    if first is None:
-        return ""
-    return "".join(module.splitlines(keepends=True)[first.lineno - 1 :])
+    return "".join(lines[start:])
+
+
+def _suffix_refs(node: Any) -> Any:
+    """Every `$ref` string gets the suffix; a property that happens to be named `$ref` keeps its name."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                value + WIRE_SUFFIX
+                if key == "$ref" and isinstance(value, str)
+                else _suffix_refs(value)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_suffix_refs(item) for item in node]
+    return node

@@ -8,7 +8,7 @@
 
 from . import wire
 from ._runtime import ABSENT, Absent, DecodeError
-from .codec import decode, encode
+from .codec import decode, decode_value, encode
 from .dispatch import Dispatcher
 from .models import (
     OnboardingResponse,
@@ -33,6 +33,7 @@ __all__ = [
     "ProfileNotification",
     "Result",
     "decode",
+    "decode_value",
     "encode",
     "wire",
 ]

@@ -30,14 +30,20 @@ from .models import (
     Result,
 )
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "decode_value", "encode"]
 
 
 def decode(
     raw: str | bytes | bytearray | wire.OnboardingResponseDict | dict[str, Any],
 ) -> OnboardingResponse:
-    """Decode JSON text (str or bytes) or already parsed JSON; raises DecodeError on a mismatch."""
-    data = load_json(raw) if isinstance(raw, (str, bytes, bytearray)) else raw
+    """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
+    if isinstance(raw, (str, bytes, bytearray)):
+        return decode_value(load_json(raw))
+    return decode_value(raw)
+
+
+def decode_value(data: Any) -> OnboardingResponse:
+    """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
     return _decode_OnboardingResponse(data)
 
 

@@ -4,14 +4,11 @@ Keys that may be absent are declared in a `total=False` class (Python 3.10 has n
 """
 
 from __future__ import annotations
-
 from typing import Any, TypedDict
 
 
 class PaginationDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.pagination.
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.pagination."""
 
     limit: float
     order: str
@@ -20,9 +17,7 @@ class PaginationDict(TypedDict):
 
 
 class OrderDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.orders[0].
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.orders[0]."""
 
     client_order_id: str
     created_at: float
@@ -45,9 +40,7 @@ class OrderDict(TypedDict):
 
 
 class PositionDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.positions[0].
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.positions[0]."""
 
     entry_price: float
     fair_price: float
@@ -63,9 +56,7 @@ class PositionDict(TypedDict):
 
 
 class ProfileNotificationDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.profile_notifications[0].
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.profile_notifications[0]."""
 
     description: str
     title: str
@@ -73,9 +64,7 @@ class ProfileNotificationDict(TypedDict):
 
 
 class ProfileDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile."""
 
     account_equity: float
     account_leverage: float
@@ -101,9 +90,7 @@ class ProfileDict(TypedDict):
 
 
 class ResultDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0]."""
 
     jwt: str
     profile: ProfileDict
@@ -112,9 +99,7 @@ class ResultDict(TypedDict):
 
 
 class OnboardingResponseDict(TypedDict):
-    """
-    First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.
-    """
+    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $."""
 
     error: str
     pagination: PaginationDict

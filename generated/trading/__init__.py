@@ -8,7 +8,7 @@
 
 from . import wire
 from ._runtime import ABSENT, Absent, DecodeError
-from .codec import decode, encode
+from .codec import decode, decode_value, encode
 from .dispatch import Dispatcher
 from .models import (
     Account,
@@ -77,6 +77,7 @@ __all__ = [
     "UnknownPositionEvent",
     "UnknownServerMessage",
     "decode",
+    "decode_value",
     "encode",
     "wire",
 ]

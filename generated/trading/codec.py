@@ -54,14 +54,20 @@ from .models import (
     UnknownServerMessage,
 )
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "decode_value", "encode"]
 
 
 def decode(
     raw: str | bytes | bytearray | wire.TradingMessageDict | dict[str, Any],
 ) -> TradingMessage:
-    """Decode JSON text (str or bytes) or already parsed JSON; raises DecodeError on a mismatch."""
-    data = load_json(raw) if isinstance(raw, (str, bytes, bytearray)) else raw
+    """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
+    if isinstance(raw, (str, bytes, bytearray)):
+        return decode_value(load_json(raw))
+    return decode_value(raw)
+
+
+def decode_value(data: Any) -> TradingMessage:
+    """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
     return _decode_TradingMessage(data)
 
 

@@ -4,14 +4,11 @@ Keys that may be absent are declared in a `total=False` class (Python 3.10 has n
 """
 
 from __future__ import annotations
-
 from typing import Any, TypeAlias, TypedDict
 
 
 class AccountDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-a3714970be.json:1:1 at $.message_type.server_message.account_event.account_added.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-a3714970be.json:1:1 at $.message_type.server_message.account_event.account_added."""
 
     id: str
     trader_id: str
@@ -29,9 +26,7 @@ class AccountDict(TypedDict):
 
 
 class AccountOperationDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update.operation.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update.operation."""
 
     id: str
     trader_id: str
@@ -51,18 +46,14 @@ A variant of AccountEvent not seen in the samples, kept as the raw object.
 
 
 class AuthResultDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-3344cfcb32.json:1:1 at $.message_type.server_message.auth_result.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-3344cfcb32.json:1:1 at $.message_type.server_message.auth_result."""
 
     result: str
     session_id: str | None
 
 
 class PendingPositionDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-014bb5269b.json:1:1 at $.message_type.server_message.pending_position.created.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-014bb5269b.json:1:1 at $.message_type.server_message.pending_position.created."""
 
     id: str
     trader_id: str
@@ -96,9 +87,7 @@ A variant of PendingPositionEvent not seen in the samples, kept as the raw objec
 
 
 class BidAskDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created.asset_open_bid_ask.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created.asset_open_bid_ask."""
 
     id: str
     bid: int
@@ -127,42 +116,32 @@ A variant of MessageType not seen in the samples, kept as the raw object.
 
 
 class AccountEventAccountAddedDict(TypedDict):
-    """
-    The `account_added` variant of AccountEvent.
-    """
+    """The `account_added` variant of AccountEvent."""
 
     account_added: AccountDict
 
 
 class AccountUpdateDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update."""
 
     account: AccountDict
     operation: AccountOperationDict
 
 
 class ServerMessageAuthResultDict(TypedDict):
-    """
-    The `auth_result` variant of ServerMessage.
-    """
+    """The `auth_result` variant of ServerMessage."""
 
     auth_result: AuthResultDict
 
 
 class PendingPositionCreatedDict(TypedDict):
-    """
-    The `created` variant of PendingPositionEvent.
-    """
+    """The `created` variant of PendingPositionEvent."""
 
     created: PendingPositionDict
 
 
 class PositionDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created."""
 
     id: str
     trader_id: str
@@ -204,25 +183,19 @@ class PositionDict(TypedDict):
 
 
 class PositionCreatedDict(TypedDict):
-    """
-    The `created` variant of PositionEvent.
-    """
+    """The `created` variant of PositionEvent."""
 
     created: PositionDict
 
 
 class PositionUpdatedDict(TypedDict):
-    """
-    The `updated` variant of PositionEvent.
-    """
+    """The `updated` variant of PositionEvent."""
 
     updated: PositionDict
 
 
 class AccountEventAccountUpdateDict(TypedDict):
-    """
-    The `account_update` variant of AccountEvent.
-    """
+    """The `account_update` variant of AccountEvent."""
 
     account_update: AccountUpdateDict
 
@@ -233,9 +206,7 @@ PendingPositionEventDict: TypeAlias = (
 
 
 class PositionClosedDict(TypedDict):
-    """
-    The `closed` variant of PositionEvent.
-    """
+    """The `closed` variant of PositionEvent."""
 
     closed: PositionDict
 
@@ -248,9 +219,7 @@ AccountEventDict: TypeAlias = (
 
 
 class ServerMessagePendingPositionDict(TypedDict):
-    """
-    The `pending_position` variant of ServerMessage.
-    """
+    """The `pending_position` variant of ServerMessage."""
 
     pending_position: PendingPositionEventDict
 
@@ -264,17 +233,13 @@ PositionEventDict: TypeAlias = (
 
 
 class ServerMessageAccountEventDict(TypedDict):
-    """
-    The `account_event` variant of ServerMessage.
-    """
+    """The `account_event` variant of ServerMessage."""
 
     account_event: AccountEventDict
 
 
 class ServerMessagePositionDict(TypedDict):
-    """
-    The `position` variant of ServerMessage.
-    """
+    """The `position` variant of ServerMessage."""
 
     position: PositionEventDict
 
@@ -289,9 +254,7 @@ ServerMessageDict: TypeAlias = (
 
 
 class MessageTypeServerMessageDict(TypedDict):
-    """
-    The `server_message` variant of MessageType.
-    """
+    """The `server_message` variant of MessageType."""
 
     server_message: ServerMessageDict
 
@@ -300,9 +263,7 @@ MessageTypeDict: TypeAlias = MessageTypeServerMessageDict | UnknownMessageTypeDi
 
 
 class TradingMessageDict(TypedDict):
-    """
-    First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.
-    """
+    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $."""
 
     message_id: str
     message_type: MessageTypeDict

@@ -1,0 +1,209 @@
+"""Generated code quality: mypy --strict, black formatting, standard-library imports, py.typed."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import black
+import pytest
+
+from codegen.render.python import BLACK_MODE
+
+from conftest import (
+    BUNDLED_SETS,
+    GENERATED,
+    GeneratePackage,
+    round_trips,
+    run_mypy,
+)
+
+COMMITTED_MODULES = sorted(GENERATED.glob("*/*.py"))
+
+# One package exercising every kind of type the renderer writes: nested unions, absent and null,
+# keys named like builtins, lists of records and unions, conflicting evidence, Any.
+RICH_SAMPLES = [
+    {
+        "seq": 1,
+        "event": {"order": {"created": {"id": "o1", "qty": 1, "tags": []}}},
+        "items": [{"sku": "a", "price": 1.5}],
+        "float": 1,
+        "list": "x",
+        "type": None,
+        "mixed": "text",
+        "points": [[1, 2.5]],
+        "my-key": {},
+    },
+    {
+        "seq": 2,
+        "event": {"order": {"filled": {"id": "o1", "price": 2.5}}},
+        "items": [],
+        "float": 2.5,
+        "list": "y",
+        "type": "t",
+        "mixed": {"nested": True},
+        "points": [],
+        "maybe": None,
+    },
+    {
+        "seq": 3,
+        "event": {"trade": {"executed": {"px": 2, "side": "buy"}}},
+        "items": [{"sku": "b", "price": 2, "note": None}],
+        "float": None,
+        "list": "z",
+        "mixed": [1, "a"],
+        "points": [[0]],
+        "maybe": 4,
+    },
+]
+ARRAY_ROOT_SAMPLES = [[{"a": 1}, {"a": 2, "b": "x"}], []]
+
+
+def committed_packages() -> list[Path]:
+    return [GENERATED / name for name in BUNDLED_SETS]
+
+
+@pytest.fixture
+def fixture_packages(generate_package: GeneratePackage, tmp_path: Path) -> Path:
+    """Packages generated from RICH_SAMPLES and ARRAY_ROOT_SAMPLES; returns their out folder."""
+    rich = generate_package(RICH_SAMPLES)
+    for sample in RICH_SAMPLES:
+        assert round_trips(rich, sample)
+    array_root = generate_package(ARRAY_ROOT_SAMPLES)
+    for sample in ARRAY_ROOT_SAMPLES:
+        assert round_trips(array_root, sample)
+    return tmp_path / "out"
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/*.py") if "__pycache__" not in p.parts)
+
+
+# --- mypy -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("python_version", [None, "3.10"])
+def test_committed_packages_pass_mypy_strict(
+    tmp_path: Path, python_version: str | None
+) -> None:
+    version = [] if python_version is None else ["--python-version", python_version]
+    result = run_mypy(*version, str(GENERATED), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found in 12 source files" in result.stdout
+
+
+def test_fixture_packages_pass_mypy_strict(fixture_packages: Path) -> None:
+    names = sorted(p.name for p in fixture_packages.iterdir() if p.is_dir())
+    assert len(names) == 2
+    packages = [arg for name in names for arg in ("-p", name)]
+    result = run_mypy(
+        "--python-version",
+        "3.10",
+        *packages,
+        cwd=fixture_packages,
+        mypypath=fixture_packages,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- black ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", COMMITTED_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_committed_modules_are_black_formatted(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert black.format_str(text, mode=BLACK_MODE) == text
+
+
+def test_black_mode_targets_the_oldest_supported_python() -> None:
+    assert BLACK_MODE.target_versions == {black.TargetVersion.PY310}
+
+
+# --- imports and syntax ---------------------------------------------------------------------
+
+
+def foreign_imports(path: Path) -> list[str]:
+    """Imports of a module that are neither relative nor from the standard library."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level > 0:
+                continue
+            modules = [node.module or ""]
+        else:
+            continue
+        found += [m for m in modules if m.split(".")[0] not in sys.stdlib_module_names]
+    return found
+
+
+def test_committed_modules_import_only_the_standard_library() -> None:
+    assert len(COMMITTED_MODULES) == 6 * len(BUNDLED_SETS)
+    for path in COMMITTED_MODULES:
+        assert foreign_imports(path) == [], path
+
+
+def test_the_import_check_can_fail(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import json\nfrom . import wire\nimport black\nfrom typing_extensions import TypedDict\n",
+        encoding="utf-8",
+    )
+    assert foreign_imports(module) == ["black", "typing_extensions"]
+
+
+def test_generated_modules_parse_as_python_3_10() -> None:
+    for path in COMMITTED_MODULES:
+        ast.parse(path.read_text(encoding="utf-8"), feature_version=(3, 10))
+
+
+def test_committed_packages_import_with_no_site_packages() -> None:
+    # -S: no site-packages at all, -I: no user site or PYTHON* variables, -B: no .pyc written.
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        + "".join(
+            f"import {name}, {name}.wire, {name}.dispatch; " for name in BUNDLED_SETS
+        )
+        + "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", code, str(GENERATED)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert set(BUNDLED_SETS) <= loaded
+    allowed = set(sys.stdlib_module_names) | set(BUNDLED_SETS) | {"__main__"}
+    assert loaded - allowed == set()
+
+
+# --- py.typed -------------------------------------------------------------------------------
+
+
+def test_committed_packages_have_py_typed() -> None:
+    for package in committed_packages():
+        assert (package / "py.typed").is_file(), package
+        assert (package / "__init__.py").is_file(), package
+
+
+def test_fixture_packages_are_black_formatted_stdlib_only_and_typed(
+    fixture_packages: Path,
+) -> None:
+    files = python_files(fixture_packages)
+    assert len(files) == 12
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=BLACK_MODE) == text, path
+        assert foreign_imports(path) == [], path
+        ast.parse(text, feature_version=(3, 10))
+    for package in (p for p in fixture_packages.iterdir() if p.is_dir()):
+        assert (package / "py.typed").is_file(), package
