@@ -60,14 +60,30 @@ def write_package(package: Package, out_dir: Path) -> None:
             retired = Path(
                 tempfile.mkdtemp(prefix=f".{package.name}.old-", dir=out_dir)
             )
-            os.rename(target, retired / package.name)
-            os.rename(staging, target)
-            shutil.rmtree(retired)
+            _swap(staging, target, retired / package.name)
         else:
             os.rename(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def _swap(staging: Path, target: Path, retired: Path) -> None:
+    """Move `target` to `retired` and `staging` to `target`; on failure, the old package goes back.
+
+    `retired` is only removed once the new package is in place: if even putting it back fails,
+    the next run's `recover_interrupted` restores it.
+    """
+    try:
+        os.rename(target, retired)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(retired, target)
+            raise
+    finally:
+        if target.exists():
+            shutil.rmtree(retired.parent)
 
 
 def recover_interrupted(out_dir: Path, name: str) -> None:

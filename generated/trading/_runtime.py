@@ -93,10 +93,14 @@ def describe(value: object) -> str:
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
+def _not_json(constant: str) -> Any:
+    raise DecodeError("JSON text", f"{constant}, which JSON does not have")
+
+
 def load_json(raw: str | bytes | bytearray) -> Any:
-    """Parse JSON text; anything that is not JSON becomes a DecodeError."""
+    """Parse JSON text; anything that is not JSON (NaN and Infinity included) becomes a DecodeError."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except RecursionError:
         raise DecodeError("JSON text", "nesting too deep to parse") from None
     except (
