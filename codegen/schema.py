@@ -34,6 +34,17 @@ def ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
 
+def ref_name(fragment: dict[str, Any]) -> str | None:
+    """The def a `{"$ref": "#/$defs/Name"}` fragment names, None for any other fragment."""
+    target = fragment.get("$ref")
+    return target.rsplit("/", 1)[1] if isinstance(target, str) else None
+
+
+def union_members(definition: dict[str, Any]) -> list[str]:
+    """The def names of a tagged union's members, variants first, the unknown variant last."""
+    return [name for name in map(ref_name, definition["anyOf"]) if name is not None]
+
+
 class _Builder:
     def __init__(self, inference: Inference) -> None:
         self.names = inference.names

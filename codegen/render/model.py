@@ -11,7 +11,7 @@ from typing import Any
 
 from codegen.render.identifiers import docstring, field_names, literal
 from codegen.render.types import Helpers, TypeRef, from_schema
-from codegen.schema import UNION_KEYWORD, UNKNOWN_KEYWORD
+from codegen.schema import UNION_KEYWORD, UNKNOWN_KEYWORD, ref_name, union_members
 from codegen.words import words
 
 
@@ -114,7 +114,6 @@ class PackageModel:
     root: str  # the root type's name
     root_annotation: str
     root_is_class: bool
-    root_wire: str | None
     raw_annotation: str  # what decode() takes besides JSON text
     definitions: list[RecordModel | UnionModel]
     decode_root: str  # expression decoding the parsed JSON in `data`
@@ -160,10 +159,10 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     helpers = Helpers()
     definitions: list[RecordModel | UnionModel] = []
     variant_defs = {
-        member["$ref"].rsplit("/", 1)[1]
+        member
         for definition in defs.values()
         if UNION_KEYWORD in definition
-        for member in definition["anyOf"]
+        for member in union_members(definition)
     }
     class_names = frozenset(defs) | {schema["title"]}
     for name, definition in defs.items():
@@ -190,7 +189,6 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         root=root_name,
         root_annotation=root_annotation,
         root_is_class=root_is_class,
-        root_wire=f"{root_name}Dict" if root_is_class else None,
         raw_annotation=raw,
         definitions=definitions,
         decode_root=decode_root,
@@ -217,9 +215,7 @@ def _isinstance_types(defs: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     types: dict[str, tuple[str, ...]] = {}
     for name, definition in defs.items():
         if UNION_KEYWORD in definition:
-            types[name] = tuple(
-                m["$ref"].rsplit("/", 1)[1] for m in definition["anyOf"]
-            )
+            types[name] = tuple(union_members(definition))
         else:
             types[name] = (name,)
     return types
@@ -289,8 +285,7 @@ def _union(
     variants = []
     unknown = ""
     unknown_doc = ""
-    for member in definition["anyOf"]:
-        member_name = member["$ref"].rsplit("/", 1)[1]
+    for member_name in union_members(definition):
         member_def = defs[member_name]
         if member_def.get(UNKNOWN_KEYWORD):
             unknown, unknown_doc = member_name, docstring(member_def["description"])
@@ -393,9 +388,8 @@ def _find_dispatch_union(defs: dict[str, Any], root: str) -> tuple[str, str] | N
             list(definition.get("properties", {})), frozenset(defs) | {root}
         )
         for key in definition.get("required", ()):
-            target = definition["properties"][key].get("$ref")
-            if target is not None:
-                target_name = target.rsplit("/", 1)[1]
+            target_name = ref_name(definition["properties"][key])
+            if target_name is not None:
                 if target_name not in seen:
                     seen.add(target_name)
                     queue.append((target_name, f"{expr}.{names[key]}"))
@@ -419,7 +413,7 @@ def _routes(
     handler names (`server_message` in `on_position_created`).
     """
     definition = defs[union]
-    members = [m["$ref"].rsplit("/", 1)[1] for m in definition["anyOf"]]
+    members = union_members(definition)
     variants = [m for m in members if not defs[m].get(UNKNOWN_KEYWORD)]
     single = len(variants) == 1 and naming
     for member in members:
@@ -430,7 +424,7 @@ def _routes(
             continue
         ((tag, payload),) = member_def["properties"].items()
         path = tags if single else tags + [tag]
-        target = payload.get("$ref", "").rsplit("/", 1)[-1]
+        target = ref_name(payload)
         if target and UNION_KEYWORD in defs.get(target, {}):
             _routes(
                 defs,

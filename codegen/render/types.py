@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from codegen.schema import ref_name
+
 _SCALARS = {
     # JSON Schema type -> (annotation, runtime checker, kind test on `{v}`, what errors call it);
     # null only ever appears as a union member, after its kind test: its value is simply None.
@@ -195,8 +197,8 @@ def from_schema(
     fragment: dict[str, Any], classes: dict[str, tuple[str, ...]]
 ) -> TypeRef:
     """The type a schema fragment describes; `classes` maps def names to their isinstance types."""
-    if "$ref" in fragment:
-        name = fragment["$ref"].rsplit("/", 1)[1]
+    name = ref_name(fragment)
+    if name is not None:
         return class_ref(name, classes[name])
     if "anyOf" in fragment:
         members: list[TypeRef] = []
