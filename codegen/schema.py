@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from codegen.infer import Inference
-from codegen.infer.ir import ObjectShape, Shape, TaggedUnion
+from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
@@ -64,6 +64,10 @@ class _Builder:
         record = shape.record
         if isinstance(record, ObjectShape) and not record.fields:
             members.append({"type": "object"})
+        elif isinstance(record, MapShape):
+            members.append(
+                {"type": "object", "additionalProperties": self.fragment(record.values)}
+            )
         elif record is not None:
             members.append(ref(self._define(record)))
         if not members:

@@ -60,6 +60,17 @@ class TaggedUnion:
 
 
 @dataclass(frozen=True)
+class MapShape:
+    """An object whose keys are data (ids, symbols, dates), not field names: `dict[str, V]`."""
+
+    values: Shape
+    origin: Origin = field(compare=False)
+
+
+Record = ObjectShape | TaggedUnion | MapShape
+
+
+@dataclass(frozen=True)
 class ArrayShape:
     items: Shape | None  # None: only empty arrays were seen
 
@@ -74,7 +85,7 @@ class Shape:
     )
     string: bool = False
     array: ArrayShape | None = None
-    record: ObjectShape | TaggedUnion | None = None
+    record: Record | None = None
 
     @property
     def is_unknown(self) -> bool:

@@ -15,10 +15,10 @@ import keyword
 from dataclasses import dataclass, field
 
 from codegen.infer import thresholds
-from codegen.infer.ir import ObjectShape, Shape, TaggedUnion
+from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
 from codegen.words import Words, pascal, words
 
-Record = ObjectShape | TaggedUnion
+Record = ObjectShape | TaggedUnion  # the records that become classes (maps do not)
 
 # Names the generated modules use themselves; a class may not take them.
 GENERATED_MODULE_NAMES = frozenset(
@@ -111,9 +111,11 @@ def name_shapes(root: Shape, root_name: str) -> Names:
     """Assign names; `root_name` is the root record's (from the sample set's name or config)."""
     sites: dict[Record, _Sites] = {}
     taken: set[str] = set()
-    # A root that is a record takes the root name; any other root is a type alias of that name,
-    # and a record inside it is named as the root's object.
+    # A root that is a record (not a map) takes the root name; any other root is a type alias of
+    # that name, and a record inside it is named as the root's object.
     root_record = root.record if root == Shape(record=root.record) else None
+    if isinstance(root_record, MapShape):
+        root_record = None
     if root_record is None:
         taken.add(pascal(words(root_name)))
         _walk(root, words(root_name) + ("object",), None, sites)
@@ -204,6 +206,9 @@ def _walk(
         _walk(shape.array.items, singular(hint), family, sites)
     record = shape.record
     if record is None:
+        return
+    if isinstance(record, MapShape):
+        _walk(record.values, singular(hint), family, sites)
         return
     if isinstance(record, TaggedUnion):
         sites.setdefault(record, _Sites()).candidates.append(hint)

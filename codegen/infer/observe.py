@@ -10,8 +10,10 @@ from codegen.infer import thresholds
 from codegen.infer.ir import (
     ArrayShape,
     Field,
+    MapShape,
     ObjectShape,
     Origin,
+    Record,
     Shape,
     TaggedUnion,
     Variant,
@@ -105,14 +107,16 @@ def merge_arrays(left: ArrayShape, right: ArrayShape) -> ArrayShape:
     return ArrayShape(_merge_optional(left.items, right.items, merge))
 
 
-def merge_records(
-    left: ObjectShape | TaggedUnion, right: ObjectShape | TaggedUnion
-) -> ObjectShape | TaggedUnion:
+def merge_records(left: Record, right: Record) -> Record:
     if isinstance(left, ObjectShape) and isinstance(right, ObjectShape):
         return merge_objects(left, right)
     if isinstance(left, TaggedUnion) and isinstance(right, TaggedUnion):
         return merge_unions(left, right)
-    raise ValueError("a tagged union and a record cannot merge; passes keep them apart")
+    if isinstance(left, MapShape) and isinstance(right, MapShape):
+        return MapShape(
+            merge(left.values, right.values), min(left.origin, right.origin)
+        )
+    raise ValueError("records of different kinds cannot merge; passes keep them apart")
 
 
 def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:

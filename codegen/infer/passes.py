@@ -6,7 +6,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from codegen.infer import thresholds
-from codegen.infer.ir import ArrayShape, Field, ObjectShape, Shape, TaggedUnion, Variant
+from codegen.infer.ir import (
+    ArrayShape,
+    Field,
+    MapShape,
+    ObjectShape,
+    Record,
+    Shape,
+    TaggedUnion,
+    Variant,
+)
 from codegen.infer.observe import merge, merge_records
 
 Rewrite = Callable[[Shape], Shape]
@@ -33,6 +42,8 @@ def transform(shape: Shape, rewrite: Rewrite) -> Shape:
             tuple(Variant(v.tag, transform(v.shape, rewrite)) for v in record.variants),
             record.origin,
         )
+    elif isinstance(record, MapShape):
+        record = MapShape(transform(record.values, rewrite), record.origin)
     rebuilt = Shape(
         shape.null,
         shape.boolean,
@@ -69,10 +80,13 @@ def detect_tagged_unions(root: Shape) -> Shape:
 
 
 def _holds_objects_only(shape: Shape) -> bool:
-    return shape.record is not None and shape == Shape(record=shape.record)
+    """Only records (or unions) were seen here: never null, a scalar, an array or a map."""
+    return isinstance(shape.record, (ObjectShape, TaggedUnion)) and shape == Shape(
+        record=shape.record
+    )
 
 
-def _with_record(shape: Shape, record: ObjectShape | TaggedUnion) -> Shape:
+def _with_record(shape: Shape, record: Record) -> Shape:
     return Shape(
         shape.null,
         shape.boolean,
@@ -82,6 +96,32 @@ def _with_record(shape: Shape, record: ObjectShape | TaggedUnion) -> Shape:
         shape.array,
         record,
     )
+
+
+def detect_maps(root: Shape) -> Shape:
+    """Objects whose keys are data (`{"BTC-USD": {...}, "ETH-USD": {...}}`) become maps.
+
+    Thresholds and the data-key pattern are in `thresholds`; the values merge into one shape.
+    """
+
+    def rewrite(shape: Shape) -> Shape:
+        record = shape.record
+        if (
+            not isinstance(record, ObjectShape)
+            or len(record.fields) < thresholds.MAP_MIN_KEYS
+        ):
+            return shape
+        if not all(thresholds.DATA_KEY.fullmatch(f.key) for f in record.fields):
+            return shape
+        first = record.fields[0].shape
+        if not all(compatible(first, f.shape) for f in record.fields[1:]):
+            return shape
+        values = first
+        for item in record.fields[1:]:
+            values = merge(values, item.shape)
+        return _with_record(shape, MapShape(values, record.origin))
+
+    return transform(root, rewrite)
 
 
 def dedupe(root: Shape) -> Shape:
@@ -113,9 +153,7 @@ def dedupe(root: Shape) -> Shape:
         root = transform(root, rewrite)
 
 
-def _earliest_origin(
-    shape: Shape, records: dict[ObjectShape | TaggedUnion, ObjectShape | TaggedUnion]
-) -> Shape:
+def _earliest_origin(shape: Shape, records: dict[Record, Record]) -> Shape:
     """Equal records seen at several places all carry the origin of the one seen first."""
     if shape.record is None:
         return shape
@@ -124,9 +162,9 @@ def _earliest_origin(
     )
 
 
-def _records(root: Shape) -> dict[ObjectShape | TaggedUnion, ObjectShape | TaggedUnion]:
+def _records(root: Shape) -> dict[Record, Record]:
     """Each distinct record in the tree, mapped to its equal twin seen first (origins differ)."""
-    found: dict[ObjectShape | TaggedUnion, ObjectShape | TaggedUnion] = {}
+    found: dict[Record, Record] = {}
 
     def visit(shape: Shape) -> Shape:
         record = shape.record
@@ -141,8 +179,8 @@ def _records(root: Shape) -> dict[ObjectShape | TaggedUnion, ObjectShape | Tagge
 
 
 def _first_mergeable_pair(
-    records: list[ObjectShape | TaggedUnion],
-) -> tuple[ObjectShape | TaggedUnion, ObjectShape | TaggedUnion] | None:
+    records: list[Record],
+) -> tuple[Record, Record] | None:
     for index, left in enumerate(records):
         for right in records[index + 1 :]:
             if _record_key(left) == _record_key(right) and _compatible_records(
@@ -152,20 +190,22 @@ def _first_mergeable_pair(
     return None
 
 
-def _record_key(record: ObjectShape | TaggedUnion) -> tuple[str, frozenset[str]]:
+def _record_key(record: Record) -> tuple[str, frozenset[str]]:
     if isinstance(record, ObjectShape):
         return ("object", record.keys)
+    if isinstance(record, MapShape):
+        return ("map", frozenset())
     return ("union", frozenset(v.tag for v in record.variants))
 
 
-def _compatible_records(
-    left: ObjectShape | TaggedUnion, right: ObjectShape | TaggedUnion
-) -> bool:
+def _compatible_records(left: Record, right: Record) -> bool:
     if isinstance(left, ObjectShape) and isinstance(right, ObjectShape):
         if left.keys != right.keys:
             return False
         others = {f.key: f.shape for f in right.fields}
         return all(compatible(f.shape, others[f.key]) for f in left.fields)
+    if isinstance(left, MapShape) and isinstance(right, MapShape):
+        return compatible(left.values, right.values)
     if isinstance(left, TaggedUnion) and isinstance(right, TaggedUnion):
         others = {v.tag: v.shape for v in right.variants}
         return all(
@@ -207,15 +247,7 @@ def compatible(left: Shape, right: Shape) -> bool:
 
 
 PASSES: tuple[tuple[str, Rewrite], ...] = (
+    ("detect_maps", detect_maps),  # first: data keys (`"BTC-USD"`) are never tags
     ("detect_tagged_unions", detect_tagged_unions),
     ("dedupe", dedupe),
 )
-
-__all__ = [
-    "PASSES",
-    "compatible",
-    "dedupe",
-    "detect_tagged_unions",
-    "merge",
-    "transform",
-]

@@ -37,6 +37,7 @@ class TypeRef:
     )
     members: tuple[TypeRef, ...] = ()  # for unions
     item: TypeRef | None = None  # for lists
+    value: TypeRef | None = None  # for maps
     python_types: tuple[
         str, ...
     ] = ()  # classes an isinstance() test on the Python value uses
@@ -44,7 +45,12 @@ class TypeRef:
     @property
     def is_identity(self) -> bool:
         """Decoding accepts any JSON value unchanged (Any)."""
-        return self.checker is None and not self.members and self.item is None
+        return (
+            self.checker is None
+            and not self.members
+            and self.item is None
+            and self.value is None
+        )
 
 
 ANY = TypeRef("Any", "True", "any value")
@@ -76,6 +82,16 @@ def list_ref(item: TypeRef) -> TypeRef:
         "array",
         item=item,
         python_types=("list",),
+    )
+
+
+def map_ref(value: TypeRef) -> TypeRef:
+    return TypeRef(
+        f"dict[str, {value.annotation}]",
+        "isinstance({v}, dict)",
+        "object",
+        value=value,
+        python_types=("dict",),
     )
 
 
@@ -135,6 +151,8 @@ class Helpers:
             return name
         if ref.item is not None:
             return f"as_list({name}, {self.decoder(ref.item)})"
+        if ref.value is not None:
+            return f"as_map({name}, {self.decoder(ref.value)})"
         if ref.members:
             if _is_nullable_pair(ref):
                 inner = next(m for m in ref.members if m.annotation != "None")
@@ -152,7 +170,7 @@ class Helpers:
     # Encoding -----------------------------------------------------------------------------
 
     def needs_encoding(self, ref: TypeRef) -> bool:
-        if ref.encoder is not None or ref.item is not None:
+        if ref.encoder is not None or ref.item is not None or ref.value is not None:
             return True
         return any(self.needs_encoding(m) for m in ref.members)
 
@@ -166,6 +184,10 @@ class Helpers:
             if not self.needs_encoding(ref.item):
                 return f"list({expr})"
             return f"[{self.encode_expr(ref.item, 'item')} for item in {expr}]"
+        if ref.value is not None:
+            if not self.needs_encoding(ref.value):
+                return f"dict({expr})"
+            return f"{{key: {self.encode_expr(ref.value, 'item')} for key, item in {expr}.items()}}"
         if _is_nullable_pair(ref):
             inner = next(m for m in ref.members if m.annotation != "None")
             return f"None if {expr} is None else {self.encode_expr(inner, expr)}"
@@ -219,6 +241,9 @@ def from_schema(
         items = fragment.get("items")
         return list_ref(ANY if items is None else from_schema(items, classes))
     if json_type == "object":
+        values = fragment.get("additionalProperties")
+        if isinstance(values, dict) and values:
+            return map_ref(from_schema(values, classes))
         return ANY_OBJECT
     return scalar(json_type)
 

@@ -157,6 +157,20 @@ def as_list(value: object, item: Callable[[Any], T]) -> list[T]:
         raise error.inside(index) from None
 
 
+def as_map(value: object, item: Callable[[Any], T]) -> dict[str, T]:
+    """An object whose keys are data (ids, symbols): every value decoded, keys kept in order."""
+    if not isinstance(value, dict):
+        raise DecodeError.mismatch("object", value)
+    key = ""
+    try:
+        out = {}
+        for key, element in value.items():
+            out[key] = item(element)
+        return out
+    except DecodeError as error:
+        raise error.inside(key) from None
+
+
 class Record(Protocol):
     _extra: dict[str, Any] | None
     _key_order: tuple[str, ...] | None

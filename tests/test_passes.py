@@ -1,0 +1,113 @@
+"""Each inference pass alone, on IR built from literal samples: what the pass must and must not do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codegen.errors import Location
+from codegen.infer import infer
+from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
+from codegen.infer.naming import name_shapes
+from codegen.infer.observe import observe
+from codegen.infer.passes import dedupe, detect_maps, detect_tagged_unions
+
+
+def shape(*samples: Any) -> Shape:
+    root = observe(
+        (sample, Location("s.json", number)) for number, sample in enumerate(samples, 1)
+    )
+    assert root is not None
+    return root
+
+
+def field_shape(root: Shape, *keys: str) -> Shape:
+    for key in keys:
+        assert isinstance(root.record, ObjectShape)
+        root = next(f.shape for f in root.record.fields if f.key == key)
+    return root
+
+
+def test_observe_keeps_absent_and_null_apart() -> None:
+    root = shape({"a": 1, "b": None}, {"b": 2})
+    record = root.record
+    assert isinstance(record, ObjectShape)
+    a, b = record.fields
+    assert record.is_optional(a) and not a.shape.null
+    assert not record.is_optional(b) and b.shape.null and b.shape.integer
+
+
+def test_observe_types_docs_numbers_as_float() -> None:
+    assert field_shape(shape({"n": 123, "s": "<string>"}), "n") == Shape(number=True)
+    assert field_shape(shape({"n": 123, "s": "text"}), "n") == Shape(integer=True)
+
+
+def test_tagged_union_needs_every_object_to_have_one_key() -> None:
+    tagged = detect_tagged_unions(
+        shape({"id": 1, "e": {"a": {"x": 1}}}, {"id": 2, "e": {"b": {"y": 2}}})
+    )
+    union = field_shape(tagged, "e").record
+    assert isinstance(union, TaggedUnion)
+    assert [v.tag for v in union.variants] == ["a", "b"]
+    mixed = detect_tagged_unions(
+        shape({"id": 1, "e": {"a": 1}}, {"id": 2, "e": {"b": 2, "c": 3}})
+    )
+    assert isinstance(field_shape(mixed, "e").record, ObjectShape)
+
+
+def test_single_tag_is_a_union_only_when_it_holds_an_object() -> None:
+    wrapper = detect_tagged_unions(shape({"id": 1, "w": {"data": 1}}))
+    assert isinstance(field_shape(wrapper, "w").record, ObjectShape)
+    level = detect_tagged_unions(shape({"id": 1, "w": {"server_message": {"x": 1}}}))
+    assert isinstance(field_shape(level, "w").record, TaggedUnion)
+
+
+def test_maps_need_data_keys_and_one_value_type() -> None:
+    book = detect_maps(shape({"levels": {"100.5": 1, "101": 2.5, "99": 3}}))
+    levels = field_shape(book, "levels").record
+    assert isinstance(levels, MapShape)
+    assert levels.values == Shape(integer=True, number=True)
+    names = detect_maps(shape({"o": {"price": 1, "size": 2, "total": 3}}))
+    assert isinstance(field_shape(names, "o").record, ObjectShape)
+    mixed = detect_maps(shape({"o": {"a-1": 1, "a-2": "x", "a-3": 2}}))
+    assert isinstance(field_shape(mixed, "o").record, ObjectShape)
+
+
+def test_dedupe_merges_same_keys_with_compatible_types_only() -> None:
+    root = dedupe(
+        shape(
+            {"p": {"x": None, "y": 1}, "q": {"x": 2.5, "y": 3}, "r": {"x": "s", "y": 4}}
+        )
+    )
+    p, q, r = (field_shape(root, key).record for key in "pqr")
+    assert p == q  # null next to a float, ints next to ints: one type
+    assert p != r  # a string where the others hold numbers: another type
+
+
+def test_naming_uses_keys_tags_and_shared_words() -> None:
+    inference = infer(
+        [
+            (
+                {"open_bid_ask": {"bid": 1}, "close_bid_ask": {"bid": 2}},
+                Location("s.json", 1),
+            ),
+            (
+                {
+                    "orders": [{"id": 1}],
+                    "change": {"item_created": {"id": "x", "k": 1}},
+                },
+                Location("s.json", 2),
+            ),
+        ],
+        "Feed",
+    )
+    assert inference is not None
+    names = sorted(inference.names.records.values())
+    # bid/ask objects share their last words; the union of event tags is a ChangeEvent and its
+    # `item_created` payload is named after the noun the event happens to.
+    assert names == ["BidAsk", "ChangeEvent", "Feed", "Item", "Order"]
+
+
+def test_naming_is_the_same_for_the_same_ir() -> None:
+    root = detect_tagged_unions(shape({"m": {"a": {"x": 1}}}, {"m": {"b": {"x": 2}}}))
+    first, second = name_shapes(root, "Root"), name_shapes(root, "Root")
+    assert first.records == second.records and first.unions == second.unions
