@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +13,7 @@ import click
 
 from codegen.errors import CodegenError
 from codegen.ingest import ingest_document
+from codegen.render import schema_text
 from codegen.pipeline import SampleSet, build_packages, discover_sets, infer_schema
 from codegen.write import diff_packages, write_packages
 
@@ -104,13 +104,13 @@ def infer(samples_dir: Path) -> None:
         p.is_file() and not p.name.startswith(".") for p in samples_dir.iterdir()
     )
     if has_files:
-        _, schema = infer_schema(
-            SampleSet(samples_dir, samples_dir.as_posix().rstrip("/"))
-        )
-        click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+        # Named as `generate` names it, so the output is byte for byte the package's schema.json.
+        folder = samples_dir.resolve()
+        sample_set = SampleSet(samples_dir, f"{folder.parent.name}/{folder.name}")
+        click.echo(schema_text(infer_schema(sample_set)[1]), nl=False)
         return
     schemas = {s.directory.name: infer_schema(s)[1] for s in discover_sets(samples_dir)}
-    click.echo(json.dumps(schemas, indent=2, ensure_ascii=False))
+    click.echo(schema_text(schemas), nl=False)
 
 
 @main.command()

@@ -163,6 +163,12 @@ def test_infer_prints_the_json_schema_of_a_set(monkeypatch: pytest.MonkeyPatch) 
     assert schema == committed
 
 
+def test_infer_prints_the_package_schema_byte_for_byte_from_any_path() -> None:
+    result = run("infer", SAMPLES / "trading")  # absolute: provenance still says samples/trading
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (GENERATED / "trading" / "schema.json").read_text("utf-8")
+
+
 def test_infer_of_a_folder_of_sets_prints_each_schema() -> None:
     result = run("infer", SAMPLES)
     assert result.exit_code == 0, result.output
