@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from codegen.errors import CodegenError, Location
+from codegen.infer.naming import RESERVED_NAMES
 from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
@@ -21,22 +23,30 @@ class SetConfig:
     root_name: str  # the root type's class name
 
 
+# Standard-library modules a generated package must not shadow: this Python's list plus the
+# modules later versions add, so the package name is the same whatever Python runs codegen.
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"annotationlib", "compression"}
+
+
 def package_name(set_name: str) -> str:
-    """`my-api` -> my_api: a set's folder name as an importable package name."""
+    """`my-api` -> my_api: a set's folder name as an importable package name.
+
+    A name that is a keyword or a standard-library module (`json`, `email`) gets `_api` appended:
+    a package named `json` on sys.path would replace the real one.
+    """
     name = re.sub(r"[^0-9a-z_]+", "_", set_name.lower()).strip("_") or "samples"
     if name[0].isdigit():
         name = "api_" + name
-    if keyword.iskeyword(name):
-        name += "_"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in STDLIB_MODULES:
+        name += "_api"
     return name
 
 
 def load_config(set_dir: Path, display: str) -> SetConfig:
     package = package_name(set_dir.name)
-    root_name = pascal(words(set_dir.name)) + "Message"
     path = set_dir / CONFIG_FILE
     if not path.is_file():
-        return SetConfig(package, root_name)
+        return SetConfig(package, default_root_name(set_dir.name))
     where = Location(f"{display}/{CONFIG_FILE}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -48,13 +58,22 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
             f"unknown setting {unknown[0]!r}; expected one of {sorted(_KNOWN_KEYS)}",
             where,
         )
-    if "root_name" in data:
-        root_name = data["root_name"]
-        if not isinstance(root_name, str) or not re.fullmatch(
-            r"[A-Z][A-Za-z0-9]*", root_name
-        ):
-            raise CodegenError(
-                f"root_name must be a class name like 'OrderBook', found {root_name!r}",
-                where,
-            )
+    root_name = data.get("root_name", default_root_name(set_dir.name))
+    if not isinstance(root_name, str) or not re.fullmatch(
+        r"[A-Z][A-Za-z0-9]*", root_name
+    ):
+        raise CodegenError(
+            f"root_name must be a class name like 'OrderBook', found {root_name!r}",
+            where,
+        )
+    if root_name in RESERVED_NAMES:
+        raise CodegenError(
+            f"root_name {root_name!r} is a name the generated code uses itself; choose another",
+            where,
+        )
     return SetConfig(package, root_name)
+
+
+def default_root_name(set_name: str) -> str:
+    """`trading` -> TradingMessage."""
+    return pascal(words(set_name)) + "Message"

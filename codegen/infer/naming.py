@@ -30,6 +30,8 @@ GENERATED_MODULE_NAMES = frozenset(
         "ClassVar",
         "DecodeError",
         "Dispatcher",
+        "Raw",
+        "Unknown",
         "Final",
         "Literal",
         "TypeAlias",
@@ -108,19 +110,15 @@ class _Sites:
 
 
 def name_shapes(root: Shape, root_name: str) -> Names:
-    """Assign names; `root_name` is the root record's (from the sample set's name or config)."""
+    """Assign names; `root_name` (a valid class name: config or set name) is the root's, exactly."""
     sites: dict[Record, _Sites] = {}
-    taken: set[str] = set()
+    taken: set[str] = {root_name}
     # A root that is a record (not a map) takes the root name; any other root is a type alias of
     # that name, and a record inside it is named as the root's object.
     root_record = root.record if root == Shape(record=root.record) else None
     if isinstance(root_record, MapShape):
         root_record = None
-    if root_record is None:
-        taken.add(pascal(words(root_name)))
-        _walk(root, words(root_name) + ("object",), None, sites)
-    else:
-        _walk(root, words(root_name), None, sites)
+    _walk(root, words(root_name) + (() if root_record else ("object",)), None, sites)
     names = Names()
     ordered = sorted(sites, key=lambda record: record.origin)
     if root_record is not None:
@@ -128,34 +126,36 @@ def name_shapes(root: Shape, root_name: str) -> Names:
         ordered.insert(0, root_record)
     for record in ordered:
         candidates = sites[record].candidates
+        given = root_name if record is root_record else None
         if isinstance(record, TaggedUnion):
-            names.unions[record] = _name_union(
-                record, candidates[0], taken, is_root=record is root_record
-            )
+            names.unions[record] = _name_union(record, candidates[0], taken, given)
             names.records[record] = names.unions[record].name
-            continue
-        if record is root_record:
-            preferred = [pascal(candidates[0])]
+        elif given is not None:
+            names.records[record] = given
         else:
             preferred = [pascal(_shared_words(candidates))] + [
                 pascal(c) for c in candidates
             ]
-        names.records[record] = _allocate(preferred, taken)
+            names.records[record] = _allocate(preferred, taken)
     return names
 
 
 def _name_union(
-    union: TaggedUnion, subject: Words, taken: set[str], *, is_root: bool
+    union: TaggedUnion, subject: Words, taken: set[str], given: str | None
 ) -> UnionNames:
-    """`position` with event tags -> PositionEvent, variants PositionCreated..., UnknownPositionEvent."""
-    name_words = subject
-    if (
-        not is_root
-        and all(is_event_tag(words(v.tag)) for v in union.variants)
-        and subject[-1:] != ("event",)
-    ):
-        name_words = subject + ("event",)
-    name = _allocate([pascal(name_words)], taken)
+    """`position` with event tags -> PositionEvent, variants PositionCreated..., UnknownPositionEvent.
+
+    A root union takes the `given` root name as it is.
+    """
+    if given is not None:
+        name = given
+    else:
+        name_words = subject
+        if all(is_event_tag(words(v.tag)) for v in union.variants) and subject[-1:] != (
+            "event",
+        ):
+            name_words = subject + ("event",)
+        name = _allocate([pascal(name_words)], taken)
     return UnionNames(
         name=name,
         unknown=_allocate(["Unknown" + name], taken),

@@ -97,6 +97,10 @@ class RouteModel:
         )
 
 
+# The Dispatcher's own methods: a variant tagged `error` gets `on_error_variant`, not these.
+DISPATCHER_METHODS = ("dispatch", "on_error", "on_unhandled", "on_unknown")
+
+
 @dataclass
 class DispatcherModel:
     subject: str  # expression of the decoded message that the cases match on
@@ -364,14 +368,17 @@ def _dispatcher(
     routes: list[RouteModel] = []
     unknowns: list[str] = []
     _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
-    taken: dict[str, int] = {}
+    taken = set(DISPATCHER_METHODS)
     for route in routes:
         if route.method is not None:
-            count = taken.get(route.method, 0) + 1
-            taken[route.method] = count
-            if count > 1:
-                route.method += f"_{count}"
-                route.handler = "_" + route.method
+            method = (
+                route.method if route.method not in taken else route.method + "_variant"
+            )
+            number = 2
+            while method in taken:
+                method, number = f"{route.method}_variant_{number}", number + 1
+            taken.add(method)
+            route.method, route.handler = method, "_" + method
     return DispatcherModel(subject, routes, unknowns)
 
 
