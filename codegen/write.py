@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from codegen.errors import CodegenError, Location
 from codegen.pipeline import Package
 
 # Files every generated package has: a folder holding them all is codegen's to replace or remove.
@@ -15,14 +16,28 @@ PACKAGE_MARKERS = ("_runtime.py", "py.typed", "schema.json")
 
 
 def write_packages(packages: list[Package], out_dir: Path) -> None:
-    """Write every package, and remove packages of sets that no longer exist."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for package in packages:
-        write_package(package, out_dir)
-    for stale in stale_packages(packages, out_dir):
-        retired = Path(tempfile.mkdtemp(prefix=f".{stale.name}.old-", dir=out_dir))
-        os.rename(stale, retired / stale.name)
-        shutil.rmtree(retired)
+    """Write every package, and remove packages of sets that no longer exist.
+
+    A file-system failure (a file where the folder should be, no permission, a full disk) is a
+    CodegenError naming the path; each package already written is whole, the others untouched.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CodegenError(
+            "is a file; expected the output folder", Location(str(out_dir))
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for package in packages:
+            write_package(package, out_dir)
+        for stale in stale_packages(packages, out_dir):
+            retired = Path(tempfile.mkdtemp(prefix=f".{stale.name}.old-", dir=out_dir))
+            os.rename(stale, retired / stale.name)
+            shutil.rmtree(retired)
+    except OSError as error:
+        where = Location(str(error.filename or out_dir))
+        raise CodegenError(
+            f"cannot write the output: {error.strerror or error}", where
+        ) from error
 
 
 def stale_packages(packages: list[Package], out_dir: Path) -> list[Path]:
