@@ -389,7 +389,8 @@ def _names_defined(tree: ast.Module) -> set[str]:
 
 
 def _tree_problems(tree: ast.Module, defined: set[str]) -> list[str]:
-    problems = []
+    bound = [name for node in tree.body for name in _bound_names(node)]
+    problems = [f"binds {n!r} twice" for n in sorted(set(bound)) if bound.count(n) > 1]
     for node in tree.body:
         if not (isinstance(node, _TOP_LEVEL + (ast.AnnAssign,)) or _is_docstring(node)):
             problems.append(
@@ -416,6 +417,20 @@ def _tree_problems(tree: ast.Module, defined: set[str]) -> list[str]:
             if node.func.attr in _DANGEROUS_METHODS:
                 problems.append(f"calls {ast.unparse(node.func)}")
     return problems
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    """The module-level names a statement binds (a second binding shadows the first)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            return []
+        return [(a.asname or a.name).partition(".")[0] for a in node.names]
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    if isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    return [target.id for target in targets if isinstance(target, ast.Name)]
 
 
 def _is_docstring(node: ast.stmt) -> bool:
