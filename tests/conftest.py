@@ -18,8 +18,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
+from codegen.cli import main
 from codegen.pipeline import build_packages
 from codegen.write import write_package, write_packages
 
@@ -209,6 +211,12 @@ def build_and_import(root: Path, name: str, samples: list[Any]) -> ModuleType:
         path.write_text(json.dumps(sample), encoding="utf-8")
     write_packages(build_packages(root / "samples"), root / "out")
     return import_generated(root / "out", name)
+
+
+def cli_generate(samples: Path, out: Path) -> Result:
+    """`codegen generate SAMPLES -o OUT` as a user runs it: click's runner, no CODEGEN_DEBUG."""
+    arguments = ["generate", str(samples), "-o", str(out)]
+    return CliRunner().invoke(main, arguments, env={"CODEGEN_DEBUG": None})
 
 
 def tree_of(root: Path) -> dict[str, bytes | None]:
