@@ -111,3 +111,11 @@ def test_naming_is_the_same_for_the_same_ir() -> None:
     root = detect_tagged_unions(shape({"m": {"a": {"x": 1}}}, {"m": {"b": {"x": 2}}}))
     first, second = name_shapes(root, "Root"), name_shapes(root, "Root")
     assert first.records == second.records and first.unions == second.unions
+
+
+def test_map_values_must_fit_together_not_only_the_first() -> None:
+    # `[]` fits both other values, which do not fit each other: not a map (found by the fuzzer).
+    root = detect_maps(
+        shape({"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}})
+    )
+    assert isinstance(field_shape(root, "a").record, ObjectShape)

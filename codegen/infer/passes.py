@@ -113,11 +113,12 @@ def detect_maps(root: Shape) -> Shape:
             return shape
         if not all(thresholds.DATA_KEY.fullmatch(f.key) for f in record.fields):
             return shape
-        first = record.fields[0].shape
-        if not all(compatible(first, f.shape) for f in record.fields[1:]):
-            return shape
-        values = first
+        values = record.fields[0].shape
         for item in record.fields[1:]:
+            # Against everything merged so far: compatibility is not transitive (`[]` fits both
+            # `[{}]` and `[{"a-b": 1, ...}]`, which do not fit each other).
+            if not compatible(values, item.shape):
+                return shape
             values = merge(values, item.shape)
         return _with_record(shape, MapShape(values, record.origin))
 
