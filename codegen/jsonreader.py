@@ -30,8 +30,10 @@ from typing import Any, Callable, NoReturn
 
 from codegen.errors import CodegenError, Location
 
-MAX_DEPTH = 256
-"""Deepest nesting of objects and arrays accepted: far beyond real payloads, far below the stack."""
+MAX_DEPTH = 64
+"""Deepest nesting of objects and arrays accepted: far beyond real payloads (which nest well under
+20 levels), and low enough that generated code stays within Python's parser limit of 200 nested
+brackets (64 nested arrays are a `list[list[...]]` annotation 64 deep)."""
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),

@@ -136,10 +136,13 @@ class _Builder:
                 "additionalProperties": False,
             }
             members.append(ref(variant_name))
+        # Exactly what decode() takes for unknown: any object but one holding a single known tag.
+        known_tag = [{"required": [variant.tag]} for variant in union.variants]
         self.defs[names.unknown] = {
             "title": names.unknown,
             "description": f"A variant of {name} not seen in the samples, kept as the raw object.",
             "type": "object",
+            "not": {"maxProperties": 1, "anyOf": known_tag},
             UNKNOWN_KEYWORD: True,
         }
         members.append(ref(names.unknown))

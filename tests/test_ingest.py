@@ -146,24 +146,24 @@ BAD_INPUTS = [
         b"\n" + b"[" * 10_000 + b"]" * 10_000,
         2,
         MAX_DEPTH + 1,
-        "nesting deeper than 256 levels",
+        f"nesting deeper than {MAX_DEPTH} levels",
         id="nesting-10000",
     ),
     pytest.param(
         "x.json",
-        b'{"a":' * 300 + b"1" + b"}" * 300,
+        b'{"a":' * (MAX_DEPTH + 44) + b"1" + b"}" * (MAX_DEPTH + 44),
         1,
-        256 * len('{"a":') + 1,
-        "nesting deeper than 256 levels",
+        MAX_DEPTH * len('{"a":') + 1,
+        f"nesting deeper than {MAX_DEPTH} levels",
         id="nesting-300-objects",
     ),
     pytest.param(
         "x.json",
-        b"[" * 257 + b"]" * 257,
+        b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1),
         1,
-        257,
-        "nesting deeper than 256 levels",
-        id="nesting-257",
+        MAX_DEPTH + 1,
+        f"nesting deeper than {MAX_DEPTH} levels",
+        id="nesting-limit-plus-one",
     ),
     pytest.param(
         "x.json", b'{\n"a": "x\xff"}', 2, 8, "invalid UTF-8", id="invalid-utf8"
@@ -288,7 +288,7 @@ ACCEPTED = [
     pytest.param(
         b"[" * MAX_DEPTH + b"]" * MAX_DEPTH,
         [json.loads("[" * MAX_DEPTH + "]" * MAX_DEPTH)],
-        id="nesting-256",
+        id="nesting-limit",
     ),
     pytest.param(
         b'"[[[{{{" {} []\n[{"a": "}"}]',

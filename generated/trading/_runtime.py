@@ -126,8 +126,12 @@ def as_int(value: object) -> int:
 
 
 def as_float(value: object) -> float:
-    """A number: ints are kept as ints, so the wire form survives the round trip."""
-    if type(value) is float or type(value) is int:
+    """A number: ints are kept as ints, so the wire form survives the round trip.
+
+    NaN and the infinities are not JSON numbers: `value - value` is 0.0 for every finite float
+    and NaN for them, a check cheaper than a call to math.isfinite.
+    """
+    if type(value) is int or (type(value) is float and value - value == 0.0):
         return value
     raise DecodeError.mismatch("number", value)
 
