@@ -6,6 +6,7 @@ patterns) is made here, from the schema and its `x-codegen-*` annotations alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +124,8 @@ class PackageModel:
     decode_root: str  # expression decoding the parsed JSON in `data`
     encode_root: str  # expression encoding `obj`
     encode_annotation: str
-    decode_helpers: list[tuple[str, str, list[tuple[str, str]], str]]
-    encode_helpers: list[tuple[str, str, list[tuple[str, str]]]]
+    decode_helpers: list[HelperModel]
+    encode_helpers: list[HelperModel]
     dispatcher: DispatcherModel
     class_names: list[str] = field(default_factory=list)
 
@@ -311,46 +312,61 @@ def _union(
     )
 
 
-def _decode_helpers(
-    helpers: Helpers,
-) -> list[tuple[str, str, list[tuple[str, str]], str]]:
-    """(name, annotation, [(test, expression)], description) for each union decoder helper.
+@dataclass(frozen=True)
+class HelperModel:
+    """A small codec function for a composite type (a union of kinds, a list of them).
 
-    Registering one helper can register others (a union inside a list), so this drains the table.
+    Each branch returns `expression` when `test` holds; `otherwise` is returned when none does,
+    or, when it is None, a DecodeError saying `expected`.
     """
-    done: list[tuple[str, str, list[tuple[str, str]], str]] = []
-    seen: set[str] = set()
-    while len(seen) < len(helpers.decoders):
-        for annotation, (name, ref) in list(helpers.decoders.items()):
-            if annotation in seen:
-                continue
-            seen.add(annotation)
-            if ref.members:
-                done.append(
-                    (name, annotation, helpers.decode_union_body(ref), ref.description)
-                )
-            else:
-                done.append(
-                    (
-                        name,
-                        annotation,
-                        [("True", helpers.decode_expr(ref, "value"))],
-                        ref.description,
-                    )
-                )
-    return sorted(done)
+
+    name: str
+    annotation: str
+    branches: list[tuple[str, str]]
+    otherwise: str | None
+    expected: str
 
 
-def _encode_helpers(helpers: Helpers) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    done: list[tuple[str, str, list[tuple[str, str]]]] = []
-    seen: set[str] = set()
-    while len(seen) < len(helpers.encoders):
-        for annotation, (name, ref) in list(helpers.encoders.items()):
-            if annotation in seen:
-                continue
-            seen.add(annotation)
-            done.append((name, annotation, helpers.encode_union_body(ref)))
-    return sorted(done)
+def _drain(
+    table: dict[str, tuple[str, TypeRef]], build: Callable[[str, TypeRef], HelperModel]
+) -> list[HelperModel]:
+    """Build a helper per table entry; building one can register more (a union in a list)."""
+    built: dict[str, HelperModel] = {}
+    while len(built) < len(table):
+        for annotation, (name, ref) in list(table.items()):
+            if annotation not in built:
+                built[annotation] = build(name, ref)
+    return sorted(built.values(), key=lambda helper: helper.name)
+
+
+def _decode_helpers(helpers: Helpers) -> list[HelperModel]:
+    def build(name: str, ref: TypeRef) -> HelperModel:
+        if ref.members:
+            return HelperModel(
+                name,
+                ref.annotation,
+                helpers.decode_union_body(ref),
+                None,
+                ref.description,
+            )
+        return HelperModel(
+            name, ref.annotation, [], helpers.decode_expr(ref, "value"), ref.description
+        )
+
+    return _drain(helpers.decoders, build)
+
+
+def _encode_helpers(helpers: Helpers) -> list[HelperModel]:
+    def build(name: str, ref: TypeRef) -> HelperModel:
+        return HelperModel(
+            name,
+            ref.annotation,
+            helpers.encode_union_body(ref),
+            "value",
+            ref.description,
+        )
+
+    return _drain(helpers.encoders, build)
 
 
 def _dispatcher(
