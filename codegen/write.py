@@ -64,6 +64,9 @@ def write_package(package: Package, out_dir: Path) -> None:
     target = out_dir / package.name
     recover_interrupted(out_dir, package.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{package.name}.new-", dir=out_dir))
+    os.chmod(
+        staging, 0o777 & ~_umask()
+    )  # mkdtemp makes it private; it becomes the package
     try:
         for name, content in package.files.items():
             path = staging / name
@@ -99,6 +102,12 @@ def _swap(staging: Path, target: Path, retired: Path) -> None:
     finally:
         if target.exists():
             shutil.rmtree(retired.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def recover_interrupted(out_dir: Path, name: str) -> None:
