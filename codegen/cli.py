@@ -99,11 +99,11 @@ def check(samples_dir: Path, out_dir: Path) -> None:
 @click.argument("samples_dir", type=click.Path(path_type=Path))
 @reports_errors
 def infer(samples_dir: Path) -> None:
-    """Print the JSON Schema inferred from one sample set (or, for a folder of sets, each one's)."""
-    has_files = samples_dir.is_dir() and any(
-        p.is_file() and not p.name.startswith(".") for p in samples_dir.iterdir()
+    """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders)."""
+    is_one_set = samples_dir.is_dir() and not any(
+        p.is_dir() and not p.name.startswith((".", "_")) for p in samples_dir.iterdir()
     )
-    if has_files:
+    if is_one_set:
         # Named as `generate` names it, so the output is byte for byte the package's schema.json.
         folder = samples_dir.resolve()
         sample_set = SampleSet(samples_dir, f"{folder.parent.name}/{folder.name}")

@@ -50,8 +50,8 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
     where = Location(f"{display}/{CONFIG_FILE}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CodegenError(f"not valid TOML: {error}", where) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise CodegenError(f"cannot read it as TOML: {error}", where) from None
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise CodegenError(

@@ -199,10 +199,11 @@ def _read_lines(text: str, display: str) -> list[_Found]:
 
 
 def _extract(text: str, file: str) -> list[ParsedValue]:
-    """Every distinct object or array embedded in prose, first occurrence kept.
+    """Every distinct object, or array holding objects or arrays, embedded in prose.
 
     Each '{' or '[' is a candidate; a candidate that is not JSON is skipped and scanning goes on
-    at the next character, a value that is taken is skipped over as a whole.
+    at the next character, a value that is taken is skipped over as a whole. An array of scalars
+    in prose ("see note [1]", "in [0, 100]") is prose, not a sample. First occurrences are kept.
     """
     source = JSONText(text, file)
     found: list[ParsedValue] = []
@@ -214,6 +215,10 @@ def _extract(text: str, file: str) -> list[ParsedValue]:
             pos = candidate.start() + 1
             continue
         pos = parsed.end
+        if isinstance(parsed.value, list) and not any(
+            isinstance(item, (dict, list)) for item in parsed.value
+        ):
+            continue
         key = json.dumps(parsed.value)
         if key not in seen:
             seen.add(key)

@@ -35,7 +35,7 @@ def discover_sets(samples_dir: Path) -> list[SampleSet]:
             Location(str(samples_dir)),
         )
     sets = [
-        SampleSet(path, f"{samples_dir.name}/{path.name}")
+        SampleSet(path, f"{samples_dir.resolve().name}/{path.name}")
         for path in sorted(samples_dir.iterdir())
         if path.is_dir() and not path.name.startswith((".", "_"))
     ]

@@ -83,7 +83,9 @@ def test_generate_reports_what_it_wrote(generated_once: tuple[Path, Result]) -> 
         assert f"wrote {target / name} ({len(PACKAGE_FILES)} files)" in result.stdout
 
 
-def test_generate_replaces_packages_and_removes_those_of_gone_sets(out: Path, tmp_path: Path) -> None:
+def test_generate_replaces_packages_and_removes_those_of_gone_sets(
+    out: Path, tmp_path: Path
+) -> None:
     (out / "onboarding" / "stale.py").write_text("x = 1\n", encoding="utf-8")
     (out / "onboarding" / "models.py").write_text("broken\n", encoding="utf-8")
     (out / "trading" / "models.py").write_text("not regenerated\n", encoding="utf-8")
@@ -164,7 +166,9 @@ def test_infer_prints_the_json_schema_of_a_set(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_infer_prints_the_package_schema_byte_for_byte_from_any_path() -> None:
-    result = run("infer", SAMPLES / "trading")  # absolute: provenance still says samples/trading
+    result = run(
+        "infer", SAMPLES / "trading"
+    )  # absolute: provenance still says samples/trading
     assert result.exit_code == 0, result.output
     assert result.stdout == (GENERATED / "trading" / "schema.json").read_text("utf-8")
 
@@ -301,3 +305,14 @@ def test_failed_generate_leaves_previous_output_intact(
     assert "zzz_broken/bad.json:1" in result.stderr
     assert files_under(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(BUNDLED_SETS)
+
+
+def test_infer_of_a_folder_of_sets_ignores_files_beside_the_sets(
+    tmp_path: Path,
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples)
+    (samples / "README.md").write_text("Our captures. See [1].\n", encoding="utf-8")
+    result = run("infer", samples)
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.stdout)) == sorted(BUNDLED_SETS)

@@ -126,16 +126,21 @@ def test_hostile_values(generate_package: GeneratePackage) -> None:
 
 
 def test_hostile_keys_of_maps(generate_package: GeneratePackage) -> None:
-    """Objects keyed by data (punctuation, non-ASCII, digits): maps, whatever their keys."""
-    strings = list(NAUGHTY_STRINGS) + LONE_SURROGATES + ["1", "2.5", "BTC-USD"]
-    keys = [k for k in strings if re.search(r"[^A-Za-z0-9_]", k) or k.isdigit()]
+    """Objects keyed by data (a digit with hostile punctuation, numbers, symbols): maps.
+
+    Punctuation alone does not make a key data (`first-name` is a field name); a digit with it
+    does, so every hostile string gets one in front.
+    """
+    strings = list(NAUGHTY_STRINGS) + LONE_SURROGATES
+    keys = [f"7{k}" for k in strings if re.search(r"[^A-Za-z0-9_]", k)]
+    keys += ["1", "2.5", "BTC-USD"]
     samples = [
         {"prices": {key: n for key in keys}, "books": {key: {"bid": n} for key in keys}}
         for n in range(2)
     ]
     package = generate_package(samples)
     assert_exact_and_safe(package, samples, keys)
-    for key in ("'", "\ud800", "a\x00b"):
+    for key in ("7'", "7\ud800", "7a\x00b"):
         bad = {"prices": {}, "books": {"x-y": {"bid": 1}, key: {"bid": "1"}}}
         with pytest.raises(package.DecodeError) as caught:
             package.decode(json.dumps(bad))
@@ -309,3 +314,18 @@ def test_generated_source_shows_no_invisible_or_bidi_characters(
         if hidden:
             found[path.name] = sorted(hidden)
     assert found == {}
+
+
+def test_classes_whose_names_differ_only_in_case_keep_their_own_keys(
+    generate_package: GeneratePackage,
+) -> None:
+    # `ab` and `a_b` give classes Ab and AB; their key constants once collided (found in review).
+    samples = [
+        {"ab": {"x": 1, "z": 2}, "a_b": {"y": 2}},
+        {"ab": {"z": 2, "x": 1}, "a_b": {"y": 3}},
+    ]
+    package = generate_package(samples)
+    assert_exact_and_safe(package, samples, [])
+    message = package.decode(json.dumps(samples[0]))
+    message.ab.x = 99
+    assert package.encode(message)["ab"] == {"x": 99, "z": 2}

@@ -384,9 +384,17 @@ def test_missing_directory_is_an_error(tmp_path: Path) -> None:
 
 
 def test_extraction_skips_candidates_that_are_not_json_even_with_nan() -> None:
-    text = "Values [NaN, or more] are not JSON; {'a': 1} neither.\n[1, 2]"
+    text = "Values [NaN, or more] are not JSON; {'a': 1} neither.\n[{\"a\": 1}]"
     samples = extract_from_document(text, "doc.md")
-    assert [(s.value, str(s.origin)) for s in samples] == [([1, 2], "doc.md:2:1")]
+    assert [(s.value, str(s.origin)) for s in samples] == [([{"a": 1}], "doc.md:2:1")]
+
+
+def test_extraction_leaves_arrays_of_scalars_in_prose() -> None:
+    text = 'See note [1], values in [0, 100]; the message:\n{"ids": [1, 2]}'
+    samples = extract_from_document(text, "doc.md")
+    assert [(s.value, str(s.origin)) for s in samples] == [
+        ({"ids": [1, 2]}, "doc.md:2:1")
+    ]
 
 
 def test_extraction_skips_prose_and_keeps_distinct_values() -> None:
@@ -512,11 +520,11 @@ def test_ingest_json_file_writes_each_distinct_value(tmp_path: Path) -> None:
 
 def test_ingest_names_values_with_lone_surrogates(tmp_path: Path) -> None:
     doc = tmp_path / "doc.md"
-    doc.write_text('Escapes: ["\\ud800"]\n')
+    doc.write_text('Escapes: {"k": "\\ud800"}\n')
     (path,) = ingest_document(doc, tmp_path / "into")
-    canonical = '["\ud800"]'.encode("utf-8", "surrogatepass")
+    canonical = '{"k":"\ud800"}'.encode("utf-8", "surrogatepass")
     assert path.name == f"doc-{hashlib.sha256(canonical).hexdigest()[:10]}.json"
-    assert path.read_text() == '["\\ud800"]\n'
+    assert path.read_text() == '{"k": "\\ud800"}\n'
 
 
 def test_ingest_never_overwrites_different_content(tmp_path: Path) -> None:

@@ -119,3 +119,20 @@ def test_map_values_must_fit_together_not_only_the_first() -> None:
         shape({"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}})
     )
     assert isinstance(field_shape(root, "a").record, ObjectShape)
+
+
+def test_dedupe_never_merges_a_record_with_one_nested_inside_it() -> None:
+    # A tree: the inner node has the outer's keys, and `[]`/null fit anything. Merging the two
+    # levels used to recurse one level deeper each round and never finish (found in review).
+    root = dedupe(shape({"id": 1, "children": [{"id": 2, "children": []}]}))
+    inner = field_shape(root, "children").array
+    assert inner is not None and inner.items is not None
+    assert isinstance(inner.items.record, ObjectShape)
+    assert inner.items.record != root.record
+
+
+def test_hyphenated_field_names_are_a_record_not_a_map() -> None:
+    root = detect_maps(
+        shape({"user": {"first-name": "Ann", "last-name": "Lee", "e-mail": "a@b"}})
+    )
+    assert isinstance(field_shape(root, "user").record, ObjectShape)

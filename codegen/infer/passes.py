@@ -184,11 +184,37 @@ def _first_mergeable_pair(
 ) -> tuple[Record, Record] | None:
     for index, left in enumerate(records):
         for right in records[index + 1 :]:
-            if _record_key(left) == _record_key(right) and _compatible_records(
-                left, right
+            if (
+                _record_key(left) == _record_key(right)
+                and _compatible_records(left, right)
+                and not _nests(left, right)
+                and not _nests(right, left)
             ):
                 return left, right
     return None
+
+
+def _nests(outer: Record, inner: Record) -> bool:
+    """Whether `inner` occurs inside `outer`: a tree (`children: [{...same keys...}]`) is not
+    one type seen twice, and merging the two levels would never reach a fixpoint."""
+    found = False
+
+    def visit(shape: Shape) -> Shape:
+        nonlocal found
+        found = found or shape.record == inner
+        return shape
+
+    for child in _children(outer):
+        transform(child, visit)
+    return found
+
+
+def _children(record: Record) -> list[Shape]:
+    if isinstance(record, ObjectShape):
+        return [f.shape for f in record.fields]
+    if isinstance(record, MapShape):
+        return [record.values]
+    return [v.shape for v in record.variants]
 
 
 def _record_key(record: Record) -> tuple[str, frozenset[str]]:

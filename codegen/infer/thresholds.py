@@ -39,10 +39,11 @@ MIN_TAGS_FOR_ANY_PAYLOAD = 2
 
 # An object is a map (`dict[str, V]`) when its keys are data, not field names: at least this many
 # distinct keys, every one of them data-like (below), and values of one compatible type. Keys that
-# are identifiers (`price`, `BTCUSD`) never make a map: a record with them keeps its fields.
+# are identifiers (`price`, `BTCUSD`) or words with hyphens (`first-name`) never make a map.
 MAP_MIN_KEYS = 3
 DATA_KEY = re.compile(
     r"-?[0-9]+(\.[0-9]+)?"  # ids and prices: "42", "89788.5"
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F-]{4,}"  # UUIDs
-    r"|.*[^A-Za-z0-9_].*"  # anything no field name would be: "BTC-USD", "2024-01-01", "a.b"
+    r"|(?=.*[0-9]).*[^A-Za-z0-9_].*"  # a digit and punctuation: "2024-01-01", "user:42", "v1.2"
+    r"|[A-Z0-9]+(?:[-/:.][A-Z0-9]+)+"  # symbols and pairs: "BTC-USD", "EUR/USD"
 )

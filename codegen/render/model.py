@@ -48,7 +48,8 @@ class RecordModel:
 
     @property
     def constant(self) -> str:
-        return "_" + _upper_snake(self.name)
+        """`_BidAsk`: the class name as it is, so two classes never share constants."""
+        return "_" + self.name
 
 
 @dataclass
@@ -147,15 +148,6 @@ class PackageModel:
     @property
     def unions(self) -> list[UnionModel]:
         return [d for d in self.definitions if isinstance(d, UnionModel)]
-
-
-def _upper_snake(name: str) -> str:
-    out = []
-    for index, ch in enumerate(name):
-        if ch.isupper() and index and not name[index - 1].isupper():
-            out.append("_")
-        out.append(ch.upper())
-    return "".join(out)
 
 
 def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
@@ -443,7 +435,8 @@ def _routes(
         member_def = defs[member]
         if member_def.get(UNKNOWN_KEYWORD):
             routes.append(RouteModel(outer.format(f"{member}() as unknown"), None))
-            unknowns.append(member)
+            if member not in unknowns:  # one union can sit under several tags
+                unknowns.append(member)
             continue
         ((tag, payload),) = member_def["properties"].items()
         path = tags if single else tags + [tag]

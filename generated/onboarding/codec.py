@@ -52,14 +52,14 @@ def encode(obj: OnboardingResponse) -> dict[str, Any]:
     return _encode_OnboardingResponse(obj)
 
 
-_ONBOARDING_RESPONSE_KEYS = (
+_OnboardingResponse_KEYS = (
     "error",
     "pagination",
     "result",
     "success",
 )
-_ONBOARDING_RESPONSE_RANK = {
-    key: index for index, key in enumerate(_ONBOARDING_RESPONSE_KEYS)
+_OnboardingResponse_RANK = {
+    key: index for index, key in enumerate(_OnboardingResponse_KEYS)
 }
 
 
@@ -84,8 +84,8 @@ def _decode_OnboardingResponse(data: object) -> OnboardingResponse:
         result=result_,
         success=success_,
     )
-    if tuple(obj) != _ONBOARDING_RESPONSE_KEYS:
-        keep_unknown_keys(result, obj, _ONBOARDING_RESPONSE_RANK)
+    if tuple(obj) != _OnboardingResponse_KEYS:
+        keep_unknown_keys(result, obj, _OnboardingResponse_RANK)
     return result
 
 
@@ -101,13 +101,13 @@ def _encode_OnboardingResponse(obj: OnboardingResponse) -> dict[str, Any]:
     return data
 
 
-_PAGINATION_KEYS = (
+_Pagination_KEYS = (
     "limit",
     "order",
     "page",
     "total",
 )
-_PAGINATION_RANK = {key: index for index, key in enumerate(_PAGINATION_KEYS)}
+_Pagination_RANK = {key: index for index, key in enumerate(_Pagination_KEYS)}
 
 
 def _decode_Pagination(data: object) -> Pagination:
@@ -131,8 +131,8 @@ def _decode_Pagination(data: object) -> Pagination:
         page=page_,
         total=total_,
     )
-    if tuple(obj) != _PAGINATION_KEYS:
-        keep_unknown_keys(result, obj, _PAGINATION_RANK)
+    if tuple(obj) != _Pagination_KEYS:
+        keep_unknown_keys(result, obj, _Pagination_RANK)
     return result
 
 
@@ -148,13 +148,13 @@ def _encode_Pagination(obj: Pagination) -> dict[str, Any]:
     return data
 
 
-_RESULT_KEYS = (
+_Result_KEYS = (
     "jwt",
     "profile",
     "randomSecret",
     "refreshToken",
 )
-_RESULT_RANK = {key: index for index, key in enumerate(_RESULT_KEYS)}
+_Result_RANK = {key: index for index, key in enumerate(_Result_KEYS)}
 
 
 def _decode_Result(data: object) -> Result:
@@ -178,8 +178,8 @@ def _decode_Result(data: object) -> Result:
         randomSecret=randomSecret_,
         refreshToken=refreshToken_,
     )
-    if tuple(obj) != _RESULT_KEYS:
-        keep_unknown_keys(result, obj, _RESULT_RANK)
+    if tuple(obj) != _Result_KEYS:
+        keep_unknown_keys(result, obj, _Result_RANK)
     return result
 
 
@@ -195,7 +195,7 @@ def _encode_Result(obj: Result) -> dict[str, Any]:
     return data
 
 
-_PROFILE_KEYS = (
+_Profile_KEYS = (
     "account_equity",
     "account_leverage",
     "account_margin",
@@ -218,7 +218,7 @@ _PROFILE_KEYS = (
     "wallet",
     "withdrawable_balance",
 )
-_PROFILE_RANK = {key: index for index, key in enumerate(_PROFILE_KEYS)}
+_Profile_RANK = {key: index for index, key in enumerate(_Profile_KEYS)}
 
 
 def _decode_Profile(data: object) -> Profile:
@@ -295,8 +295,8 @@ def _decode_Profile(data: object) -> Profile:
         wallet=wallet_,
         withdrawable_balance=withdrawable_balance_,
     )
-    if tuple(obj) != _PROFILE_KEYS:
-        keep_unknown_keys(result, obj, _PROFILE_RANK)
+    if tuple(obj) != _Profile_KEYS:
+        keep_unknown_keys(result, obj, _Profile_RANK)
     return result
 
 
@@ -331,7 +331,7 @@ def _encode_Profile(obj: Profile) -> dict[str, Any]:
     return data
 
 
-_ORDER_KEYS = (
+_Order_KEYS = (
     "client_order_id",
     "created_at",
     "id",
@@ -351,7 +351,7 @@ _ORDER_KEYS = (
     "trigger_price",
     "updated_at",
 )
-_ORDER_RANK = {key: index for index, key in enumerate(_ORDER_KEYS)}
+_Order_RANK = {key: index for index, key in enumerate(_Order_KEYS)}
 
 
 def _decode_Order(data: object) -> Order:
@@ -417,8 +417,8 @@ def _decode_Order(data: object) -> Order:
         trigger_price=trigger_price_,
         updated_at=updated_at_,
     )
-    if tuple(obj) != _ORDER_KEYS:
-        keep_unknown_keys(result, obj, _ORDER_RANK)
+    if tuple(obj) != _Order_KEYS:
+        keep_unknown_keys(result, obj, _Order_RANK)
     return result
 
 
@@ -448,7 +448,7 @@ def _encode_Order(obj: Order) -> dict[str, Any]:
     return data
 
 
-_POSITION_KEYS = (
+_Position_KEYS = (
     "entry_price",
     "fair_price",
     "id",
@@ -461,7 +461,7 @@ _POSITION_KEYS = (
     "size",
     "unrealized_pnl",
 )
-_POSITION_RANK = {key: index for index, key in enumerate(_POSITION_KEYS)}
+_Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
 
 
 def _decode_Position(data: object) -> Position:
@@ -506,8 +506,8 @@ def _decode_Position(data: object) -> Position:
         size=size_,
         unrealized_pnl=unrealized_pnl_,
     )
-    if tuple(obj) != _POSITION_KEYS:
-        keep_unknown_keys(result, obj, _POSITION_RANK)
+    if tuple(obj) != _Position_KEYS:
+        keep_unknown_keys(result, obj, _Position_RANK)
     return result
 
 
@@ -530,13 +530,13 @@ def _encode_Position(obj: Position) -> dict[str, Any]:
     return data
 
 
-_PROFILE_NOTIFICATION_KEYS = (
+_ProfileNotification_KEYS = (
     "description",
     "title",
     "type",
 )
-_PROFILE_NOTIFICATION_RANK = {
-    key: index for index, key in enumerate(_PROFILE_NOTIFICATION_KEYS)
+_ProfileNotification_RANK = {
+    key: index for index, key in enumerate(_ProfileNotification_KEYS)
 }
 
 
@@ -558,8 +558,8 @@ def _decode_ProfileNotification(data: object) -> ProfileNotification:
         title=title_,
         type=type_,
     )
-    if tuple(obj) != _PROFILE_NOTIFICATION_KEYS:
-        keep_unknown_keys(result, obj, _PROFILE_NOTIFICATION_RANK)
+    if tuple(obj) != _ProfileNotification_KEYS:
+        keep_unknown_keys(result, obj, _ProfileNotification_RANK)
     return result
 
 

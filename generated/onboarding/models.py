@@ -28,8 +28,10 @@ class OnboardingResponse:
     pagination: Pagination
     result: list[Result]
     success: bool
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -40,8 +42,10 @@ class Pagination:
     order: str
     page: float
     total: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -52,8 +56,10 @@ class Result:
     profile: Profile
     randomSecret: str
     refreshToken: str
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -81,8 +87,10 @@ class Profile:
     total_position_margin: float
     wallet: str
     withdrawable_balance: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -107,8 +115,10 @@ class Order:
     total_filled_size: float
     trigger_price: float
     updated_at: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -126,8 +136,10 @@ class Position:
     side: str
     size: float
     unrealized_pnl: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -137,5 +149,7 @@ class ProfileNotification:
     description: str
     title: str
     type: str
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )

@@ -76,11 +76,11 @@ def encode(obj: TradingMessage) -> dict[str, Any]:
     return _encode_TradingMessage(obj)
 
 
-_TRADING_MESSAGE_KEYS = (
+_TradingMessage_KEYS = (
     "message_id",
     "message_type",
 )
-_TRADING_MESSAGE_RANK = {key: index for index, key in enumerate(_TRADING_MESSAGE_KEYS)}
+_TradingMessage_RANK = {key: index for index, key in enumerate(_TradingMessage_KEYS)}
 
 
 def _decode_TradingMessage(data: object) -> TradingMessage:
@@ -98,8 +98,8 @@ def _decode_TradingMessage(data: object) -> TradingMessage:
         message_id=message_id_,
         message_type=message_type_,
     )
-    if tuple(obj) != _TRADING_MESSAGE_KEYS:
-        keep_unknown_keys(result, obj, _TRADING_MESSAGE_RANK)
+    if tuple(obj) != _TradingMessage_KEYS:
+        keep_unknown_keys(result, obj, _TradingMessage_RANK)
     return result
 
 
@@ -113,7 +113,7 @@ def _encode_TradingMessage(obj: TradingMessage) -> dict[str, Any]:
     return data
 
 
-_ACCOUNT_KEYS = (
+_Account_KEYS = (
     "id",
     "trader_id",
     "currency",
@@ -128,7 +128,7 @@ _ACCOUNT_KEYS = (
     "create_process_id",
     "metadata",
 )
-_ACCOUNT_RANK = {key: index for index, key in enumerate(_ACCOUNT_KEYS)}
+_Account_RANK = {key: index for index, key in enumerate(_Account_KEYS)}
 
 
 def _decode_Account(data: object) -> Account:
@@ -179,8 +179,8 @@ def _decode_Account(data: object) -> Account:
         create_process_id=create_process_id_,
         metadata=metadata_,
     )
-    if tuple(obj) != _ACCOUNT_KEYS:
-        keep_unknown_keys(result, obj, _ACCOUNT_RANK)
+    if tuple(obj) != _Account_KEYS:
+        keep_unknown_keys(result, obj, _Account_RANK)
     return result
 
 
@@ -205,11 +205,11 @@ def _encode_Account(obj: Account) -> dict[str, Any]:
     return data
 
 
-_ACCOUNT_UPDATE_KEYS = (
+_AccountUpdate_KEYS = (
     "account",
     "operation",
 )
-_ACCOUNT_UPDATE_RANK = {key: index for index, key in enumerate(_ACCOUNT_UPDATE_KEYS)}
+_AccountUpdate_RANK = {key: index for index, key in enumerate(_AccountUpdate_KEYS)}
 
 
 def _decode_AccountUpdate(data: object) -> AccountUpdate:
@@ -227,8 +227,8 @@ def _decode_AccountUpdate(data: object) -> AccountUpdate:
         account=account_,
         operation=operation_,
     )
-    if tuple(obj) != _ACCOUNT_UPDATE_KEYS:
-        keep_unknown_keys(result, obj, _ACCOUNT_UPDATE_RANK)
+    if tuple(obj) != _AccountUpdate_KEYS:
+        keep_unknown_keys(result, obj, _AccountUpdate_RANK)
     return result
 
 
@@ -242,7 +242,7 @@ def _encode_AccountUpdate(obj: AccountUpdate) -> dict[str, Any]:
     return data
 
 
-_ACCOUNT_OPERATION_KEYS = (
+_AccountOperation_KEYS = (
     "id",
     "trader_id",
     "account_id",
@@ -253,8 +253,8 @@ _ACCOUNT_OPERATION_KEYS = (
     "comment",
     "reference_operation_id",
 )
-_ACCOUNT_OPERATION_RANK = {
-    key: index for index, key in enumerate(_ACCOUNT_OPERATION_KEYS)
+_AccountOperation_RANK = {
+    key: index for index, key in enumerate(_AccountOperation_KEYS)
 }
 
 
@@ -294,8 +294,8 @@ def _decode_AccountOperation(data: object) -> AccountOperation:
         comment=comment_,
         reference_operation_id=reference_operation_id_,
     )
-    if tuple(obj) != _ACCOUNT_OPERATION_KEYS:
-        keep_unknown_keys(result, obj, _ACCOUNT_OPERATION_RANK)
+    if tuple(obj) != _AccountOperation_KEYS:
+        keep_unknown_keys(result, obj, _AccountOperation_RANK)
     return result
 
 
@@ -316,11 +316,11 @@ def _encode_AccountOperation(obj: AccountOperation) -> dict[str, Any]:
     return data
 
 
-_AUTH_RESULT_KEYS = (
+_AuthResult_KEYS = (
     "result",
     "session_id",
 )
-_AUTH_RESULT_RANK = {key: index for index, key in enumerate(_AUTH_RESULT_KEYS)}
+_AuthResult_RANK = {key: index for index, key in enumerate(_AuthResult_KEYS)}
 
 
 def _decode_AuthResult(data: object) -> AuthResult:
@@ -339,8 +339,8 @@ def _decode_AuthResult(data: object) -> AuthResult:
         result=result_,
         session_id=session_id_,
     )
-    if tuple(obj) != _AUTH_RESULT_KEYS:
-        keep_unknown_keys(result, obj, _AUTH_RESULT_RANK)
+    if tuple(obj) != _AuthResult_KEYS:
+        keep_unknown_keys(result, obj, _AuthResult_RANK)
     return result
 
 
@@ -354,7 +354,7 @@ def _encode_AuthResult(obj: AuthResult) -> dict[str, Any]:
     return data
 
 
-_PENDING_POSITION_KEYS = (
+_PendingPosition_KEYS = (
     "id",
     "trader_id",
     "account_id",
@@ -379,9 +379,7 @@ _PENDING_POSITION_KEYS = (
     "order_type",
     "init_price",
 )
-_PENDING_POSITION_RANK = {
-    key: index for index, key in enumerate(_PENDING_POSITION_KEYS)
-}
+_PendingPosition_RANK = {key: index for index, key in enumerate(_PendingPosition_KEYS)}
 
 
 def _decode_PendingPosition(data: object) -> PendingPosition:
@@ -462,8 +460,8 @@ def _decode_PendingPosition(data: object) -> PendingPosition:
         order_type=order_type_,
         init_price=init_price_,
     )
-    if tuple(obj) != _PENDING_POSITION_KEYS:
-        keep_unknown_keys(result, obj, _PENDING_POSITION_RANK)
+    if tuple(obj) != _PendingPosition_KEYS:
+        keep_unknown_keys(result, obj, _PendingPosition_RANK)
     return result
 
 
@@ -498,7 +496,7 @@ def _encode_PendingPosition(obj: PendingPosition) -> dict[str, Any]:
     return data
 
 
-_POSITION_KEYS = (
+_Position_KEYS = (
     "id",
     "trader_id",
     "account_id",
@@ -537,7 +535,7 @@ _POSITION_KEYS = (
     "lots_size",
     "commission",
 )
-_POSITION_RANK = {key: index for index, key in enumerate(_POSITION_KEYS)}
+_Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
 
 
 def _decode_Position(data: object) -> Position:
@@ -665,8 +663,8 @@ def _decode_Position(data: object) -> Position:
         lots_size=lots_size_,
         commission=commission_,
     )
-    if tuple(obj) != _POSITION_KEYS:
-        keep_unknown_keys(result, obj, _POSITION_RANK)
+    if tuple(obj) != _Position_KEYS:
+        keep_unknown_keys(result, obj, _Position_RANK)
     return result
 
 
@@ -715,7 +713,7 @@ def _encode_Position(obj: Position) -> dict[str, Any]:
     return data
 
 
-_BID_ASK_KEYS = (
+_BidAsk_KEYS = (
     "id",
     "bid",
     "ask",
@@ -723,7 +721,7 @@ _BID_ASK_KEYS = (
     "base",
     "quote",
 )
-_BID_ASK_RANK = {key: index for index, key in enumerate(_BID_ASK_KEYS)}
+_BidAsk_RANK = {key: index for index, key in enumerate(_BidAsk_KEYS)}
 
 
 def _decode_BidAsk(data: object) -> BidAsk:
@@ -753,8 +751,8 @@ def _decode_BidAsk(data: object) -> BidAsk:
         base=base_,
         quote=quote_,
     )
-    if tuple(obj) != _BID_ASK_KEYS:
-        keep_unknown_keys(result, obj, _BID_ASK_RANK)
+    if tuple(obj) != _BidAsk_KEYS:
+        keep_unknown_keys(result, obj, _BidAsk_RANK)
     return result
 
 

@@ -48,8 +48,10 @@ class TradingMessage:
 
     message_id: str
     message_type: MessageType
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(slots=True)
@@ -159,8 +161,10 @@ class Account:
     last_update_process_id: str
     create_process_id: str
     metadata: dict[str, Any]
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -169,8 +173,10 @@ class AccountUpdate:
 
     account: Account
     operation: AccountOperation
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -186,8 +192,10 @@ class AccountOperation:
     date_time_unix_ms: int
     comment: str
     reference_operation_id: str
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -196,8 +204,10 @@ class AuthResult:
 
     result: str
     session_id: str | None
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(slots=True)
@@ -245,8 +255,10 @@ class PendingPosition:
     execute_price: int
     order_type: str
     init_price: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(slots=True)
@@ -324,8 +336,10 @@ class Position:
     lots_amount: float
     lots_size: int
     commission: float
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -338,5 +352,7 @@ class BidAsk:
     date: int
     base: str
     quote: str
-    _extra: dict[str, Any] | None = field(default=None, repr=False)
-    _key_order: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _key_order: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
