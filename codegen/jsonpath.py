@@ -1,4 +1,8 @@
-"""JSON paths as people read them: `$.a.b[0]["odd key"]`, shared by inference and the codec."""
+"""JSON paths as people read them: `$.a.b[0]["odd key"]`, for provenance in docstrings.
+
+The generated `_runtime.py` formats the same way for DecodeError; it has its own copy because a
+generated package imports nothing from codegen.
+"""
 
 from __future__ import annotations
 

@@ -42,11 +42,12 @@ def field_names(
 ) -> dict[str, str]:
     """Python attribute names for wire keys: the key itself where it is a plain identifier.
 
-    Others are sanitised (accents dropped, other non-ASCII and punctuation -> `_`, a key with no
-    ASCII letter at all -> `key`, keywords get a trailing `_`, a leading
-    digit gets `n_`); keys that are plain identifiers claim their names first, so `my_key` keeps
-    its name and `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping fields and names that
-    annotations use (builtins, `class_names`) are never given out. The codec maps every name back.
+    Others are sanitised: accents dropped, other non-ASCII and punctuation -> `_`, a key with
+    nothing left -> `key` (`empty` for ""), a keyword gets a trailing `_`, a leading digit gets
+    `n_`. Keys that are plain identifiers claim their names first, so `my_key` keeps its name and
+    `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping
+    fields and names that annotations use (builtins, `class_names`) are never given out. The
+    codec maps every name back.
     """
     taken: set[str] = set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names
     names: dict[str, str] = {}
