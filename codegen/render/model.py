@@ -113,6 +113,13 @@ class DispatcherModel:
     def leaves(self) -> list[RouteModel]:
         return [r for r in self.routes if r.handler is not None]
 
+    @property
+    def whole_message(self) -> RouteModel | None:
+        """The one route when no union routes the messages: its handler takes the message alone."""
+        if len(self.routes) == 1 and self.routes[0].payload is None:
+            return self.routes[0]
+        return None
+
 
 @dataclass
 class PackageModel:
