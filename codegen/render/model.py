@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.render.identifiers import docstring, field_names, literal
-from codegen.render.types import Helpers, TypeRef, from_schema
+from codegen.render.types import Helpers, TypeRef, from_schema, is_nullable_pair
 from codegen.schema import UNION_KEYWORD, UNKNOWN_KEYWORD, ref_name, union_members
 from codegen.words import words
 
@@ -270,9 +270,8 @@ def _decode_lines(
         return lines
     if ref.is_identity:
         return [f"{local} = obj[{key_literal}]"]
-    single_call = helpers.decode_expr(ref, "VALUE")
-    if single_call.count("VALUE") == 1:
-        return [f"{local} = {single_call.replace('VALUE', f'obj[{key_literal}]')}"]
+    if not is_nullable_pair(ref):  # every other decode expression reads its input once
+        return [f"{local} = {helpers.decode_expr(ref, f'obj[{key_literal}]')}"]
     return [
         f"{local} = obj[{key_literal}]",
         f"{local} = {helpers.decode_expr(ref, local)}",

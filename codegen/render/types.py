@@ -154,7 +154,7 @@ class Helpers:
         if ref.value is not None:
             return f"as_map({name}, {self.decoder(ref.value)})"
         if ref.members:
-            if _is_nullable_pair(ref):
+            if is_nullable_pair(ref):
                 inner = next(m for m in ref.members if m.annotation != "None")
                 return f"None if {name} is None else {self.decode_expr(inner, name)}"
             return f"{self.decoder(ref)}({name})"
@@ -188,7 +188,7 @@ class Helpers:
             if not self.needs_encoding(ref.value):
                 return f"dict({expr})"
             return f"{{key: {self.encode_expr(ref.value, 'item')} for key, item in {expr}.items()}}"
-        if _is_nullable_pair(ref):
+        if is_nullable_pair(ref):
             inner = next(m for m in ref.members if m.annotation != "None")
             return f"None if {expr} is None else {self.encode_expr(inner, expr)}"
         return f"{self.encoder(ref)}({expr})"
@@ -206,7 +206,8 @@ class Helpers:
         return body
 
 
-def _is_nullable_pair(ref: TypeRef) -> bool:
+def is_nullable_pair(ref: TypeRef) -> bool:
+    """`X | None`: the one union decoded inline, reading its input twice."""
     return len(ref.members) == 2 and any(m.annotation == "None" for m in ref.members)
 
 
