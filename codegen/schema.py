@@ -3,6 +3,10 @@
 Every named type is a `$defs` entry whose key is its class name. What JSON Schema cannot say and
 the codec needs is in `x-codegen-*` keywords, which validators ignore:
 - `x-codegen-union: "externally-tagged"` on a union of `{tag: payload}` variants (`anyOf`);
+- `x-codegen-union: "internally-tagged"` on a union of objects told apart by the value of the key
+  in `x-codegen-tag` (`oneOf`; each member's tag property is a `const`), or `"keyed"` on one told
+  apart by which of the keys in `x-codegen-keys` is present (`oneOf`, members in that order);
+  `x-codegen-evidence` says why inference found it (or that the config set it);
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet.
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
@@ -12,11 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from codegen.infer import Inference
-from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
+from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
 UNION_KIND = "externally-tagged"
+INTERNAL_KIND = "internally-tagged"
+KEYED_KIND = "keyed"
+TAG_KEYWORD = "x-codegen-tag"
+KEYS_KEYWORD = "x-codegen-keys"
+EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
 
 
@@ -41,8 +50,15 @@ def ref_name(fragment: dict[str, Any]) -> str | None:
 
 
 def union_members(definition: dict[str, Any]) -> list[str]:
-    """The def names of a tagged union's members, variants first, the unknown variant last."""
-    return [name for name in map(ref_name, definition["anyOf"]) if name is not None]
+    """The def names of a union's members, variants first, the unknown variant last."""
+    members = definition.get("anyOf", definition.get("oneOf", []))
+    return [name for name in map(ref_name, members) if name is not None]
+
+
+# What selects a nested union's objects within the unions around it: ("tag", key, value) for an
+# internal tag, ("key", key, None) for a key that told a kind apart, ("absent", key, None) for the
+# objects without the tag key.
+Selection = tuple[tuple[str, str, str | int | None], ...]
 
 
 class _Builder:
@@ -93,7 +109,9 @@ class _Builder:
             types.append("null")
         return types
 
-    def _define(self, record: ObjectShape | TaggedUnion) -> str:
+    def _define(
+        self, record: ObjectShape | TaggedUnion | ObjectUnion, selection: Selection = ()
+    ) -> str:
         name = self.names.records[record]
         if name in self.defs:
             return name
@@ -103,9 +121,71 @@ class _Builder:
         description = f"First seen in {record.origin}."
         if isinstance(record, ObjectShape):
             self.defs[name] = self._object(name, description, record)
+        elif isinstance(record, ObjectUnion):
+            self.defs[name] = self._object_union(name, description, record, selection)
         else:
             self.defs[name] = self._union(name, description, record)
         return name
+
+    def _object_union(
+        self, name: str, description: str, union: ObjectUnion, selection: Selection
+    ) -> dict[str, Any]:
+        """A union of kinds of objects: one member per kind, the unknown kind last."""
+        key = union.tag_key
+        members = []
+        for variant in union.variants:
+            step: tuple[str, str, str | int | None]
+            if key is None:
+                step = ("key", str(variant.tag), None)
+            elif variant.tag is None:
+                step = ("absent", key, None)
+            else:
+                step = ("tag", key, variant.tag)
+            record = variant.shape.record
+            assert isinstance(record, (ObjectShape, ObjectUnion))  # kinds are objects
+            kind = self._define(record, selection + (step,))
+            if step[0] == "absent" and isinstance(record, ObjectShape):
+                self.defs[kind]["not"] = {"required": [key]}
+            seen = "once" if variant.count == 1 else f"{variant.count} times"
+            self.defs[kind]["description"] = (
+                f"The kind of {name} {_kind_label(key, variant.tag)}, seen {seen}."
+                f" {self.defs[kind]['description']}"
+            )
+            members.append(ref(kind))
+        unknown = self.names.unknowns[union]
+        # Exactly what decode() takes for unknown: a tag value (or key set) no kind has.
+        unknown_def: dict[str, Any] = {
+            "title": unknown,
+            "description": f"A kind of {name} not seen in the samples, kept as the raw object.",
+            "type": "object",
+            **_selected_by(selection),
+        }
+        tags = [v.tag for v in union.variants if v.tag is not None]
+        if key is None:
+            unknown_def["not"] = {"anyOf": [{"required": [tag]} for tag in tags]}
+        elif len(tags) < len(union.variants):  # objects without the tag are a kind
+            unknown_def["required"] = unknown_def.get("required", []) + [key]
+            unknown_def["not"] = {"properties": {key: {"enum": tags}}}
+        else:
+            unknown_def["not"] = {
+                "required": [key],
+                "properties": {key: {"enum": tags}},
+            }
+        unknown_def[UNKNOWN_KEYWORD] = True
+        self.defs[unknown] = unknown_def
+        members.append(ref(unknown))
+        definition: dict[str, Any] = {
+            "title": name,
+            "description": description,
+            UNION_KEYWORD: INTERNAL_KIND if key is not None else KEYED_KIND,
+        }
+        if key is not None:
+            definition[TAG_KEYWORD] = key
+        else:
+            definition[KEYS_KEYWORD] = [str(v.tag) for v in union.variants]
+        definition[EVIDENCE_KEYWORD] = union.discriminator.evidence
+        definition["oneOf"] = members
+        return definition
 
     def _object(
         self, name: str, description: str, record: ObjectShape
@@ -114,8 +194,15 @@ class _Builder:
             "title": name,
             "description": description,
             "type": "object",
-            "properties": {f.key: self.fragment(f.shape) for f in record.fields},
+            "properties": {
+                f.key: self.fragment(f.shape) for f in record.fields
+            },
         }
+        for key, value in record.tags:
+            definition["properties"][key] = {
+                "type": "string" if isinstance(value, str) else "integer",
+                "const": value,
+            }
         required = [f.key for f in record.fields if not record.is_optional(f)]
         if required:
             definition["required"] = required
@@ -152,3 +239,30 @@ class _Builder:
             UNION_KEYWORD: UNION_KIND,
             "anyOf": members,
         }
+
+
+def _kind_label(key: str | None, tag: str | int | None) -> str:
+    """How a description names a kind: whose `type` is `l2update`, holding the key `res`, or
+    without `op`."""
+    if key is None:
+        return f"holding the key `{tag}`"
+    if tag is None:
+        return f"without `{key}`"
+    return f"whose `{key}` is `{tag}`"
+
+
+def _selected_by(selection: Selection) -> dict[str, Any]:
+    """Schema keywords holding for every object that reaches a nested union."""
+    if not selection:
+        return {}
+    consts = {key: {"const": value} for kind, key, value in selection if kind == "tag"}
+    keywords: dict[str, Any] = {}
+    required = [key for kind, key, _ in selection if kind != "absent"]
+    if required:
+        keywords["required"] = required
+    if consts:
+        keywords["properties"] = consts
+    absent = [key for kind, key, _ in selection if kind == "absent"]
+    if absent:
+        keywords["allOf"] = [{"not": {"required": [key]}} for key in absent]
+    return keywords

@@ -54,11 +54,32 @@ def test_tagged_union_needs_every_object_to_have_one_key() -> None:
     assert isinstance(field_shape(mixed, "e").record, ObjectShape)
 
 
-def test_single_tag_is_a_union_only_when_it_holds_an_object() -> None:
+def test_single_tag_is_a_union_only_with_evidence() -> None:
     wrapper = detect_tagged_unions(shape({"id": 1, "w": {"data": 1}}))
     assert isinstance(field_shape(wrapper, "w").record, ObjectShape)
-    level = detect_tagged_unions(shape({"id": 1, "w": {"server_message": {"x": 1}}}))
+    # A one-key wrapper that never varies is a record, whatever it holds.
+    record = detect_tagged_unions(shape({"id": 1, "w": {"data": {"user": {"x": 1}}}}))
+    assert isinstance(field_shape(record, "w").record, ObjectShape)
+    # One tag holding a union of several tags is a level of that union family.
+    level = detect_tagged_unions(
+        shape(
+            {"id": 1, "w": {"server_message": {"position": {"x": 1}}}},
+            {"id": 2, "w": {"server_message": {"account": {"y": 1}}}},
+        )
+    )
     assert isinstance(field_shape(level, "w").record, TaggedUnion)
+    # One tag beside sibling kinds that are unions is a union too (`pending_position.created`).
+    family = detect_tagged_unions(
+        shape(
+            {"id": 1, "m": {"position": {"created": {"x": 1}}}},
+            {"id": 2, "m": {"position": {"closed": {"x": 2}}}},
+            {"id": 3, "m": {"pending": {"created": {"x": 3}}}},
+        )
+    )
+    union = field_shape(family, "m").record
+    assert isinstance(union, TaggedUnion)
+    pending = next(v.shape for v in union.variants if v.tag == "pending")
+    assert isinstance(pending.record, TaggedUnion)
 
 
 def test_maps_need_data_keys_and_one_value_type() -> None:
@@ -87,11 +108,17 @@ def test_naming_uses_keys_tags_and_shared_words() -> None:
     inference = infer(
         [
             (
-                {"open_bid_ask": {"bid": 1}, "close_bid_ask": {"bid": 2}},
+                {
+                    "open_bid_ask": {"bid": 1},
+                    "close_bid_ask": {"bid": 2},
+                    "change": {"item_deleted": {"id": "y", "k": 2}},
+                },
                 Location("s.json", 1),
             ),
             (
                 {
+                    "open_bid_ask": {"bid": 3},
+                    "close_bid_ask": {"bid": 4},
                     "orders": [{"id": 1}],
                     "change": {"item_created": {"id": "x", "k": 1}},
                 },

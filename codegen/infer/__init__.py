@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.errors import Location
+from codegen.errors import CodegenError, Location
 from codegen.infer.ir import Shape
 from codegen.infer.naming import Names, name_shapes
 from codegen.infer.observe import observe
+from codegen.infer.overrides import Overrides
 from codegen.infer.passes import PASSES
 
 
@@ -20,11 +21,25 @@ class Inference:
     root_name: str
 
 
-def infer(samples: Iterable[tuple[Any, Location]], root_name: str) -> Inference | None:
-    """Run observation, every pass in order, then naming; None when there is no sample."""
-    root = observe(samples)
+def infer(
+    samples: Iterable[tuple[Any, Location]],
+    root_name: str,
+    overrides: Overrides | None = None,
+) -> Inference | None:
+    """Run observation, every pass in order, then naming; None when there is no sample.
+
+    An override whose path matches no position of the samples is an error: a typo in a path
+    would otherwise silently change nothing.
+    """
+    overrides = overrides or Overrides()
+    root = observe(samples, overrides)
     if root is None:
         return None
     for _, rewrite in PASSES:
         root = rewrite(root)
-    return Inference(root, name_shapes(root, root_name), root_name)
+    names = name_shapes(root, root_name, overrides)
+    for entry in overrides.unused():
+        raise CodegenError(
+            f"path {entry.pattern!r} matches no object in the samples", entry.where
+        )
+    return Inference(root, names, root_name)

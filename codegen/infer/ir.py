@@ -36,6 +36,12 @@ class ObjectShape:
     count: int  # instances merged into this shape
     single_key: int  # instances that had exactly one key (evidence of a tagged union)
     origin: Origin = field(compare=False)
+    # The tag keys and values every instance holds, when this is one kind of an object union
+    # (two for a composite tag). Kinds with equal keys stay apart: the tag is their identity.
+    tags: tuple[tuple[str, str | int], ...] = ()
+    # One kind of an object union (tagged, told by a key, or the kind without the tag): always a
+    # record, never turned into a map or an externally tagged union by a later pass.
+    is_kind: bool = False
 
     @property
     def keys(self) -> frozenset[str]:
@@ -60,6 +66,46 @@ class TaggedUnion:
 
 
 @dataclass(frozen=True)
+class Discriminator:
+    """What tells the kinds of objects at one position apart, and the evidence that decided it.
+
+    `tag_key` set: an internal tag, the value of that (always present) key names the kind.
+    `tag_key` None: the kinds are told apart by which key is present (`{"res"}` vs `{"err"}`).
+    """
+
+    tag_key: str | None
+    # One line a reviewer reads: counts, ratios, or the override that forced it.
+    evidence: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ObjectVariant:
+    """One kind of an object union: the tag value (or the key) that selects it, and its shape."""
+
+    tag: str | int | None  # None: the objects that lack the tag key
+    shape: Shape  # a record only: an ObjectShape, or an ObjectUnion for a composite tag
+    count: int  # instances of this kind
+
+
+@dataclass(frozen=True)
+class ObjectUnion:
+    """Objects of several kinds at one position, told apart by a tag field or by their keys.
+
+    Decoding reads the tag (or looks for the keys) and goes straight to the variant; a tag value
+    (or key set) not seen in the samples decodes as the union's unknown variant, kept raw.
+    """
+
+    discriminator: Discriminator
+    variants: tuple[ObjectVariant, ...]  # tags sorted: strings, then ints
+    origin: Origin = field(compare=False)
+    tags: tuple[tuple[str, str | int], ...] = ()  # outer tags, for a composite tag's inner level
+
+    @property
+    def tag_key(self) -> str | None:
+        return self.discriminator.tag_key
+
+
+@dataclass(frozen=True)
 class MapShape:
     """An object whose keys are data (ids, symbols, dates), not field names: `dict[str, V]`."""
 
@@ -67,7 +113,7 @@ class MapShape:
     origin: Origin = field(compare=False)
 
 
-Record = ObjectShape | TaggedUnion | MapShape
+Record = ObjectShape | TaggedUnion | MapShape | ObjectUnion
 
 
 @dataclass(frozen=True)

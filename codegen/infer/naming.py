@@ -15,10 +15,11 @@ import keyword
 from dataclasses import dataclass, field
 
 from codegen.infer import thresholds
-from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
+from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
+from codegen.infer.overrides import ITEMS, Overrides, Segment
 from codegen.words import Words, pascal, words
 
-Record = ObjectShape | TaggedUnion  # the records that become classes (maps do not)
+Record = ObjectShape | TaggedUnion | ObjectUnion  # what becomes a class or alias (maps do not)
 
 # Names the generated modules use themselves; a class may not take them.
 GENERATED_MODULE_NAMES = frozenset(
@@ -100,34 +101,57 @@ class Names:
 
     records: dict[Record, str] = field(default_factory=dict)
     unions: dict[TaggedUnion, UnionNames] = field(default_factory=dict)
+    # The class holding kinds of an object union that no sample showed.
+    unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
 
 
 @dataclass
 class _Sites:
-    """Candidate names gathered for one record, in walk order."""
+    """Candidate names gathered for one record, in walk order; a name the config gives wins."""
 
     candidates: list[Words] = field(default_factory=list)
+    given: str | None = None
 
 
-def name_shapes(root: Shape, root_name: str) -> Names:
-    """Assign names; `root_name` (a valid class name: config or set name) is the root's, exactly."""
+def name_shapes(
+    root: Shape, root_name: str, overrides: Overrides | None = None
+) -> Names:
+    """Assign names; `root_name` (a valid class name: config or set name) is the root's, exactly.
+
+    Names the config gives by path (`name`, `variant_names`) are taken exactly, before any other;
+    then kinds of object unions (a message kind is named after its tag before a field may take
+    the name), then everything else in the order it was first seen.
+    """
     sites: dict[Record, _Sites] = {}
+    walker = _Walker(sites, overrides or Overrides())
     taken: set[str] = {root_name}
     # A root that is a record (not a map) takes the root name; any other root is a type alias of
     # that name, and a record inside it is named as the root's object.
     root_record = root.record if root == Shape(record=root.record) else None
     if isinstance(root_record, MapShape):
         root_record = None
-    _walk(root, words(root_name) + (() if root_record else ("object",)), None, sites)
+    walker.walk(root, words(root_name) + (() if root_record else ("object",)), None, ())
     names = Names()
-    ordered = sorted(sites, key=lambda record: record.origin)
+    taken |= {site.given for site in sites.values() if site.given is not None}
+    ordered = sorted(
+        sites,
+        key=lambda record: (
+            sites[record].given is None,
+            not _is_kind(record),
+            record.origin,
+        ),
+    )
     if root_record is not None:
         ordered.remove(root_record)
         ordered.insert(0, root_record)
     for record in ordered:
         candidates = sites[record].candidates
-        given = root_name if record is root_record else None
-        if isinstance(record, TaggedUnion):
+        given = root_name if record is root_record else sites[record].given
+        if isinstance(record, ObjectUnion):
+            name = given or _allocate([pascal(candidates[0])], taken)
+            names.records[record] = name
+            names.unknowns[record] = _allocate(["Unknown" + name], taken)
+        elif isinstance(record, TaggedUnion):
             names.unions[record] = _name_union(record, candidates[0], taken, given)
             names.records[record] = names.unions[record].name
         elif given is not None:
@@ -199,33 +223,96 @@ def _common(candidates: list[Words], *, reverse: bool) -> Words:
     return tuple(reversed(shared)) if reverse else tuple(shared)
 
 
-def _walk(
-    shape: Shape, hint: Words, family: Words | None, sites: dict[Record, _Sites]
-) -> None:
-    if shape.array is not None and shape.array.items is not None:
-        _walk(shape.array.items, singular(hint), family, sites)
-    record = shape.record
-    if record is None:
-        return
-    if isinstance(record, MapShape):
-        _walk(record.values, singular(hint), family, sites)
-        return
-    if isinstance(record, TaggedUnion):
-        sites.setdefault(record, _Sites()).candidates.append(hint)
-        opens_family = family is None and len(record.variants) > 1
-        for variant in record.variants:
-            tag = words(variant.tag)
-            payload_hint = tag[:-1] if is_event_tag(tag) else tag
-            _walk(
+def _is_kind(record: Record) -> bool:
+    """A kind of an object union, or the union itself."""
+    return isinstance(record, ObjectUnion) or (
+        isinstance(record, ObjectShape) and record.is_kind
+    )
+
+
+def _meaningful(parts: Words) -> bool:
+    """Words that can name a class alone: `l2update`, `subscribed`; not `h`, `1`."""
+    return any(len(part) >= 2 and not part.isdigit() for part in parts)
+
+
+@dataclass
+class _Walker:
+    """Gathers candidate names for every record, with the JSON path (for config names)."""
+
+    sites: dict[Record, _Sites]
+    overrides: Overrides
+
+    def walk(
+        self,
+        shape: Shape,
+        hint: Words,
+        family: Words | None,
+        path: tuple[Segment, ...],
+        kind: Words = (),
+        *,
+        is_kind: bool = False,
+    ) -> None:
+        """`kind`: the words of the message kind whose own fields these are, if any; `is_kind`:
+        `shape` is a kind of an object union (named by `variant_names`, not by `name`)."""
+        if shape.array is not None and shape.array.items is not None:
+            self.walk(shape.array.items, singular(hint), family, path + (ITEMS,))
+        record = shape.record
+        if record is None:
+            return
+        if isinstance(record, MapShape):
+            self.walk(record.values, singular(hint), family, path + (("*",),))
+            return
+        site = self.sites.setdefault(record, _Sites())
+        site.candidates.append(hint)
+        setting = self.overrides.at(path)
+        if setting is not None and setting.name is not None and not is_kind:
+            site.given = setting.name
+        if isinstance(record, ObjectUnion):
+            self._kinds(record, hint, family, path)
+            return
+        elif isinstance(record, TaggedUnion):
+            opens_family = family is None and len(record.variants) > 1
+            for variant in record.variants:
+                tag = words(variant.tag)
+                payload_hint = tag[:-1] if is_event_tag(tag) else tag
+                self.walk(
+                    variant.shape,
+                    payload_hint or hint,
+                    family_noun(variant.tag) if opens_family else family,
+                    path + (("key", variant.tag),),
+                )
+        else:
+            for item in record.fields:
+                key = words(item.key) or ("value",)
+                if len(key) == 1 and (kind or family):
+                    key = _dedupe_adjacent((kind or family or ()) + key)
+                self.walk(item.shape, key, family, path + (("key", item.key),))
+
+    def _kinds(
+        self,
+        union: ObjectUnion,
+        hint: Words,
+        family: Words | None,
+        path: tuple[Segment, ...],
+    ) -> None:
+        """Each kind is named after its tag (`l2update` -> L2Update), an inner level of a composite
+        tag after both (`subscribed` + `v4_trades` -> SubscribedV4Trades); a tag too short to
+        name a class (`h`, `1`) is prefixed with the union's name. Inside a kind, one-word keys
+        are qualified by it (`contents` -> SubscribedV4TradesContents) when its name is words."""
+        setting = self.overrides.at(path)
+        renames = setting.variant_names if setting is not None else {}
+        outer = hint if union.tags else ()
+        for variant in union.variants:
+            tag = words(str(variant.tag))
+            own = _dedupe_adjacent(outer + tag) if _meaningful(tag) else hint + tag
+            inner = variant.shape.record
+            if inner is not None and str(variant.tag) in renames:
+                self.sites.setdefault(inner, _Sites()).given = renames[str(variant.tag)]
+            self.walk(
                 variant.shape,
-                payload_hint or hint,
-                family_noun(variant.tag) if opens_family else family,
-                sites,
+                own,
+                family,
+                path,
+                own if _meaningful(tag) else (),
+                is_kind=True,
             )
-        return
-    sites.setdefault(record, _Sites()).candidates.append(hint)
-    for item in record.fields:
-        key = words(item.key) or ("value",)
-        if family is not None and len(key) == 1:
-            key = _dedupe_adjacent(family + key)
-        _walk(item.shape, key, family, sites)

@@ -1,23 +1,29 @@
-"""Observation: every sample is evidence for one root shape; values at the same position merge."""
+"""Observation: every sample is evidence for one root shape; values at the same position merge,
+except objects of different kinds (told apart by a tag or by their keys), which stay apart."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from codegen.errors import Location
+from codegen.errors import CodegenError, Location
 from codegen.infer import thresholds
 from codegen.infer.ir import (
     ArrayShape,
     Field,
     MapShape,
     ObjectShape,
+    ObjectUnion,
+    ObjectVariant,
     Origin,
     Record,
     Shape,
     TaggedUnion,
     Variant,
 )
+from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
+from codegen.infer.overrides import ITEMS, Overrides, Segment
 from codegen.jsonpath import child_path
 
 
@@ -36,50 +42,184 @@ def is_docs_example(value: Any) -> bool:
     return False
 
 
-def observe(samples: Iterable[tuple[Any, Location]]) -> Shape | None:
-    """Merge the shapes of all samples into the root shape (None when there are no samples)."""
-    root: Shape | None = None
-    for value, location in samples:
-        shape = shape_of(value, Origin(location, "$"), docs=is_docs_example(value))
-        root = shape if root is None else merge(root, shape)
-    return root
+@dataclass(frozen=True)
+class _Instance:
+    """One JSON value at a position, where it was seen, and whether its sample is a docs example."""
+
+    value: Any
+    origin: Origin
+    docs: bool
 
 
-def shape_of(value: Any, origin: Origin, *, docs: bool) -> Shape:
-    """The shape of one JSON value; in a docs example every number is typed as a float."""
-    if value is None:
-        return Shape(null=True)
-    if isinstance(value, bool):
-        return Shape(boolean=True)
-    if isinstance(value, int):
-        return Shape(number=True) if docs else Shape(integer=True)
-    if isinstance(value, float):
-        return Shape(number=True)
-    if isinstance(value, str):
-        return Shape(string=True)
-    if isinstance(value, list):
-        items: Shape | None = None
-        for index, item in enumerate(value):
-            item_shape = shape_of(
-                item, Origin(origin.location, f"{origin.path}[{index}]"), docs=docs
-            )
-            items = item_shape if items is None else merge(items, item_shape)
-        return Shape(array=ArrayShape(items))
-    fields = tuple(
-        Field(
-            key,
-            shape_of(
-                item, Origin(origin.location, child_path(origin.path, key)), docs=docs
+def observe(
+    samples: Iterable[tuple[Any, Location]], overrides: Overrides | None = None
+) -> Shape | None:
+    """The root shape of all samples (None when there are none).
+
+    Observation goes top-down, one position at a time over every value seen there, so that the
+    objects at a position can be split into kinds (`codegen.infer.kinds`) before their fields
+    are merged: each kind's fields then come from its own objects only.
+    """
+    instances = [
+        _Instance(value, Origin(location, "$"), is_docs_example(value))
+        for value, location in samples
+    ]
+    if not instances:
+        return None
+    return _Observer(overrides or Overrides()).shape(instances, ())
+
+
+class _Observer:
+    def __init__(self, overrides: Overrides) -> None:
+        self.overrides = overrides
+
+    def shape(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Shape:
+        """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
+        values = [instance.value for instance in instances]
+        items = [
+            _Instance(item, Origin(i.origin.location, f"{i.origin.path}[{index}]"), i.docs)
+            for i in instances
+            if isinstance(i.value, list)
+            for index, item in enumerate(i.value)
+        ]
+        objects = [i for i in instances if isinstance(i.value, dict)]
+        return Shape(
+            null=any(value is None for value in values),
+            boolean=any(isinstance(value, bool) for value in values),
+            integer=any(
+                type(value) is int and not i.docs
+                for value, i in zip(values, instances)
             ),
-            1,
+            number=any(
+                type(value) is float or (type(value) is int and i.docs)
+                for value, i in zip(values, instances)
+            ),
+            string=any(isinstance(value, str) for value in values),
+            array=(
+                ArrayShape(self.shape(items, path + (ITEMS,)) if items else None)
+                if any(isinstance(value, list) for value in values)
+                else None
+            ),
+            record=self.record(objects, path) if objects else None,
         )
-        for key, item in value.items()
-    )
-    return Shape(
-        record=ObjectShape(
-            fields, count=1, single_key=int(len(fields) == 1), origin=origin
+
+    def record(
+        self,
+        objects: list[_Instance],
+        path: tuple[Segment, ...],
+        tags: tuple[tuple[str, str | int], ...] = (),
+        forced: tuple[str, ...] | None = None,
+        allowed: frozenset[str] | None = None,
+        is_kind: bool = False,
+    ) -> ObjectShape | ObjectUnion:
+        """The objects at one position: one record, or a union of kinds when they split.
+
+        `tags`: the tag keys and values that selected these objects at this position already
+        (a composite tag's outer levels); `forced`: tag keys the config still asks for here;
+        `allowed`: inside a kind, the keys that may split it further; `is_kind`: these objects
+        are one kind of a union already.
+        """
+        if forced is None:
+            setting = self.overrides.at(path)
+            if setting is not None and setting.no_union:
+                return self.object(objects, path, tags, is_kind=is_kind)
+            forced = setting.tag if setting is not None and setting.tag else None
+            excluded = setting.not_tags if setting is not None else frozenset()
+        else:
+            excluded = frozenset()
+        if forced == ():
+            return self.object(objects, path, tags, is_kind=is_kind)
+        split = self._split(objects, path, tags, forced, excluded, allowed)
+        if split is None:
+            return self.object(objects, path, tags, is_kind=is_kind)
+        key = split.discriminator.tag_key
+        variants = []
+        for tag, members in split.groups:
+            group = [objects[index] for index in members]
+            inner_tags = (
+                tags + ((key, tag),) if key is not None and tag is not None else tags
+            )
+            variants.append(
+                ObjectVariant(
+                    tag,
+                    Shape(
+                        record=self.record(
+                            group,
+                            path,
+                            inner_tags,
+                            forced[1:] if forced is not None else None,
+                            split.runners_up,
+                            is_kind=True,
+                        )
+                    ),
+                    len(group),
+                )
+            )
+        return ObjectUnion(
+            split.discriminator,
+            tuple(variants),
+            min(instance.origin for instance in objects),
+            tags,
         )
-    )
+
+    def _split(
+        self,
+        objects: list[_Instance],
+        path: tuple[Segment, ...],
+        tags: tuple[tuple[str, str | int], ...],
+        forced: tuple[str, ...] | None,
+        excluded: frozenset[str],
+        allowed: frozenset[str] | None,
+    ) -> Split | None:
+        values = [instance.value for instance in objects]
+        used = frozenset(key for key, _ in tags)
+        if forced is None:
+            return find_split(values, exclude=used | excluded, only=allowed)
+        try:
+            return find_split(values, forced_tag=forced[0])
+        except ForcedTagError as error:
+            where = next(i.origin for i in objects if i.value is error.obj)
+            setting = self.overrides.at(path)
+            config = f" (set in {setting.where})" if setting is not None else ""
+            raise CodegenError(
+                f"the config makes {error.key!r} the tag at {where.path}{config}, but this"
+                " object has no string or integer there",
+                where.location,
+            ) from None
+
+    def object(
+        self,
+        objects: list[_Instance],
+        path: tuple[Segment, ...],
+        tags: tuple[tuple[str, str | int], ...],
+        *,
+        is_kind: bool = False,
+    ) -> ObjectShape:
+        """One record: each key's values (in the order keys were first seen) make its field."""
+        by_key: dict[str, list[_Instance]] = {}
+        for instance in objects:
+            for key, item in instance.value.items():
+                by_key.setdefault(key, []).append(
+                    _Instance(
+                        item,
+                        Origin(
+                            instance.origin.location,
+                            child_path(instance.origin.path, key),
+                        ),
+                        instance.docs,
+                    )
+                )
+        return ObjectShape(
+            tuple(
+                Field(key, self.shape(values, path + (("key", key),)), len(values))
+                for key, values in by_key.items()
+            ),
+            count=len(objects),
+            single_key=sum(1 for instance in objects if len(instance.value) == 1),
+            origin=min(instance.origin for instance in objects),
+            tags=tags,
+            is_kind=is_kind,
+        )
 
 
 def merge(left: Shape, right: Shape) -> Shape:
@@ -116,6 +256,8 @@ def merge_records(left: Record, right: Record) -> Record:
         return MapShape(
             merge(left.values, right.values), min(left.origin, right.origin)
         )
+    if isinstance(left, ObjectUnion) and isinstance(right, ObjectUnion):
+        return merge_object_unions(left, right)
     raise ValueError("records of different kinds cannot merge; passes keep them apart")
 
 
@@ -141,6 +283,8 @@ def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:
         count=left.count + right.count,
         single_key=left.single_key + right.single_key,
         origin=min(left.origin, right.origin),
+        tags=left.tags,
+        is_kind=left.is_kind,
     )
 
 
@@ -154,4 +298,29 @@ def merge_unions(left: TaggedUnion, right: TaggedUnion) -> TaggedUnion:
     return TaggedUnion(
         tuple(Variant(tag, variants[tag]) for tag in sorted(variants)),
         origin=min(left.origin, right.origin),
+    )
+
+
+def merge_object_unions(left: ObjectUnion, right: ObjectUnion) -> ObjectUnion:
+    """Two unions with the same discriminator: kinds with the same tag merge, counts add up."""
+    variants = {v.tag: v for v in left.variants}
+    for variant in right.variants:
+        known = variants.get(variant.tag)
+        variants[variant.tag] = (
+            variant
+            if known is None
+            else ObjectVariant(
+                variant.tag,
+                merge(known.shape, variant.shape),
+                known.count + variant.count,
+            )
+        )
+    order = [v.tag for v in left.variants] + [
+        v.tag for v in right.variants if v.tag not in {w.tag for w in left.variants}
+    ]
+    return ObjectUnion(
+        left.discriminator,
+        tuple(variants[tag] for tag in sorted(order, key=tag_order)),
+        min(left.origin, right.origin),
+        left.tags,
     )

@@ -33,9 +33,10 @@ FAMILY_SUFFIX_WORDS = frozenset(
 )
 
 # A position where every object has exactly one key is an externally tagged union when it shows at
-# least this many different tags; with fewer, only when the one tag holds an object (a `{"data": 1}`
-# wrapper is a record, `{"server_message": {...}}` is a union level seen with one variant so far).
-MIN_TAGS_FOR_ANY_PAYLOAD = 2
+# least this many different tags. With one tag only, it takes more evidence (see
+# passes/tagged_unions.py): a wrapper that never varies is a record, so that one new sibling key
+# does not make every message an unknown variant.
+MIN_TAGS_FOR_UNION = 2
 
 # An object is a map (`dict[str, V]`) when its keys are data, not field names: at least this many
 # distinct keys, every one of them data-like (below), and values of one compatible type. Keys that
@@ -47,3 +48,71 @@ DATA_KEY = re.compile(
     r"|(?=.*[0-9]).*[^A-Za-z0-9_].*"  # a digit and punctuation: "2024-01-01", "user:42", "v1.2"
     r"|[A-Z0-9]+(?:[-/:.][A-Z0-9]+)+"  # symbols and pairs: "BTC-USD", "EUR/USD"
 )
+
+# --- Message kinds (codegen.infer.kinds) ---------------------------------------------------------
+
+# A tag's values are names of kinds: a word (letters first; digits, `_ . : / @ -` inside, like
+# `l2update`, `subscribed/order_book`, `SUB_IMAGE`) or a short code (`"1"`, `"42"`), at most 64
+# characters. Free text (spaces), placeholders (`"<string>"`), prices and dates fail here.
+TAG_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9_.:/@-]{0,63}|[0-9]{1,3}")
+# ...and never data: a digit next to punctuation (`order_book:0`, `1.0.0`, `2024-01-01`), a run of
+# five digits (ids, timestamps), a UUID or hex id, a symbol or pair (`BTC-USD`, `EURUSD-PERP`).
+NOT_TAG_VALUE = re.compile(
+    r"[0-9][^A-Za-z0-9_]|[^A-Za-z0-9_][0-9]|[0-9]{5}|[0-9a-fA-F]{12}"
+    r"|^[A-Z0-9]+(?:[-/:.][A-Z0-9]+)+$"
+)
+# Int tags are small codes (`"op": 1`); bigger numbers are ids, counts and timestamps.
+TAG_MAX_INT = 9999
+# ...and codes recur: an int tag's values are seen at least this many times each on average.
+# Request ids and counters (`"rid": 0, 1, 2, 3`) barely repeat; a docs page showing each kind
+# once has no evidence that a number names kinds (a word might, see TAG_SMALL_SET).
+TAG_INT_MIN_OBJECTS_PER_VALUE = 2
+# More kinds than this at one position is not a union a person would write handlers for.
+TAG_MAX_VALUES = 64
+# Up to this many objects, every kind may have been shown once (docs examples, a fixture per
+# kind), so values that never repeat are no evidence against a tag. Past it, a tag's values recur:
+TAG_SMALL_SET = 12
+# ...at most this share of the objects may hold a value seen only once (ids and timestamps are
+# near 1.0; real tags in captures are near 0). In a small set, values that mostly do not recur
+# still make a tag when they are words of at least this many letters (`subscribed`, `v4_trades`;
+# not `x` or `a1`) and each value's objects have a structure no other value's have.
+TAG_MAX_UNIQUE_SHARE = 0.5
+TAG_WORD_MIN_LETTERS = 2
+# A tag must explain the structure: of the keys (and keys one level down) that some objects have
+# and others lack, at least this share must be in all or none of the objects of each tag value.
+# Lower and any field correlating with one optional key becomes a tag; higher and kinds with
+# optional fields of their own are missed.
+TAG_MIN_EXPLAINED_SHARE = 0.3
+# Names only break ties between tags that explain the structure equally well.
+TAG_NAME_HINTS = frozenset(
+    {
+        "action",
+        "channel",
+        "cmd",
+        "command",
+        "e",
+        "event",
+        "event_type",
+        "eventtype",
+        "kind",
+        "method",
+        "msg_type",
+        "op",
+        "stream",
+        "t",
+        "table",
+        "topic",
+        "type",
+    }
+)
+# Kinds told apart by keys alone: when the telling keys hold scalars, each kind must also have at
+# least this many keys no other kind has; else `{a, phone}` vs `{a, email}` would be two kinds.
+KEYED_MIN_OWN_KEYS = 2
+# A tag may be missing from a minority of the objects (a bare snapshot beside tagged updates, a
+# response beside tagged events): those objects are one more kind, "without the tag". Below this
+# share the key is an optional field, not what names the kinds.
+TAG_MIN_PRESENT_SHARE = 0.5
+# ...and kinds told apart by keys are mostly different: two kinds may share at most this share of
+# the keys every object of the smaller one has (`{rid, res}` and `{rid, err}` share half). A record
+# seen once with `address` and once with `tags` shares more, and stays one record.
+KEYED_MAX_SHARED_SHARE = 0.5

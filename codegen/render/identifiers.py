@@ -16,6 +16,7 @@ ANNOTATION_NAMES = frozenset(
         "ABSENT",
         "Absent",
         "Any",
+        "Literal",
         "None",
         "TypeAlias",
         "bool",

@@ -6,14 +6,24 @@ patterns) is made here, from the schema and its `x-codegen-*` annotations alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.render.identifiers import docstring, field_names, literal
 from codegen.render.types import Helpers, TypeRef, from_schema, is_nullable_pair
-from codegen.schema import UNION_KEYWORD, UNKNOWN_KEYWORD, ref_name, union_members
-from codegen.words import words
+from codegen.schema import (
+    EVIDENCE_KEYWORD,
+    KEYS_KEYWORD,
+    ref,
+    TAG_KEYWORD,
+    UNION_KEYWORD,
+    UNION_KIND,
+    UNKNOWN_KEYWORD,
+    ref_name,
+    union_members,
+)
 
 
 @dataclass
@@ -25,10 +35,18 @@ class FieldModel:
     decode_lines: list[str]  # statements that leave the decoded value in `local`
     local: str
     encode_expr: str  # of `obj.<name>`
+    tag: str | None = None  # the literal of a kind's tag value: a constant, never decoded
 
     @property
     def key_literal(self) -> str:
         return literal(self.key)
+
+    @property
+    def default(self) -> str | None:
+        """The dataclass default: the tag value of a kind, ABSENT for a key that may be absent."""
+        if self.tag is not None:
+            return self.tag
+        return "ABSENT" if self.optional else None
 
 
 @dataclass
@@ -37,10 +55,16 @@ class RecordModel:
     doc: str
     fields: list[FieldModel]
     is_union: bool = False
+    is_object_union: bool = False
 
     @property
     def all_required(self) -> bool:
         return not any(f.optional for f in self.fields)
+
+    @property
+    def decoded_fields(self) -> list[FieldModel]:
+        """The fields read from the wire object (a kind's tag is known before decoding starts)."""
+        return [f for f in self.fields if f.tag is None]
 
     @property
     def keys_tuple(self) -> str:
@@ -74,10 +98,48 @@ class UnionModel:
     unknown: str
     unknown_doc: str
     is_union: bool = True
+    is_object_union: bool = False
 
     @property
     def members(self) -> list[str]:
         return [v.class_name for v in self.variants] + [self.unknown]
+
+
+@dataclass
+class KindModel:
+    """One member of an object union: the tag literal (or telling key) and its codec."""
+
+    selector: str  # the tag value's literal, or the telling key's literal
+    decoder: str
+    encoder: str
+    isinstance_test: str  # what `isinstance(obj, ...)` takes for the member's classes
+
+
+@dataclass
+class ObjectUnionModel:
+    """A union of kinds of objects, told apart by a tag key's value or by which key is present."""
+
+    name: str
+    doc: str
+    tag_key: str | None  # literal of the tag key; None: told apart by keys
+    tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
+    kinds: list[KindModel]
+    missing: KindModel | None  # the kind of the objects without the tag key, if the samples had one
+    members: list[str]  # the alias members: kind classes, inner unions, the unknown class
+    unknown: str
+    unknown_doc: str
+    is_union: bool = False
+    is_object_union: bool = True
+
+    @property
+    def encoded_kinds(self) -> list[KindModel]:
+        return self.kinds + ([self.missing] if self.missing is not None else [])
+
+    @property
+    def table_annotation(self) -> str:
+        if self.tag_key is None:
+            return f"tuple[tuple[str, Callable[[dict[str, Any]], {self.name}]], ...]"
+        return f"dict[{self.tag_type}, Callable[[dict[str, Any]], {self.name}]]"
 
 
 @dataclass
@@ -91,12 +153,20 @@ class RouteModel:
     method: str | None = None
     payload: str | None = None  # the payload's annotation
     tag_path: str = ""
+    whole: bool = False  # the payload is the message itself: the handler takes it alone
+    handler_type: str = ""  # the handler's annotation
 
     @property
     def doc(self) -> str:
+        if self.whole:
+            return docstring(f"Handle {self.tag_path} messages.")
         return docstring(
             f"Handle `{self.tag_path}`: called with the message and its payload."
         )
+
+    @property
+    def call_args(self) -> str:
+        return "payload" if self.whole else "message, payload"
 
 
 # The Dispatcher's own methods: a variant tagged `error` gets `on_error_variant`, not these.
@@ -128,7 +198,7 @@ class PackageModel:
     root_annotation: str
     root_is_class: bool
     raw_annotation: str  # what decode() takes besides JSON text
-    definitions: list[RecordModel | UnionModel]
+    definitions: list[RecordModel | UnionModel | ObjectUnionModel]
     decode_root: str  # expression decoding the parsed JSON in `data`
     encode_root: str  # expression encoding `obj`
     encode_annotation: str
@@ -156,24 +226,33 @@ class PackageModel:
     def unions(self) -> list[UnionModel]:
         return [d for d in self.definitions if isinstance(d, UnionModel)]
 
+    @property
+    def object_unions(self) -> list[ObjectUnionModel]:
+        return [d for d in self.definitions if isinstance(d, ObjectUnionModel)]
+
 
 def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     defs: dict[str, Any] = schema.get("$defs", {})
     classes = _isinstance_types(defs)
     helpers = Helpers()
     definitions: list[RecordModel | UnionModel] = []
-    variant_defs = {
+    wrappers = {  # an externally tagged union's variant classes, rendered with the union
         member
         for definition in defs.values()
-        if UNION_KEYWORD in definition
+        if definition.get(UNION_KEYWORD) == UNION_KIND
         for member in union_members(definition)
     }
     class_names = frozenset(defs) | {schema["title"]}
+    object_unions: list[ObjectUnionModel] = []
     for name, definition in defs.items():
-        if UNION_KEYWORD in definition:
+        if definition.get(UNION_KEYWORD) == UNION_KIND:
             definitions.append(_union(name, definition, defs, classes, helpers))
-        elif name not in variant_defs:
+        elif UNION_KEYWORD in definition:
+            object_unions.append(_object_union(name, definition, defs, classes))
+        elif name not in wrappers and not definition.get(UNKNOWN_KEYWORD):
             definitions.append(_record(name, definition, classes, helpers, class_names))
+    # A type alias is evaluated at import: it follows its members, inner unions first.
+    definitions.extend(reversed(object_unions))
     root_ref = from_schema(
         {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")},
         classes,
@@ -205,23 +284,39 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     )
 
 
-def _all_class_names(definitions: list[RecordModel | UnionModel]) -> list[str]:
+def _all_class_names(
+    definitions: list[RecordModel | UnionModel | ObjectUnionModel],
+) -> list[str]:
     names: list[str] = []
     for definition in definitions:
         names.append(definition.name)
         if isinstance(definition, UnionModel):
             names.extend(definition.members)
+        elif isinstance(definition, ObjectUnionModel):
+            names.append(definition.unknown)
     return names
 
 
 def _isinstance_types(defs: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """For each def, the classes a Python value of it is an instance of (a union: its members)."""
+    """For each def, the classes a Python value of it is an instance of (a union: its members,
+    an inner union's members in their place)."""
     types: dict[str, tuple[str, ...]] = {}
-    for name, definition in defs.items():
-        if UNION_KEYWORD in definition:
-            types[name] = tuple(union_members(definition))
-        else:
-            types[name] = (name,)
+
+    def classes_of(name: str) -> tuple[str, ...]:
+        if name not in types:
+            definition = defs[name]
+            if definition.get(UNION_KEYWORD) == UNION_KIND:
+                types[name] = tuple(union_members(definition))
+            elif UNION_KEYWORD in definition:
+                types[name] = tuple(
+                    cls for member in union_members(definition) for cls in classes_of(member)
+                )
+            else:
+                types[name] = (name,)
+        return types[name]
+
+    for name in defs:
+        classes_of(name)
     return types
 
 
@@ -237,8 +332,23 @@ def _record(
     names = field_names(list(properties), class_names)
     fields = []
     for key, fragment in properties.items():
-        ref = from_schema(fragment, classes)
         python_name = names[key]
+        if "const" in fragment:  # a kind's tag: known from the union that chose the kind
+            value = _python_literal(fragment["const"])
+            fields.append(
+                FieldModel(
+                    key=key,
+                    name=python_name,
+                    annotation=f"Literal[{value}]",
+                    optional=False,
+                    decode_lines=[],
+                    local="",
+                    encode_expr=value,
+                    tag=value,
+                )
+            )
+            continue
+        ref = from_schema(fragment, classes)
         local = python_name + "_"
         optional = key not in required
         fields.append(
@@ -308,6 +418,72 @@ def _union(
     return UnionModel(
         name, docstring(definition["description"]), variants, unknown, unknown_doc
     )
+
+
+def _object_union(
+    name: str,
+    definition: dict[str, Any],
+    defs: dict[str, Any],
+    classes: dict[str, tuple[str, ...]],
+) -> ObjectUnionModel:
+    tag_key = definition.get(TAG_KEYWORD)
+    kinds: list[KindModel] = []
+    missing: KindModel | None = None
+    unknown, unknown_doc = "", ""
+    tag_types: set[type] = set()
+    for index, member in enumerate(union_members(definition)):
+        member_def = defs[member]
+        if member_def.get(UNKNOWN_KEYWORD):
+            unknown, unknown_doc = member, docstring(member_def["description"])
+            continue
+        selector = (
+            definition[KEYS_KEYWORD][index]
+            if tag_key is None
+            else _tag_value(member, defs, tag_key)
+        )
+        types = classes[member]
+        kind = KindModel(
+            selector=_python_literal(selector),
+            decoder=f"_decode_{member}",
+            encoder=f"_encode_{member}",
+            isinstance_test=(
+                types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
+            ),
+        )
+        if selector is None:
+            missing = kind
+        else:
+            kinds.append(kind)
+            tag_types.add(type(selector))
+    return ObjectUnionModel(
+        name=name,
+        doc=docstring(
+            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}."
+        ),
+        tag_key=None if tag_key is None else literal(tag_key),
+        tag_type="int" if tag_types == {int} else "str",
+        kinds=kinds,
+        missing=missing,
+        members=union_members(definition),
+        unknown=unknown,
+        unknown_doc=unknown_doc,
+    )
+
+
+def _python_literal(value: str | int | None) -> str:
+    return literal(value) if isinstance(value, str) else repr(value)
+
+
+def _tag_value(member: str, defs: dict[str, Any], tag_key: str) -> str | int | None:
+    """The tag value selecting a member: its const, or an inner union's (all its kinds share
+    it); None for the kind without the tag key."""
+    definition = defs[member]
+    if UNION_KEYWORD in definition:
+        return _tag_value(union_members(definition)[0], defs, tag_key)
+    const: str | int | None = (
+        definition.get("properties", {}).get(tag_key, {}).get("const")
+    )
+    return const
 
 
 @dataclass(frozen=True)
@@ -393,6 +569,14 @@ def _dispatcher(
                 method, number = f"{route.method}_variant_{number}", number + 1
             taken.add(method)
             route.method, route.handler = method, "_" + method
+            # A kind of a union that is the message itself is all a handler needs.
+            route.whole = subject == "message" and UNION_KIND != defs[union].get(
+                UNION_KEYWORD
+            )
+            arguments = (
+                route.payload if route.whole else f"{root}, {route.payload}"
+            )
+            route.handler_type = f"Callable[[{arguments}], None]"
     return DispatcherModel(subject, routes, unknowns)
 
 
@@ -431,12 +615,14 @@ def _routes(
     """Cases for every leaf and unknown below `union`; `outer` wraps a pattern in the enclosing ones.
 
     `naming` stays true while the levels above had one variant only: their tags are left out of
-    handler names (`server_message` in `on_position_created`).
+    handler names (`server_message` in `on_position_created`). Kinds of an object union are
+    classes themselves: their pattern is the class, an inner union's kinds sit in its place.
     """
     definition = defs[union]
     members = union_members(definition)
     variants = [m for m in members if not defs[m].get(UNKNOWN_KEYWORD)]
     single = len(variants) == 1 and naming
+    externally_tagged = definition.get(UNION_KEYWORD) == UNION_KIND
     for member in members:
         member_def = defs[member]
         if member_def.get(UNKNOWN_KEYWORD):
@@ -444,15 +630,21 @@ def _routes(
             if member not in unknowns:  # one union can sit under several tags
                 unknowns.append(member)
             continue
-        ((tag, payload),) = member_def["properties"].items()
+        if externally_tagged:
+            ((tag, payload),) = member_def["properties"].items()
+            inner, inner_outer = ref_name(payload), outer.format(f"{member}({{}})")
+            pattern = f"{member}(payload)"
+        else:
+            tag, payload = _kind_tag(definition, member, defs), ref(member)
+            inner, inner_outer = member, outer
+            pattern = f"{member}() as payload"
         path = tags if single else tags + [tag]
-        target = ref_name(payload)
-        if target and UNION_KEYWORD in defs.get(target, {}):
+        if inner is not None and UNION_KEYWORD in defs[inner]:
             _routes(
                 defs,
                 classes,
-                target,
-                outer.format(f"{member}({{}})"),
+                inner,
+                inner_outer,
                 path,
                 routes,
                 unknowns,
@@ -463,7 +655,7 @@ def _routes(
         payload_ref = from_schema(payload, classes)
         routes.append(
             RouteModel(
-                outer.format(f"{member}(payload)"),
+                outer.format(pattern),
                 "_" + method,
                 method,
                 payload_ref.annotation,
@@ -472,5 +664,16 @@ def _routes(
         )
 
 
+def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> str:
+    """The words a kind adds to handler names: its tag value, or the key that tells it."""
+    tag_key = definition.get(TAG_KEYWORD)
+    if tag_key is None:
+        return str(definition[KEYS_KEYWORD][union_members(definition).index(member)])
+    tag = _tag_value(member, defs, tag_key)
+    return f"without_{tag_key}" if tag is None else str(tag)
+
+
 def _method_words(tag: str) -> str:
-    return "_".join(words(tag)) or "variant"
+    """`l2update` -> l2update, `allMids` -> all_mids, `subscribed/order_book` -> subscribed_order_book."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", tag)
+    return re.sub(r"[^0-9a-z]+", "_", snake.lower()).strip("_") or "variant"

@@ -29,12 +29,17 @@ class DecodeError(ValueError):
     """Data that contradicts the generated types: where (a JSON path), what was expected, what was found."""
 
     def __init__(
-        self, expected: str, found: str, path: tuple[str | int, ...] = ()
+        self,
+        expected: str,
+        found: str,
+        path: tuple[str | int, ...] = (),
+        kinds: tuple[str, ...] = (),
     ) -> None:
         super().__init__(expected, found, path)
         self.expected = expected
         self.found = found
         self.path = path
+        self.kinds = kinds  # which kind of message each union level was decoding, outermost first
 
     @property
     def json_path(self) -> str:
@@ -49,11 +54,29 @@ class DecodeError(ValueError):
         return text
 
     def __str__(self) -> str:
-        return f"{self.json_path}: expected {self.expected}, found {self.found}"
+        text = f"{self.json_path}: expected {self.expected}, found {self.found}"
+        if self.kinds:
+            text += f" (decoding the {', '.join(self.kinds)} kind)"
+        return text
 
     def inside(self, segment: str | int) -> DecodeError:
         """The same error seen from the enclosing object or array."""
-        return DecodeError(self.expected, self.found, (segment, *self.path))
+        return DecodeError(self.expected, self.found, (segment, *self.path), self.kinds)
+
+    def in_kind(self, key: str, tag: object = None) -> DecodeError:
+        """The same error, saying which kind of message it was decoding: its tag, or its key."""
+        kind = (
+            f"{json.dumps(key)}: {json.dumps(tag)}"
+            if tag is not None
+            else f"{json.dumps(key)} key"
+        )
+        return DecodeError(self.expected, self.found, self.path, (kind, *self.kinds))
+
+    def without_key(self, key: str) -> DecodeError:
+        """The same error, saying it was decoding the kind without the tag key."""
+        return DecodeError(
+            self.expected, self.found, self.path, (f"no {json.dumps(key)}", *self.kinds)
+        )
 
     @classmethod
     def mismatch(cls, expected: str, value: object) -> DecodeError:

@@ -1,0 +1,392 @@
+"""Finding message kinds: what tells the objects seen at one position apart.
+
+Real APIs say what a message is inside it: a tag field (`"type": "l2update"`, `"op": "mcm"`,
+`"t": "h"`), two of them together (`table` + `action`), or no tag at all but keys no other kind
+has (`{"rid", "res"}` vs `{"rid", "err"}`). This module looks at the objects seen at one position
+(with their JSON path) and decides, from evidence alone, whether they split into kinds and by what:
+
+- a *tag* is a key present in every object whose values (strings or small ints) look like names,
+  recur rather than differ per message, and explain the structure: grouping the objects by it
+  makes keys that vary overall present in all or none of each group. IDs, timestamps, prices and
+  free text fail one of those tests; a boolean-like field that predicts no keys explains nothing.
+- when no tag qualifies, *keys* can tell kinds apart: a set of optional keys of which every
+  object holds exactly one.
+
+Names never decide (they only break ties between equally good tags). Every threshold is in
+`thresholds`, with its reason. The result carries a line of evidence for schema.json.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from codegen.infer import thresholds
+from codegen.infer.ir import Discriminator
+
+Feature = tuple[str, ...]  # a key path inside an object: ("contents", "trades")
+Tag = str | int
+
+
+# The group of objects that lack the tag key (a tag may be missing from a minority of objects).
+MISSING = None
+Group = str | int | None
+
+
+@dataclass(frozen=True)
+class Split:
+    """How the objects at a position divide into kinds: each group lists object indices."""
+
+    discriminator: Discriminator
+    groups: tuple[tuple[Group, tuple[int, ...]], ...]  # sorted by tag_order
+    # The other keys that qualified as the tag: the only ones that may split a kind further
+    # (a composite tag is two tags of the whole position, like `type` and `channel`).
+    runners_up: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Explained:
+    """Of the features that vary at one depth, how many a grouping predicts exactly."""
+
+    explained: int
+    varying: int
+
+    @property
+    def share(self) -> float:
+        return self.explained / self.varying if self.varying else 0.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    top: Explained  # the object's own keys
+    inner: Explained  # keys one level down
+    values: int  # distinct tag values
+    named_like_a_tag: bool
+    position: int  # the key's place in first-seen key order
+
+    @property
+    def rank(self) -> tuple[float, float, int, bool, int]:
+        """Best first: explains the most of the object's own keys, then of the keys inside them
+        (`data.mids` vs `data.fills`); then the coarsest grouping; then a tag-like name."""
+        return (
+            -self.top.share,
+            -self.inner.share,
+            self.values,
+            not self.named_like_a_tag,
+            self.position,
+        )
+
+    @property
+    def evidence(self) -> str:
+        parts = [f"tag {self.key!r}: {self.values} values"]
+        if self.top.varying:
+            parts.append(
+                f"explains {self.top.explained} of {self.top.varying} keys that vary"
+            )
+        if self.inner.varying:
+            parts.append(
+                f"{self.inner.explained} of {self.inner.varying} keys one level down"
+            )
+        return ", ".join(parts)
+
+
+def features(obj: dict[str, Any]) -> frozenset[Feature]:
+    """The structure of one object: its keys and the keys one level inside them.
+
+    Two levels are enough to tell kinds apart (`{"channel": ..., "data": {"mids": ...}}` vs
+    `{"channel": ..., "data": {"fills": ...}}`) without reading whole payloads.
+    """
+    found: set[Feature] = set()
+    for key, value in obj.items():
+        found.add((key,))
+        if isinstance(value, dict):
+            found.update((key, inner) for inner in value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    found.update((key, "[]", inner) for inner in item)
+    return frozenset(found)
+
+
+def find_split(
+    objects: Sequence[dict[str, Any]],
+    *,
+    exclude: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
+    forced_tag: str | None = None,
+) -> Split | None:
+    """The split of `objects` into kinds, or None when they are one kind.
+
+    `exclude`: keys that may not be the tag (tags already used above, or forbidden by config).
+    `only`: when set, the keys that may be the tag (inside a kind: the runners-up of its split;
+    a field that merely correlates with a few optional keys in a handful of objects is not a
+    second tag). Kinds told apart by keys are always looked for.
+    `forced_tag`: the config names the tag; every object must then hold it (scalar values).
+    """
+    if forced_tag is not None:
+        return _forced(objects, forced_tag)
+    if len(objects) < 2:
+        return None
+    shapes = [features(obj) for obj in objects]
+    candidates = [
+        candidate
+        for position, key in enumerate(_keys_in_order(objects))
+        if key not in exclude
+        and (only is None or key in only)
+        and (candidate := _candidate(objects, shapes, key, position)) is not None
+    ]
+    if candidates:
+        best = min(candidates, key=lambda c: c.rank)
+        total = len(objects)
+        split = _tag_split(objects, best.key, f"{best.evidence}; {total} objects")
+        return replace(
+            split,
+            runners_up=frozenset(c.key for c in candidates if c is not best),
+        )
+    return _key_split(objects, shapes)
+
+
+def _keys_in_order(objects: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(key for obj in objects for key in obj))
+
+
+def _candidate(
+    objects: Sequence[dict[str, Any]],
+    shapes: list[frozenset[Feature]],
+    key: str,
+    position: int,
+) -> Candidate | None:
+    """`key` as a tag, with its evidence; None when it fails any test."""
+    values: list[Group] = []
+    for obj in objects:
+        if key not in obj:
+            values.append(MISSING)
+        elif _looks_like_tag(obj[key]):
+            values.append(obj[key])
+        else:
+            return None
+    present = [value for value in values if value is not MISSING]
+    total = len(present)
+    if total < len(values) * thresholds.TAG_MIN_PRESENT_SHARE:
+        return None
+    if len({type(value) for value in present}) != 1:
+        return None  # "1" and 1 at one key: a loose value, not a tag
+    counts = Counter(present)
+    if not 2 <= len(counts) <= thresholds.TAG_MAX_VALUES:
+        return None
+    if (
+        isinstance(present[0], int)
+        and total < thresholds.TAG_INT_MIN_OBJECTS_PER_VALUE * len(counts)
+    ):
+        return None  # numbers that barely repeat: request ids, counters, indexes
+    groups: dict[Group, list[frozenset[Feature]]] = {}
+    for value, shape in zip(values, shapes):
+        groups.setdefault(value, []).append(shape)
+    singles = sum(1 for count in counts.values() if count == 1)
+    if singles / total > thresholds.TAG_MAX_UNIQUE_SHARE:
+        # Values that mostly do not recur are evidence only in a small set, only as words,
+        # and only when every value has a structure of its own.
+        if total > thresholds.TAG_SMALL_SET or not all(
+            _is_word(value) for value in counts
+        ):
+            return None
+        cores = [frozenset.intersection(*members) for members in groups.values()]
+        if len(set(cores)) < len(cores):
+            return None
+    top = _explained(shapes, groups, key, depth=1)
+    inner = _explained(shapes, groups, key, depth=2)
+    if (
+        max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE
+        or top.explained + inner.explained == 0
+    ):
+        return None
+    return Candidate(
+        key,
+        top,
+        inner,
+        len(counts),
+        key.lower() in thresholds.TAG_NAME_HINTS,
+        position,
+    )
+
+
+def _explained(
+    shapes: list[frozenset[Feature]],
+    groups: dict[Group, list[frozenset[Feature]]],
+    key: str,
+    *,
+    depth: int,
+) -> Explained:
+    """The features of one depth (the tag itself, and anything under it, is no evidence) that
+    vary across the objects, and how many of them are in all or none of each group."""
+    seen = {
+        feature
+        for shape in shapes
+        for feature in shape
+        if (len(feature) == 1) == (depth == 1) and feature[0] != key
+    }
+    varying = {feature for feature in seen if not all(feature in s for s in shapes)}
+    explained = sum(
+        1
+        for feature in varying
+        if all(_pure(feature, members) for members in groups.values())
+    )
+    return Explained(explained, len(varying))
+
+
+def _pure(feature: Feature, members: list[frozenset[Feature]]) -> bool:
+    """The feature is in every member of the group, or in none."""
+    first = feature in members[0]
+    return all((feature in member) == first for member in members[1:])
+
+
+def _is_word(value: Group) -> bool:
+    """A name made of letters (`v4_trades`, `allMids`), not a code (`x`, `1`, `a1`)."""
+    if not isinstance(value, str):
+        return False
+    letters = sum(ch.isalpha() for ch in value)
+    return letters >= thresholds.TAG_WORD_MIN_LETTERS and letters > sum(
+        ch.isdigit() for ch in value
+    )
+
+
+def _looks_like_tag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= thresholds.TAG_MAX_INT
+    return (
+        isinstance(value, str)
+        and thresholds.TAG_VALUE.fullmatch(value) is not None
+        and thresholds.NOT_TAG_VALUE.search(value) is None
+    )
+
+
+def _tag_split(objects: Sequence[dict[str, Any]], key: str, evidence: str) -> Split:
+    groups: dict[Group, list[int]] = {}
+    for index, obj in enumerate(objects):
+        groups.setdefault(obj.get(key, MISSING), []).append(index)
+    return Split(
+        Discriminator(key, evidence),
+        tuple(
+            (tag, tuple(indices))
+            for tag, indices in sorted(groups.items(), key=lambda item: tag_order(item[0]))
+        ),
+    )
+
+
+def tag_order(tag: Group) -> tuple[int, str, int]:
+    """Strings first (sorted), then ints (by value), the objects without the tag last."""
+    if isinstance(tag, str):
+        return (0, tag, 0)
+    return (1, "", tag) if tag is not None else (2, "", 0)
+
+
+def _forced(objects: Sequence[dict[str, Any]], key: str) -> Split | None:
+    """The tag the config names; objects that lack it or hold a non-scalar there are an error."""
+    for obj in objects:
+        value = obj.get(key)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ForcedTagError(key, obj)
+    return _tag_split(objects, key, f"tag {key!r}: set in the config")
+
+
+class ForcedTagError(ValueError):
+    """An object where the config says a tag is has no string or int there."""
+
+    def __init__(self, key: str, obj: dict[str, Any]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.obj = obj
+
+
+def _key_split(
+    objects: Sequence[dict[str, Any]], shapes: list[frozenset[Feature]]
+) -> Split | None:
+    """Kinds without a tag: optional keys of which every object holds exactly one.
+
+    Objects with exactly one key are the externally tagged form (`{"position": {...}}`), which
+    its own pass handles. Keys holding objects or arrays are preferred as the telling key (a
+    payload says more about a kind than a scalar), then keys seen more often, then key order.
+    """
+    if all(len(obj) == 1 for obj in objects):
+        return None
+    keys = _keys_in_order(objects)
+    count = Counter(key for obj in objects for key in obj)
+    optional = [key for key in keys if count[key] < len(objects)]
+    holds_payload = {
+        key: all(
+            isinstance(obj[key], (dict, list)) for obj in objects if key in obj
+        )
+        for key in optional
+    }
+    chosen = next(
+        (
+            keys_found
+            for order in (
+                lambda key: (-count[key], not holds_payload[key], keys.index(key)),
+                lambda key: (not holds_payload[key], -count[key], keys.index(key)),
+            )
+            if (keys_found := _exclusive_cover(objects, sorted(optional, key=order)))
+        ),
+        None,
+    )
+    if chosen is None:
+        return None
+    groups = {
+        key: tuple(i for i, obj in enumerate(objects) if key in obj) for key in chosen
+    }
+    if not all(
+        holds_payload[key] or _differs_enough(key, groups, shapes) for key in chosen
+    ):
+        return None  # one scalar key or the other: an optional field, not two kinds
+    cores = [
+        {feature for feature in frozenset.intersection(*(shapes[i] for i in members))
+         if len(feature) == 1}
+        for members in groups.values()
+    ]
+    if any(
+        len(one & other) > thresholds.KEYED_MAX_SHARED_SHARE * min(len(one), len(other))
+        for index, one in enumerate(cores)
+        for other in cores[index + 1 :]
+    ):
+        return None  # mostly the same keys: one record whose optional keys happen to alternate
+    return Split(
+        Discriminator(
+            None,
+            f"keys {', '.join(repr(key) for key in chosen)}: every one of"
+            f" {len(objects)} objects holds exactly one",
+        ),
+        tuple((key, groups[key]) for key in sorted(chosen)),
+    )
+
+
+def _exclusive_cover(
+    objects: Sequence[dict[str, Any]], ordered: list[str]
+) -> list[str] | None:
+    """Keys taken greedily in `ordered` order, skipping any that shares an object with one
+    taken; the keys when every object holds exactly one of them (and there are two or more)."""
+    chosen: list[str] = []
+    for key in ordered:
+        if not any(key in obj and other in obj for obj in objects for other in chosen):
+            chosen.append(key)
+    if len(chosen) < 2 or any(sum(key in obj for key in chosen) != 1 for obj in objects):
+        return None
+    return chosen
+
+
+def _differs_enough(
+    key: str,
+    groups: dict[str, tuple[int, ...]],
+    shapes: list[frozenset[Feature]],
+) -> bool:
+    """The kind that `key` tells has other keys of its own too, not just the one."""
+    mine = frozenset.intersection(*(shapes[i] for i in groups[key]))
+    others = set().union(
+        *(shapes[i] for other, members in groups.items() if other != key for i in members)
+    )
+    own = {feature for feature in mine - others if len(feature) == 1}
+    return len(own) >= thresholds.KEYED_MIN_OWN_KEYS

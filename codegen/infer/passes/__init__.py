@@ -1,0 +1,16 @@
+"""Named passes over the shape IR, one module each; each is a pure function `Shape -> Shape`."""
+
+from __future__ import annotations
+
+from codegen.infer.passes.dedupe import dedupe
+from codegen.infer.passes.maps import detect_maps
+from codegen.infer.passes.tagged_unions import detect_tagged_unions
+from codegen.infer.passes.tree import Rewrite
+
+PASSES: tuple[tuple[str, Rewrite], ...] = (
+    ("detect_maps", detect_maps),  # first: data keys (`"BTC-USD"`) are never tags
+    ("detect_tagged_unions", detect_tagged_unions),
+    ("dedupe", dedupe),
+)
+
+__all__ = ["PASSES", "dedupe", "detect_maps", "detect_tagged_unions"]

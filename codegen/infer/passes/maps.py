@@ -1,0 +1,37 @@
+"""The detect_maps pass: objects whose keys are data, not field names, become `dict[str, V]`."""
+
+from __future__ import annotations
+
+from codegen.infer import thresholds
+from codegen.infer.ir import MapShape, ObjectShape, Shape
+from codegen.infer.observe import merge
+from codegen.infer.passes.tree import compatible, transform, with_record
+
+
+def detect_maps(root: Shape) -> Shape:
+    """Objects whose keys are data (`{"BTC-USD": {...}, "ETH-USD": {...}}`) become maps.
+
+    Thresholds and the data-key pattern are in `thresholds`; the values merge into one shape.
+    A kind of an object union stays a record: it is a message, not a table.
+    """
+
+    def rewrite(shape: Shape) -> Shape:
+        record = shape.record
+        if (
+            not isinstance(record, ObjectShape)
+            or record.is_kind
+            or len(record.fields) < thresholds.MAP_MIN_KEYS
+        ):
+            return shape
+        if not all(thresholds.DATA_KEY.fullmatch(f.key) for f in record.fields):
+            return shape
+        values = record.fields[0].shape
+        for item in record.fields[1:]:
+            # Against everything merged so far: compatibility is not transitive (`[]` fits both
+            # `[{}]` and `[{"a-b": 1, ...}]`, which do not fit each other).
+            if not compatible(values, item.shape):
+                return shape
+            values = merge(values, item.shape)
+        return with_record(shape, MapShape(values, record.origin))
+
+    return transform(root, rewrite)
