@@ -51,7 +51,9 @@ def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
     """(package name, schema.json document) for one set."""
     config = load_config(sample_set.directory, sample_set.display)
     samples = read_sample_set(sample_set.directory, sample_set.display)
-    inference = infer(((s.value, s.origin) for s in samples), config.root_name)
+    inference = infer(
+        ((s.value, s.origin) for s in samples), config.root_name, config.overrides
+    )
     if inference is None:
         raise CodegenError("no samples in this set", Location(sample_set.display))
     return config.package, build_schema(inference)
