@@ -11,16 +11,18 @@ from pathlib import Path
 
 from codegen.errors import CodegenError, Location
 from codegen.infer.naming import RESERVED_NAMES
+from codegen.ingest import MAX_FILE_SIZE
 from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
-_KNOWN_KEYS = {"root_name"}
+_KNOWN_KEYS = {"root_name", "max_file_size"}
 
 
 @dataclass(frozen=True)
 class SetConfig:
     package: str  # the generated package's name (a Python identifier)
     root_name: str  # the root type's class name
+    max_file_size: int = MAX_FILE_SIZE  # bytes; a larger sample file is an error
 
 
 # Standard-library modules a generated package must not shadow: this Python's list plus the
@@ -50,6 +52,8 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
     where = Location(f"{display}/{CONFIG_FILE}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise CodegenError("cannot read it as TOML: nested too deeply", where) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
         raise CodegenError(f"cannot read it as TOML: {error}", where) from None
     unknown = sorted(set(data) - _KNOWN_KEYS)
@@ -71,7 +75,13 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
             f"root_name {root_name!r} is a name the generated code uses itself; choose another",
             where,
         )
-    return SetConfig(package, root_name)
+    max_file_size = data.get("max_file_size", MAX_FILE_SIZE)
+    if type(max_file_size) is not int or max_file_size < 1:
+        raise CodegenError(
+            f"max_file_size must be a positive number of bytes, found {max_file_size!r}",
+            where,
+        )
+    return SetConfig(package, root_name, max_file_size)
 
 
 def default_root_name(set_name: str) -> str:
