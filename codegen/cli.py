@@ -125,7 +125,7 @@ class CodegenGroup(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             status = super().main(*args, standalone_mode=False, **kwargs)
-        except click.Abort:
+        except (click.Abort, KeyboardInterrupt):  # click turns most into Abort, not all
             click.echo("interrupted: nothing was done", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as error:
