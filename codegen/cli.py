@@ -11,16 +11,23 @@ from typing import Any, TypeVar
 
 import click
 
-from codegen.errors import CodegenError
+from codegen.errors import CodegenError, Interrupted, Location, shown
 from codegen.ingest import ingest_document
 from codegen.render import schema_text
 from codegen.pipeline import SampleSet, build_packages, discover_sets, infer_schema
-from codegen.write import diff_packages, write_packages
+from codegen.write import (
+    check_output_location,
+    diff_packages,
+    package_files,
+    write_packages,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Exit statuses: 0 fine, 1 `check` found differences, 2 bad input, 3 a bug in codegen itself.
-EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
+# Exit statuses: 0 fine, 1 `check` found differences, 2 bad input or a problem of the environment
+# (a file that cannot be read or written, a full disk), 3 a bug in codegen itself, 130 interrupted
+# (128 + SIGINT, what a shell reports for a program that Ctrl-C ended).
+EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 # Deep samples need deep recursion in inference and rendering; the reader caps nesting well below.
 RECURSION_LIMIT = 10_000
@@ -33,20 +40,59 @@ def reports_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
         try:
+            if sys.stdout is None:
+                raise CodegenError("standard output is closed; nothing was done")
             return command(*args, **kwargs)
         except CodegenError as error:
             click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except Interrupted as error:
+            click.echo(f"interrupted: {error}", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt:
+            click.echo("interrupted: no file is left half-written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (
+            OSError
+        ) as error:  # a file the commands did not expect to fail on: still not a bug
+            where = f"{Location(str(error.filename))}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except Exception as error:
             if os.environ.get("CODEGEN_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(error).__name__}: {error} (CODEGEN_DEBUG=1 shows where)",
+                f"internal error: {type(error).__name__}: {error}\n"
+                "This is a bug in codegen: please report it with the output of the same command"
+                " run with CODEGEN_DEBUG=1, which shows where it happened.",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
 
     return run  # type: ignore[return-value]
+
+
+def emit(text: str, *, nl: bool = True) -> None:
+    """Print a result on stdout; a full or closed stdout is an error of the environment, not a bug."""
+    try:
+        click.echo(text, nl=nl)
+        sys.stdout.flush()
+    except OSError as error:
+        _discard_stdout()
+        raise CodegenError(
+            f"cannot write to standard output: {error.strerror or error}"
+        ) from None
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail a second time."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a real file (tests capture it)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def samples_and_output(command: F) -> F:
@@ -64,35 +110,73 @@ def samples_and_output(command: F) -> F:
     )(command)
 
 
-@click.group()
+no_wait_option = click.option(
+    "--no-wait",
+    is_flag=True,
+    help="fail at once when another codegen run is using OUT_DIR, instead of waiting for it",
+)
+
+
+class CodegenGroup(click.Group):
+    """click's group, except that Ctrl-C while click itself parses exits 130, not 1 with `Aborted!`."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.pop("standalone_mode", True):
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except (click.Abort, KeyboardInterrupt):  # click turns most into Abort, not all
+            click.echo("interrupted: nothing was done", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+@click.group(cls=CodegenGroup)
 def main() -> None:
     """Turn captured JSON samples into a typed, vendorable Python package."""
 
 
 @main.command()
 @samples_and_output
+@click.option(
+    "--force",
+    is_flag=True,
+    help="replace folders named like a set that codegen did not make",
+)
+@no_wait_option
 @reports_errors
-def generate(samples_dir: Path, out_dir: Path) -> None:
+def generate(samples_dir: Path, out_dir: Path, force: bool, no_wait: bool) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR."""
-    packages = build_packages(samples_dir)
-    write_packages(packages, out_dir)
+    check_output_location(samples_dir, out_dir)
+    try:
+        packages = build_packages(samples_dir)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
+    write_packages(packages, out_dir, force=force, wait=not no_wait)
     for package in packages:
-        click.echo(f"wrote {out_dir / package.name} ({len(package.files)} files)")
+        emit(
+            f"wrote {shown(str(out_dir / package.name))} ({len(package_files(package))} files)"
+        )
 
 
 @main.command()
 @samples_and_output
+@no_wait_option
 @reports_errors
-def check(samples_dir: Path, out_dir: Path) -> None:
+def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
     """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce."""
-    diffs = diff_packages(build_packages(samples_dir), out_dir)
+    check_output_location(samples_dir, out_dir)
+    diffs = diff_packages(build_packages(samples_dir), out_dir, wait=not no_wait)
     if diffs:
-        click.echo("".join(diffs), nl=False)
+        emit("".join(diffs), nl=False)
         click.echo(
             f"would regenerate {len(diffs)} file(s); run `codegen generate`", err=True
         )
         sys.exit(EXIT_DIFFERENT)
-    click.echo(f"{out_dir} is up to date")
+    emit(f"{shown(str(out_dir))} is up to date")
 
 
 @main.command()
@@ -107,10 +191,10 @@ def infer(samples_dir: Path) -> None:
         # Named as `generate` names it, so the output is byte for byte the package's schema.json.
         folder = samples_dir.resolve()
         sample_set = SampleSet(samples_dir, f"{folder.parent.name}/{folder.name}")
-        click.echo(schema_text(infer_schema(sample_set)[1]), nl=False)
+        emit(schema_text(infer_schema(sample_set)[1]), nl=False)
         return
     schemas = {s.directory.name: infer_schema(s)[1] for s in discover_sets(samples_dir)}
-    click.echo(schema_text(schemas), nl=False)
+    emit(schema_text(schemas), nl=False)
 
 
 @main.command()
@@ -127,5 +211,5 @@ def ingest(document: Path, into: Path) -> None:
     """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl) into sample files."""
     paths = ingest_document(document, into)
     for path in paths:
-        click.echo(str(path))
-    click.echo(f"{len(paths)} sample(s) in {into}", err=True)
+        emit(shown(str(path)))
+    click.echo(f"{len(paths)} sample(s) in {shown(str(into))}", err=True)

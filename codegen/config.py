@@ -29,10 +29,11 @@ from typing import Any
 from codegen.errors import CodegenError, Location
 from codegen.infer.naming import RESERVED_NAMES
 from codegen.infer.overrides import Overrides, PathOverride, PathSyntaxError, parse_path
+from codegen.ingest import MAX_FILE_SIZE
 from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
-_KNOWN_KEYS = {"root_name", "paths"}
+_KNOWN_KEYS = {"root_name", "max_file_size", "paths"}
 _PATH_KEYS = {"tag", "not_tags", "name", "variant_names"}
 
 
@@ -40,6 +41,7 @@ _PATH_KEYS = {"tag", "not_tags", "name", "variant_names"}
 class SetConfig:
     package: str  # the generated package's name (a Python identifier)
     root_name: str  # the root type's class name
+    max_file_size: int = MAX_FILE_SIZE  # bytes; a larger sample file is an error
     overrides: Overrides = field(default_factory=Overrides)
 
 
@@ -71,6 +73,10 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except RecursionError:
+        raise CodegenError(
+            "cannot read it as TOML: nested too deeply", Location(file)
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
         raise CodegenError(f"cannot read it as TOML: {error}", Location(file)) from None
     lines = _Lines(file, text)
@@ -90,7 +96,13 @@ def load_config(set_dir: Path, display: str) -> SetConfig:
     entries = tuple(
         _path_override(pattern, settings, lines) for pattern, settings in paths.items()
     )
-    return SetConfig(package, root_name, Overrides(entries))
+    max_file_size = data.get("max_file_size", MAX_FILE_SIZE)
+    if type(max_file_size) is not int or max_file_size < 1:
+        raise CodegenError(
+            f"max_file_size must be a positive number of bytes, found {max_file_size!r}",
+            lines.of_key("max_file_size"),
+        )
+    return SetConfig(package, root_name, max_file_size, Overrides(entries))
 
 
 class _Lines:
@@ -109,7 +121,9 @@ class _Lines:
     def of_key(self, key: str, table: int | None = None) -> Location:
         """Where `key = ...` is set (inside the table starting at line index `table`)."""
         start = 0 if table is None else table
-        number = self.find(rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*{re.escape(key)}\b", start)
+        number = self.find(
+            rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*{re.escape(key)}\b", start
+        )
         if number is None:
             number = start
         return Location(self.file, number + 1)
@@ -117,13 +131,13 @@ class _Lines:
     def of_table(self, pattern: str) -> int:
         quoted = re.escape(json.dumps(pattern))
         single = re.escape(f"'{pattern}'")
-        number = self.find(rf"^\s*\[\s*paths\s*\.\s*({quoted}|{single})|^\s*paths\s*\.\s*({quoted}|{single})|{quoted}\s*=")
+        number = self.find(
+            rf"^\s*\[\s*paths\s*\.\s*({quoted}|{single})|^\s*paths\s*\.\s*({quoted}|{single})|{quoted}\s*="
+        )
         return 0 if number is None else number
 
 
-def _path_override(
-    pattern: str, settings: Any, lines: _Lines
-) -> PathOverride:
+def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
     table = lines.of_table(pattern)
     where = Location(lines.file, table + 1)
     try:
@@ -143,8 +157,10 @@ def _path_override(
     no_union = tag is False
     if isinstance(tag, str):
         tag = [tag]
-    if tag is not None and not no_union and not (
-        isinstance(tag, list) and tag and all(isinstance(k, str) for k in tag)
+    if (
+        tag is not None
+        and not no_union
+        and not (isinstance(tag, list) and tag and all(isinstance(k, str) for k in tag))
     ):
         raise CodegenError(
             'tag must be a key ("type"), a list of keys (["table", "action"]) or false',
@@ -165,7 +181,9 @@ def _path_override(
             lines.of_key("variant_names", table),
         )
     for class_name in variant_names.values():
-        _check_class_name(class_name, "a variant name", lines.of_key("variant_names", table))
+        _check_class_name(
+            class_name, "a variant name", lines.of_key("variant_names", table)
+        )
     return PathOverride(
         pattern,
         where,

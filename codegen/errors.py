@@ -1,8 +1,17 @@
-"""The one error type the CLI reports: where (file, line, column) and what was expected."""
+"""The error types the CLI reports, and how a file name is shown in a message."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+
+
+def shown(name: str) -> str:
+    """A file name as messages print it: repr-escaped when it holds control or invisible characters.
+
+    A raw newline would split the one-line error, an escape sequence would repaint the terminal.
+    """
+    return name if name.isprintable() else repr(name)
 
 
 @dataclass(frozen=True, order=True)
@@ -14,7 +23,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        text = self.file
+        text = shown(self.file)
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
@@ -34,3 +43,12 @@ class CodegenError(Exception):
         if self.location is None:
             return self.message
         return f"{self.location}: {self.message}"
+
+
+class Interrupted(Exception):
+    """Ctrl-C, acted on at a point where every package is whole; the message says what was left."""
+
+
+def notify(message: str) -> None:
+    """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
+    print(message, file=sys.stderr, flush=True)

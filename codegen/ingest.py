@@ -15,6 +15,10 @@ Decisions:
   (duplicate key, NaN, 1e400, too deep) is an error at its position: skipping it would silently
   drop an example that the page meant as a sample.
 - ingest_document reads any other suffix (.html, no suffix) as a docs document.
+- Only regular files are read: in a set, a FIFO (which would wait forever for a writer), a socket
+  or a device (a link to /dev/zero never ends) is skipped with a warning naming it; a document
+  given to `codegen ingest` must be a regular file. A file larger than the set's max_file_size is
+  an error before it is read.
 """
 
 from __future__ import annotations
@@ -24,16 +28,33 @@ import json
 import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from codegen.errors import CodegenError, Location
+from codegen.errors import CodegenError, Location, notify, shown
 from codegen.jsonreader import JSONText, ParsedValue, decode_text
 
 SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
 _CANDIDATE = re.compile(r"[{\[]")
+
+MAX_FILE_SIZE = 64 * 1024 * 1024
+"""Largest input file read, in bytes, unless a set's codegen.toml sets max_file_size: far above
+real captures, and a clear error instead of running out of memory on a runaway file."""
+
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+class NotRegularFile(CodegenError):
+    """An input path that is a FIFO, socket or device: reading it could block or never end."""
 
 
 @dataclass(frozen=True)
@@ -56,22 +77,30 @@ class _Found:
         return self.text[self.parsed.start : self.parsed.end]
 
 
-def read_sample_set(directory: Path, display_root: str) -> list[Sample]:
+def read_sample_set(
+    directory: Path, display_root: str, *, max_file_size: int = MAX_FILE_SIZE
+) -> list[Sample]:
     """All distinct samples of a sample-set directory, sorted by (file, line, column)."""
     if not directory.is_dir():
-        raise CodegenError(f"sample set directory not found: {display_root}")
+        raise CodegenError(f"sample set directory not found: {shown(display_root)}")
     samples: list[Sample] = []
     seen: set[str] = set()
     # Files in sorted order and values in text order: the samples come out sorted.
     for relative in _sample_files(directory):
-        for found in _read_file(directory / relative, f"{display_root}/{relative}"):
+        display = f"{display_root}/{relative}"
+        try:
+            values = _read_file(directory / relative, display, max_file_size)
+        except NotRegularFile as skipped:
+            notify(f"warning: {skipped}; skipped")
+            continue
+        for found in values:
             key = json.dumps(found.parsed.value)
             if key not in seen:
                 seen.add(key)
                 samples.append(Sample(found.parsed.value, found.parsed.location))
     if not samples:
         raise CodegenError(
-            f"no samples found in {display_root}: expected .json, .jsonl, .ndjson, .txt"
+            f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .txt"
             " or .md files"
         )
     return samples
@@ -92,7 +121,7 @@ def ingest_document(doc: Path, into: Path) -> list[Path]:
     display = str(doc)
     prefix = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "doc"
     planned: dict[Path, tuple[bytes, Location]] = {}
-    for found in _read_file(doc, display):
+    for found in _read_file(doc, display, MAX_FILE_SIZE):
         canonical = json.dumps(
             found.parsed.value, separators=(",", ":"), ensure_ascii=False
         )
@@ -121,7 +150,8 @@ def _holds(path: Path, content: bytes, origin: Location) -> bool:
         return False
     if path.read_bytes() != content:
         raise CodegenError(
-            f"{path} already exists with different content: not overwriting it", origin
+            f"{shown(str(path))} already exists with different content: not overwriting it",
+            origin,
         )
     return True
 
@@ -140,7 +170,8 @@ def _write_atomically(path: Path, content: bytes) -> None:
 
 
 def _fail_io(exc: OSError) -> NoReturn:
-    raise CodegenError(f"cannot access file: {exc}") from exc
+    where = Location(str(exc.filename)) if exc.filename else None
+    raise CodegenError(f"cannot access it: {exc.strerror or exc}", where) from exc
 
 
 def _sample_files(directory: Path) -> list[str]:
@@ -157,15 +188,42 @@ def _sample_files(directory: Path) -> list[str]:
     return sorted(found)
 
 
-def _read_file(path: Path, display: str) -> list[_Found]:
-    """The values of one sample file by its suffix; a file that yields none is an error."""
+def _read_regular_file(path: Path, display: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; NotRegularFile for anything else.
+
+    The path is checked first (opening a socket fails, opening a FIFO waits for a writer), then the
+    file is opened without blocking and checked again, in case it was replaced in between.
+    """
     try:
-        data = path.read_bytes()
+        _require_regular(os.stat(path), display)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(descriptor, "rb") as stream:
+            info = os.fstat(descriptor)
+            _require_regular(info, display)
+            data = stream.read(limit + 1)
+            size = max(info.st_size, len(data))
     except OSError as exc:
         raise CodegenError(
-            f"cannot read file: {exc.strerror}", Location(display)
+            f"cannot read file: {exc.strerror or exc}", Location(display)
         ) from None
-    text = decode_text(data, display)
+    if size > limit:
+        raise CodegenError(
+            f"file of {size} bytes is larger than the limit of {limit} bytes"
+            " (raise max_file_size in the set's codegen.toml if it is meant to be read)",
+            Location(display),
+        )
+    return data
+
+
+def _require_regular(info: os.stat_result, display: str) -> None:
+    for is_kind, kind in _SPECIAL_KINDS:
+        if is_kind(info.st_mode):
+            raise NotRegularFile(f"{kind}, not a regular file", Location(display))
+
+
+def _read_file(path: Path, display: str, max_file_size: int) -> list[_Found]:
+    """The values of one sample file by its suffix; a file that yields none is an error."""
+    text = decode_text(_read_regular_file(path, display, max_file_size), display)
     suffix = path.suffix.lower()
     if suffix == ".json":
         found = [_Found(parsed, text) for parsed in JSONText(text, display).values()]

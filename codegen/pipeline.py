@@ -50,7 +50,9 @@ def discover_sets(samples_dir: Path) -> list[SampleSet]:
 def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
     """(package name, schema.json document) for one set."""
     config = load_config(sample_set.directory, sample_set.display)
-    samples = read_sample_set(sample_set.directory, sample_set.display)
+    samples = read_sample_set(
+        sample_set.directory, sample_set.display, max_file_size=config.max_file_size
+    )
     inference = infer(
         ((s.value, s.origin) for s in samples), config.root_name, config.overrides
     )

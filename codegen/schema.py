@@ -194,9 +194,7 @@ class _Builder:
             "title": name,
             "description": description,
             "type": "object",
-            "properties": {
-                f.key: self.fragment(f.shape) for f in record.fields
-            },
+            "properties": {f.key: self.fragment(f.shape) for f in record.fields},
         }
         for key, value in record.tags:
             definition["properties"][key] = {

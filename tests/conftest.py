@@ -142,9 +142,10 @@ def run_mypy(
     )
 
 
-# The files of every generated package.
+# The files of every generated package (.codegen: the mark that makes it codegen's to replace).
 PACKAGE_FILES = frozenset(
     {
+        ".codegen",
         "__init__.py",
         "_runtime.py",
         "codec.py",

@@ -22,7 +22,7 @@ import codegen.render.python
 import codegen.render.wire
 import codegen.write
 from codegen.pipeline import build_packages
-from codegen.write import write_packages
+from codegen.write import package_files, write_packages
 
 from conftest import cli_generate, tree_of
 
@@ -189,7 +189,7 @@ def test_failed_file_write_leaves_the_previous_package(
     after = tree_of(out)
     assert part(after, "beta") == part(before, "beta")
     (alpha,) = [p for p in packages if p.name == "alpha"]
-    written = {f"alpha/{k}": v.encode() for k, v in alpha.files.items()}
+    written = {f"alpha/{k}": v.encode() for k, v in package_files(alpha).items()}
     assert part(after, "alpha") in (part(before, "alpha"), {"alpha": None} | written)
     assert sorted(after) == sorted(before)  # no temporary folder left behind
 
@@ -234,17 +234,31 @@ def test_interrupt_while_writing_leaves_the_previous_package(
 
 
 @pytest.mark.parametrize("failing_rename", [1, 2])
-def test_failed_swap_leaves_the_previous_package(
+def test_failed_fallback_swap_leaves_the_previous_package(
     out: Path,
     new_samples: Path,
     monkeypatch: pytest.MonkeyPatch,
     failing_rename: int,
 ) -> None:
-    """The swap is two renames (old away, new in): if either fails, the old one is in place."""
+    """Without an atomic exchange the swap is two renames: if either fails, the old one is in place."""
+    before = tree_of(out)
+    packages = [p for p in build_packages(new_samples) if p.name == "beta"]
+    monkeypatch.setattr(codegen.write, "exchange", lambda first, second: False)
+    monkeypatch.setattr(
+        codegen.write.os, "rename", fail_on_call(failing_rename, os.rename)
+    )
+    with pytest.raises(Injected):
+        write_packages(packages, out)
+    assert tree_of(out) == before
+
+
+def test_failed_exchange_leaves_the_previous_package(
+    out: Path, new_samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = tree_of(out)
     packages = [p for p in build_packages(new_samples) if p.name == "beta"]
     monkeypatch.setattr(
-        codegen.write.os, "rename", fail_on_call(failing_rename, os.rename)
+        codegen.write, "exchange", fail_on_call(1, codegen.write.exchange)
     )
     with pytest.raises(Injected):
         write_packages(packages, out)
@@ -254,11 +268,11 @@ def test_failed_swap_leaves_the_previous_package(
 def test_leftovers_of_a_killed_run_are_cleaned_up_by_the_next(
     out: Path, new_samples: Path
 ) -> None:
-    """A kill between the swap's renames leaves the old package in .beta.old-*/ and no beta/."""
-    (out / ".beta.new-killed").mkdir()
-    (out / ".beta.new-killed" / "codec.py").write_text("# half written\n")
-    (out / ".beta.old-killed").mkdir()
-    os.rename(out / "beta", out / ".beta.old-killed" / "beta")
+    """A kill between the fallback swap's renames leaves the old package in .beta.old-*/ and no beta/."""
+    (out / ".beta.new-0badc0de").mkdir()
+    (out / ".beta.new-0badc0de" / "codec.py").write_text("# half written\n")
+    (out / ".beta.old-0badc0de").mkdir()
+    os.rename(out / "beta", out / ".beta.old-0badc0de" / "beta")
     result = cli_generate(new_samples, out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta"]
@@ -278,14 +292,14 @@ def test_files_are_written_beside_the_target_then_swapped_in(
     monkeypatch.setattr(codegen.write, "open", recording_open, raising=False)
     packages = build_packages(new_samples)
     write_packages(packages, out)
-    assert len(written) == sum(len(p.files) for p in packages)
+    assert len(written) == sum(len(package_files(p)) for p in packages)
     staging = tuple(f".{package.name}.new-" for package in packages)
     for path in written:  # never into the package itself, always into a staging folder
         assert path.parent.parent == out and path.parent.name.startswith(staging)
     for package in packages:
         on_disk = part(tree_of(out), package.name)
         assert on_disk == {package.name: None} | {
-            f"{package.name}/{k}": v.encode() for k, v in package.files.items()
+            f"{package.name}/{k}": v.encode() for k, v in package_files(package).items()
         }
 
 

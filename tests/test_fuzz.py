@@ -187,6 +187,7 @@ def check_sample_set(samples: list[Any]) -> None:
         assert wire_key_problems(package) == []
         strings = sorted({s for sample in samples for s in strings_in(sample)})
         assert source_problems(Path(tmp) / "out" / name, strings) == []
+    check_non_json_decodes(package, samples)
     calls: list[str] = []
     dispatcher = package.Dispatcher()
     for method in [m for m in dir(dispatcher) if m.startswith("on_")]:
@@ -194,6 +195,55 @@ def check_sample_set(samples: list[Any]) -> None:
     for sample in samples:  # every sample is valid: one handler each, never on_error
         dispatcher.dispatch(json.dumps(sample))
         assert len(calls) == 1 and calls.pop() != "on_error"
+
+
+def places(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every value inside `value`, itself included."""
+    yield path
+    if isinstance(value, dict):
+        items: Any = value.items()
+    else:
+        items = enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        yield from places(inner, (*path, key))
+
+
+def replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+OUT_OF_RANGE = float("inf")  # what json.loads makes of 1e400
+
+
+def check_non_json_decodes(package: Any, samples: list[Any]) -> None:
+    """Values JSON cannot hold, put anywhere in a sample, never come back out of encode.
+
+    The text 1e400 (a number beyond float range), and an object with a non-string key (possible
+    in parsed input only): decode raises a DecodeError whose message formats, or the result
+    encodes to strict JSON. (An inf already in parsed input is not tried: positions the renderer
+    types Any without calling as_any, such as null-only fields, pass it through.)
+    """
+    for sample in samples:
+        for path in places(sample):
+            huge = json.dumps(replaced(sample, path, OUT_OF_RANGE))
+            text = huge.replace("-Infinity", "-1e400").replace("Infinity", "1e400")
+            attempts = [
+                lambda: package.decode(text),
+                lambda: package.decode_value(
+                    replaced(sample, path, {1: "x", "k": None})
+                ),
+            ]
+            for attempt in attempts:
+                try:
+                    decoded = attempt()
+                except package.DecodeError as error:
+                    assert str(error).startswith("$")
+                    continue
+                json.dumps(package.encode(decoded), allow_nan=False)
 
 
 SLOW_BUT_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -211,6 +261,9 @@ SLOW_BUT_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 @example([{"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}}])
 @example([{"h": [], "": [{"Raw": {"<s>": False, "": False}}]}, {"h": [], "": []}])
 @example([{"error": {"code": 1}}, {"unknown": {"v": 2}}, {"unhandled": 3}])
+@example(
+    [{"a": None, "b": {}, "c": [], "d": {"x": 1}}]
+)  # Any and empty-container positions
 def test_random_sample_sets_round_trip(samples: list[Any]) -> None:
     check_sample_set(samples)
 

@@ -19,7 +19,7 @@ import pytest
 
 import codegen.ingest
 from codegen.pipeline import Package, build_packages
-from codegen.write import diff_packages, write_packages
+from codegen.write import diff_packages, package_files, write_packages
 
 from conftest import BUNDLED_SETS, GENERATED, PACKAGE_FILES, SAMPLES, files_under
 
@@ -67,8 +67,9 @@ def test_built_packages_in_memory_match_committed(built: list[Package]) -> None:
     assert sorted(p.name for p in built) == sorted(BUNDLED_SETS)
     expected = committed()
     for package in built:
-        assert set(package.files) == PACKAGE_FILES
-        for name, content in package.files.items():
+        files = package_files(package)  # what the writer adds: the ownership mark
+        assert set(files) == PACKAGE_FILES
+        for name, content in files.items():
             assert content.encode("utf-8") == expected[f"{package.name}/{name}"], name
 
 

@@ -98,7 +98,9 @@ class ObjectUnion:
     discriminator: Discriminator
     variants: tuple[ObjectVariant, ...]  # tags sorted: strings, then ints
     origin: Origin = field(compare=False)
-    tags: tuple[tuple[str, str | int], ...] = ()  # outer tags, for a composite tag's inner level
+    tags: tuple[
+        tuple[str, str | int], ...
+    ] = ()  # outer tags, for a composite tag's inner level
 
     @property
     def tag_key(self) -> str | None:

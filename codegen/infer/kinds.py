@@ -70,7 +70,8 @@ class Candidate:
     @property
     def rank(self) -> tuple[float, float, int, bool, int]:
         """Best first: explains the most of the object's own keys, then of the keys inside them
-        (`data.mids` vs `data.fills`); then the coarsest grouping; then a tag-like name."""
+        (`data.mids` vs `data.fills`); then the coarsest grouping; then a tag-like name.
+        """
         return (
             -self.top.share,
             -self.inner.share,
@@ -177,10 +178,9 @@ def _candidate(
     counts = Counter(present)
     if not 2 <= len(counts) <= thresholds.TAG_MAX_VALUES:
         return None
-    if (
-        isinstance(present[0], int)
-        and total < thresholds.TAG_INT_MIN_OBJECTS_PER_VALUE * len(counts)
-    ):
+    if isinstance(
+        present[0], int
+    ) and total < thresholds.TAG_INT_MIN_OBJECTS_PER_VALUE * len(counts):
         return None  # numbers that barely repeat: request ids, counters, indexes
     groups: dict[Group, list[frozenset[Feature]]] = {}
     for value, shape in zip(values, shapes):
@@ -273,7 +273,9 @@ def _tag_split(objects: Sequence[dict[str, Any]], key: str, evidence: str) -> Sp
         Discriminator(key, evidence),
         tuple(
             (tag, tuple(indices))
-            for tag, indices in sorted(groups.items(), key=lambda item: tag_order(item[0]))
+            for tag, indices in sorted(
+                groups.items(), key=lambda item: tag_order(item[0])
+            )
         ),
     )
 
@@ -318,9 +320,7 @@ def _key_split(
     count = Counter(key for obj in objects for key in obj)
     optional = [key for key in keys if count[key] < len(objects)]
     holds_payload = {
-        key: all(
-            isinstance(obj[key], (dict, list)) for obj in objects if key in obj
-        )
+        key: all(isinstance(obj[key], (dict, list)) for obj in objects if key in obj)
         for key in optional
     }
     chosen = next(
@@ -344,8 +344,11 @@ def _key_split(
     ):
         return None  # one scalar key or the other: an optional field, not two kinds
     cores = [
-        {feature for feature in frozenset.intersection(*(shapes[i] for i in members))
-         if len(feature) == 1}
+        {
+            feature
+            for feature in frozenset.intersection(*(shapes[i] for i in members))
+            if len(feature) == 1
+        }
         for members in groups.values()
     ]
     if any(
@@ -368,12 +371,15 @@ def _exclusive_cover(
     objects: Sequence[dict[str, Any]], ordered: list[str]
 ) -> list[str] | None:
     """Keys taken greedily in `ordered` order, skipping any that shares an object with one
-    taken; the keys when every object holds exactly one of them (and there are two or more)."""
+    taken; the keys when every object holds exactly one of them (and there are two or more).
+    """
     chosen: list[str] = []
     for key in ordered:
         if not any(key in obj and other in obj for obj in objects for other in chosen):
             chosen.append(key)
-    if len(chosen) < 2 or any(sum(key in obj for key in chosen) != 1 for obj in objects):
+    if len(chosen) < 2 or any(
+        sum(key in obj for key in chosen) != 1 for obj in objects
+    ):
         return None
     return chosen
 
@@ -386,7 +392,12 @@ def _differs_enough(
     """The kind that `key` tells has other keys of its own too, not just the one."""
     mine = frozenset.intersection(*(shapes[i] for i in groups[key]))
     others = set().union(
-        *(shapes[i] for other, members in groups.items() if other != key for i in members)
+        *(
+            shapes[i]
+            for other, members in groups.items()
+            if other != key
+            for i in members
+        )
     )
     own = {feature for feature in mine - others if len(feature) == 1}
     return len(own) >= thresholds.KEYED_MIN_OWN_KEYS

@@ -19,7 +19,9 @@ from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUn
 from codegen.infer.overrides import ITEMS, Overrides, Segment
 from codegen.words import Words, pascal, words
 
-Record = ObjectShape | TaggedUnion | ObjectUnion  # what becomes a class or alias (maps do not)
+Record = (
+    ObjectShape | TaggedUnion | ObjectUnion
+)  # what becomes a class or alias (maps do not)
 
 # Names the generated modules use themselves; a class may not take them.
 GENERATED_MODULE_NAMES = frozenset(
@@ -253,7 +255,8 @@ class _Walker:
         is_kind: bool = False,
     ) -> None:
         """`kind`: the words of the message kind whose own fields these are, if any; `is_kind`:
-        `shape` is a kind of an object union (named by `variant_names`, not by `name`)."""
+        `shape` is a kind of an object union (named by `variant_names`, not by `name`).
+        """
         if shape.array is not None and shape.array.items is not None:
             self.walk(shape.array.items, singular(hint), family, path + (ITEMS,))
         record = shape.record
@@ -298,7 +301,8 @@ class _Walker:
         """Each kind is named after its tag (`l2update` -> L2Update), an inner level of a composite
         tag after both (`subscribed` + `v4_trades` -> SubscribedV4Trades); a tag too short to
         name a class (`h`, `1`) is prefixed with the union's name. Inside a kind, one-word keys
-        are qualified by it (`contents` -> SubscribedV4TradesContents) when its name is words."""
+        are qualified by it (`contents` -> SubscribedV4TradesContents) when its name is words.
+        """
         setting = self.overrides.at(path)
         renames = setting.variant_names if setting is not None else {}
         outer = hint if union.tags else ()

@@ -1,5 +1,6 @@
 """Observation: every sample is evidence for one root shape; values at the same position merge,
-except objects of different kinds (told apart by a tag or by their keys), which stay apart."""
+except objects of different kinds (told apart by a tag or by their keys), which stay apart.
+"""
 
 from __future__ import annotations
 
@@ -77,7 +78,9 @@ class _Observer:
         """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
         values = [instance.value for instance in instances]
         items = [
-            _Instance(item, Origin(i.origin.location, f"{i.origin.path}[{index}]"), i.docs)
+            _Instance(
+                item, Origin(i.origin.location, f"{i.origin.path}[{index}]"), i.docs
+            )
             for i in instances
             if isinstance(i.value, list)
             for index, item in enumerate(i.value)
@@ -87,8 +90,7 @@ class _Observer:
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
             integer=any(
-                type(value) is int and not i.docs
-                for value, i in zip(values, instances)
+                type(value) is int and not i.docs for value, i in zip(values, instances)
             ),
             number=any(
                 type(value) is float or (type(value) is int and i.docs)

@@ -35,7 +35,7 @@ def parse_path(text: str) -> tuple[Segment, ...]:
         step = _STEP.match(text, position)
         if step is None:
             raise PathSyntaxError(
-                f"cannot read {text!r} at {text[position:]!r}; expected .key, [\"key\"],"
+                f'cannot read {text!r} at {text[position:]!r}; expected .key, ["key"],'
                 " .* or [*]"
             )
         name, bracket = step.groups()
@@ -66,10 +66,14 @@ class PathOverride:
     where: Location
     # The tag keys, outermost first (two for a composite tag); () when not set.
     tag: tuple[str, ...] = ()
-    no_union: bool = False  # `tag = false`: the objects here are one kind, whatever the evidence
+    no_union: bool = (
+        False  # `tag = false`: the objects here are one kind, whatever the evidence
+    )
     not_tags: frozenset[str] = frozenset()  # keys that are never the tag here
     name: str | None = None  # the class (or union) name of the objects here
-    variant_names: dict[str, str] = field(default_factory=dict)  # tag value -> class name
+    variant_names: dict[str, str] = field(
+        default_factory=dict
+    )  # tag value -> class name
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:

@@ -35,7 +35,9 @@ class FieldModel:
     decode_lines: list[str]  # statements that leave the decoded value in `local`
     local: str
     encode_expr: str  # of `obj.<name>`
-    tag: str | None = None  # the literal of a kind's tag value: a constant, never decoded
+    tag: str | None = (
+        None  # the literal of a kind's tag value: a constant, never decoded
+    )
 
     @property
     def key_literal(self) -> str:
@@ -124,8 +126,12 @@ class ObjectUnionModel:
     tag_key: str | None  # literal of the tag key; None: told apart by keys
     tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
     kinds: list[KindModel]
-    missing: KindModel | None  # the kind of the objects without the tag key, if the samples had one
-    members: list[str]  # the alias members: kind classes, inner unions, the unknown class
+    missing: (
+        KindModel | None
+    )  # the kind of the objects without the tag key, if the samples had one
+    members: list[
+        str
+    ]  # the alias members: kind classes, inner unions, the unknown class
     unknown: str
     unknown_doc: str
     is_union: bool = False
@@ -236,12 +242,14 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     classes = _isinstance_types(defs)
     helpers = Helpers()
     definitions: list[RecordModel | UnionModel] = []
-    wrappers = {  # an externally tagged union's variant classes, rendered with the union
-        member
-        for definition in defs.values()
-        if definition.get(UNION_KEYWORD) == UNION_KIND
-        for member in union_members(definition)
-    }
+    wrappers = (
+        {  # an externally tagged union's variant classes, rendered with the union
+            member
+            for definition in defs.values()
+            if definition.get(UNION_KEYWORD) == UNION_KIND
+            for member in union_members(definition)
+        }
+    )
     class_names = frozenset(defs) | {schema["title"]}
     object_unions: list[ObjectUnionModel] = []
     for name, definition in defs.items():
@@ -309,7 +317,9 @@ def _isinstance_types(defs: dict[str, Any]) -> dict[str, tuple[str, ...]]:
                 types[name] = tuple(union_members(definition))
             elif UNION_KEYWORD in definition:
                 types[name] = tuple(
-                    cls for member in union_members(definition) for cls in classes_of(member)
+                    cls
+                    for member in union_members(definition)
+                    for cls in classes_of(member)
                 )
             else:
                 types[name] = (name,)
@@ -333,7 +343,9 @@ def _record(
     fields = []
     for key, fragment in properties.items():
         python_name = names[key]
-        if "const" in fragment:  # a kind's tag: known from the union that chose the kind
+        if (
+            "const" in fragment
+        ):  # a kind's tag: known from the union that chose the kind
             value = _python_literal(fragment["const"])
             fields.append(
                 FieldModel(
@@ -573,9 +585,7 @@ def _dispatcher(
             route.whole = subject == "message" and UNION_KIND != defs[union].get(
                 UNION_KEYWORD
             )
-            arguments = (
-                route.payload if route.whole else f"{root}, {route.payload}"
-            )
+            arguments = route.payload if route.whole else f"{root}, {route.payload}"
             route.handler_type = f"Callable[[{arguments}], None]"
     return DispatcherModel(subject, routes, unknowns)
 

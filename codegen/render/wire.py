@@ -8,8 +8,10 @@ typing_extensions and use PEP 728 `closed=True`, which a stdlib-only Python 3.10
 
 from __future__ import annotations
 
+import ast
 import copy
 import keyword
+import sys
 from collections import defaultdict
 import warnings
 from typing import Any
@@ -110,11 +112,23 @@ def render_wire(schema: dict[str, Any], set_name: str) -> str:
     module = render_module(
         "package/wire.py.jinja", set_name=set_name, body=_without_header(body)
     )
-    if "typing_extensions" in module:
+    foreign = sorted(_imported_modules(module) - sys.stdlib_module_names)
+    if foreign:
         raise CodegenError(
-            "the wire types would need typing_extensions; generated code must be stdlib-only"
+            f"the wire types would import {', '.join(foreign)}; generated code must be stdlib-only"
         )
     return module
+
+
+def _imported_modules(module: str) -> set[str]:
+    """Top-level names of the modules `module` imports (a key named typing_extensions is no import)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(module)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
 
 
 def _without_header(module: str) -> str:

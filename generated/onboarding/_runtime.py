@@ -43,10 +43,13 @@ class DecodeError(ValueError):
 
     @property
     def json_path(self) -> str:
+        """`$.a[0]["b c"]`; a segment that is not a JSON key or index (parsed input can hold one) as its repr."""
         text = "$"
         for segment in self.path:
-            if isinstance(segment, int):
+            if type(segment) is int:
                 text += f"[{segment}]"
+            elif type(segment) is not str:
+                text += f"[{segment!r}]"
             elif segment.isidentifier() and segment.isascii():
                 text += f".{segment}"
             else:
@@ -120,10 +123,29 @@ def _not_json(constant: str) -> Any:
     raise DecodeError("JSON text", f"{constant}, which JSON does not have")
 
 
+class _OutOfRange(Exception):
+    """A number too large for a float (1e400): json.loads would make it inf, which is not JSON."""
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if value - value != 0.0:
+        raise _OutOfRange
+    return value
+
+
 def load_json(raw: str | bytes | bytearray) -> Any:
-    """Parse JSON text; anything that is not JSON (NaN and Infinity included) becomes a DecodeError."""
+    """Parse JSON text; anything that is not JSON (NaN and Infinity included) becomes a DecodeError.
+
+    A number beyond float range is a DecodeError at its path (found by parsing again without the
+    check, which only happens for such input).
+    """
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        return json.loads(raw, parse_constant=_not_json, parse_float=_finite_float)
+    except _OutOfRange:
+        value = json.loads(raw)
+        check_json(value)  # raises at the number's path
+        return value
     except RecursionError:
         raise DecodeError("JSON text", "nesting too deep to parse") from None
     except (
@@ -132,7 +154,35 @@ def load_json(raw: str | bytes | bytearray) -> Any:
         raise DecodeError("JSON text", str(error)) from None
 
 
+def check_json(value: object) -> None:
+    """DecodeError at the first part of a parsed value that JSON cannot hold.
+
+    That is a float out of range (inf, nan), an object key that is not a string, or a value that is
+    not a JSON kind: encode would give it back as `Infinity`, a converted key, or fail.
+    Iterative, so a value nested as deeply as json.loads allows cannot exhaust the stack.
+    """
+    pending: list[tuple[tuple[str | int, ...], object]] = [((), value)]
+    while pending:
+        path, item = pending.pop()
+        if type(item) is dict:
+            for key, inner in item.items():
+                if type(key) is not str:
+                    raise DecodeError(
+                        "an object key that is a string", describe(key), path
+                    )
+                pending.append(((*path, key), inner))
+        elif type(item) is list:
+            pending.extend(((*path, index), inner) for index, inner in enumerate(item))
+        elif type(item) is float:
+            if item - item != 0.0:
+                raise DecodeError("a number within float range", describe(item), path)
+        elif item is not None and type(item) not in _KINDS:
+            raise DecodeError("a JSON value", describe(item), path)
+
+
 def as_any(value: Any) -> Any:
+    """Any JSON value, as it is; DecodeError if it is not JSON (see check_json)."""
+    check_json(value)
     return value
 
 
@@ -192,6 +242,8 @@ def as_map(value: object, item: Callable[[Any], T]) -> dict[str, T]:
     try:
         out = {}
         for key, element in value.items():
+            if type(key) is not str:
+                raise DecodeError("an object key that is a string", describe(key))
             out[key] = item(element)
         return out
     except DecodeError as error:
@@ -213,6 +265,9 @@ def keep_unknown_keys(
     for key, value in data.items():
         position = rank.get(key)
         if position is None:
+            check_json(
+                {key: value}
+            )  # the key too: parsed input may hold a non-string one
             extra[key] = value
         elif position < last or extra:
             in_order = False

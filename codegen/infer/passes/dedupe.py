@@ -80,7 +80,9 @@ def _descendants(records: list[Record]) -> dict[Record, frozenset[Record]]:
 
     def of(record: Record) -> frozenset[Record]:
         if record not in found:
-            found[record] = frozenset().union(*(below(child) for child in children(record)))
+            found[record] = frozenset().union(
+                *(below(child) for child in children(record))
+            )
         return found[record]
 
     for record in records:
@@ -96,7 +98,9 @@ def _replace(shape: Shape, merged: dict[Record, Record]) -> Shape:
         array = ArrayShape(_replace(array.items, merged))
     record = shape.record
     if record is not None:
-        record = rebuild(merged.get(record, record), lambda child: _replace(child, merged))
+        record = rebuild(
+            merged.get(record, record), lambda child: _replace(child, merged)
+        )
     return Shape(
         shape.null,
         shape.boolean,

@@ -60,7 +60,9 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
     if isinstance(record, ObjectUnion):
         return ObjectUnion(
             record.discriminator,
-            tuple(ObjectVariant(v.tag, visit(v.shape), v.count) for v in record.variants),
+            tuple(
+                ObjectVariant(v.tag, visit(v.shape), v.count) for v in record.variants
+            ),
             record.origin,
             record.tags,
         )
