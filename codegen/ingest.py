@@ -63,6 +63,9 @@ class Sample:
 
     value: Any
     origin: Location
+    folder: str | None = (
+        None  # the set's sub-folder the sample sits in (it may name its kind)
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def read_sample_set(
     if not directory.is_dir():
         raise CodegenError(f"sample set directory not found: {shown(display_root)}")
     samples: list[Sample] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # a sample is kept once per folder (folders may name kinds)
     # Files in sorted order and values in text order: the samples come out sorted.
     for relative in _sample_files(directory):
         display = f"{display_root}/{relative}"
@@ -93,11 +96,14 @@ def read_sample_set(
         except NotRegularFile as skipped:
             notify(f"warning: {skipped}; skipped")
             continue
+        folder = relative.split("/", 1)[0] if "/" in relative else None
         for found in values:
-            key = json.dumps(found.parsed.value)
+            key = f"{folder}/{json.dumps(found.parsed.value)}"
             if key not in seen:
                 seen.add(key)
-                samples.append(Sample(found.parsed.value, found.parsed.location))
+                samples.append(
+                    Sample(found.parsed.value, found.parsed.location, folder)
+                )
     if not samples:
         raise CodegenError(
             f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .txt"

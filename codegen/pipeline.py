@@ -9,7 +9,7 @@ from typing import Any
 from codegen.config import load_config
 from codegen.errors import CodegenError, Location
 from codegen.infer import infer
-from codegen.ingest import read_sample_set
+from codegen.ingest import Sample, read_sample_set
 from codegen.render import render_package
 from codegen.schema import build_schema
 
@@ -54,11 +54,32 @@ def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
         sample_set.directory, sample_set.display, max_file_size=config.max_file_size
     )
     inference = infer(
-        ((s.value, s.origin) for s in samples), config.root_name, config.overrides
+        ((s.value, s.origin) for s in samples),
+        config.root_name,
+        config.overrides,
+        kinds=kinds_by_folder(samples),
     )
     if inference is None:
         raise CodegenError("no samples in this set", Location(sample_set.display))
     return config.package, build_schema(inference)
+
+
+def kinds_by_folder(
+    samples: list[Sample],
+) -> dict[str, list[tuple[Any, Location]]] | None:
+    """Samples by the sub-folder naming their kind, when every sample sits in a sub-folder.
+
+    An API that says what a message is outside it (GitHub's `X-GitHub-Event` header) has its
+    captures sorted into a folder per kind: `samples/github/issues/*.json`. A set with samples at
+    its top level is one kind of message, its sub-folders only organise files.
+    """
+    if not samples or any(sample.folder is None for sample in samples):
+        return None
+    kinds: dict[str, list[tuple[Any, Location]]] = {}
+    for sample in samples:
+        assert sample.folder is not None
+        kinds.setdefault(sample.folder, []).append((sample.value, sample.origin))
+    return kinds
 
 
 def build_packages(samples_dir: Path) -> list[Package]:

@@ -7,6 +7,8 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
   in `x-codegen-tag` (`oneOf`; each member's tag property is a `const`), or `"keyed"` on one told
   apart by which of the keys in `x-codegen-keys` is present (`oneOf`, members in that order);
   `x-codegen-evidence` says why inference found it (or that the config set it);
+- `x-codegen-union: "out-of-band"` on a root whose kind is said outside the message (a folder of
+  samples per kind, like a webhook's event header): `x-codegen-kinds` maps each kind to its def;
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet.
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
@@ -22,6 +24,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
 UNION_KIND = "externally-tagged"
 INTERNAL_KIND = "internally-tagged"
+OUT_OF_BAND_KIND = "out-of-band"
+KINDS_KEYWORD = "x-codegen-kinds"
 KEYED_KIND = "keyed"
 TAG_KEYWORD = "x-codegen-tag"
 KEYS_KEYWORD = "x-codegen-keys"
@@ -123,9 +127,36 @@ class _Builder:
             self.defs[name] = self._object(name, description, record)
         elif isinstance(record, ObjectUnion):
             self.defs[name] = self._object_union(name, description, record, selection)
+        elif record.out_of_band:
+            self.defs[name] = self._out_of_band(name, description, record)
         else:
             self.defs[name] = self._union(name, description, record)
         return name
+
+    def _out_of_band(
+        self, name: str, description: str, union: TaggedUnion
+    ) -> dict[str, Any]:
+        """The root of messages whose kind is given beside them: each kind's def, by kind."""
+        kinds: dict[str, str] = {}
+        for variant in union.variants:
+            record = variant.shape.record
+            assert isinstance(record, (ObjectShape, ObjectUnion, TaggedUnion))
+            kinds[variant.tag] = self._define(record)
+        unknown = self.names.unions[union].unknown
+        self.defs[unknown] = {
+            "title": unknown,
+            "description": f"A message of a kind of {name} not seen in the samples:"
+            " its kind and the raw JSON.",
+            UNKNOWN_KEYWORD: True,
+        }
+        return {
+            "title": name,
+            "description": description,
+            UNION_KEYWORD: OUT_OF_BAND_KIND,
+            KINDS_KEYWORD: kinds,
+            "anyOf": [ref(member) for member in dict.fromkeys(kinds.values())]
+            + [ref(unknown)],
+        }
 
     def _object_union(
         self, name: str, description: str, union: ObjectUnion, selection: Selection

@@ -9,7 +9,7 @@ from typing import Any
 from codegen.errors import CodegenError, Location
 from codegen.infer.ir import Shape
 from codegen.infer.naming import Names, name_shapes
-from codegen.infer.observe import observe
+from codegen.infer.observe import observe, observe_kinds
 from codegen.infer.overrides import Overrides
 from codegen.infer.passes import PASSES
 
@@ -25,14 +25,17 @@ def infer(
     samples: Iterable[tuple[Any, Location]],
     root_name: str,
     overrides: Overrides | None = None,
+    *,
+    kinds: dict[str, list[tuple[Any, Location]]] | None = None,
 ) -> Inference | None:
     """Run observation, every pass in order, then naming; None when there is no sample.
 
-    An override whose path matches no position of the samples is an error: a typo in a path
-    would otherwise silently change nothing.
+    `kinds`: samples whose kind is said outside them (a sub-folder per kind), instead of
+    `samples`. An override whose path matches no position of the samples is an error: a typo in
+    a path would otherwise silently change nothing.
     """
     overrides = overrides or Overrides()
-    root = observe(samples, overrides)
+    root = observe_kinds(kinds, overrides) if kinds else observe(samples, overrides)
     if root is None:
         return None
     for _, rewrite in PASSES:

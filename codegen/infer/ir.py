@@ -63,6 +63,9 @@ class TaggedUnion:
 
     variants: tuple[Variant, ...]  # sorted by tag
     origin: Origin = field(compare=False)
+    # The tag is not in the message but beside it (a webhook's event header), one sub-folder of
+    # samples per tag: each variant's shape is the whole message of that kind.
+    out_of_band: bool = False
 
 
 @dataclass(frozen=True)

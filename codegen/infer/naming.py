@@ -113,6 +113,9 @@ class _Sites:
 
     candidates: list[Words] = field(default_factory=list)
     given: str | None = None
+    kind: bool = (
+        False  # names a kind of message: it picks its name before other records
+    )
 
 
 def name_shapes(
@@ -139,7 +142,7 @@ def name_shapes(
         sites,
         key=lambda record: (
             sites[record].given is None,
-            not _is_kind(record),
+            not sites[record].kind,
             record.origin,
         ),
     )
@@ -185,10 +188,16 @@ def _name_union(
     return UnionNames(
         name=name,
         unknown=_allocate(["Unknown" + name], taken),
-        variants={
-            v.tag: _allocate([pascal(_dedupe_adjacent(subject + words(v.tag)))], taken)
-            for v in union.variants
-        },
+        variants=(
+            {}  # out of band: a kind's message is its own class, there is no wrapper
+            if union.out_of_band
+            else {
+                v.tag: _allocate(
+                    [pascal(_dedupe_adjacent(subject + words(v.tag)))], taken
+                )
+                for v in union.variants
+            }
+        ),
     )
 
 
@@ -223,13 +232,6 @@ def _common(candidates: list[Words], *, reverse: bool) -> Words:
             break
         shared.append(column[0])
     return tuple(reversed(shared)) if reverse else tuple(shared)
-
-
-def _is_kind(record: Record) -> bool:
-    """A kind of an object union, or the union itself."""
-    return isinstance(record, ObjectUnion) or (
-        isinstance(record, ObjectShape) and record.is_kind
-    )
 
 
 def _meaningful(parts: Words) -> bool:
@@ -267,6 +269,7 @@ class _Walker:
             return
         site = self.sites.setdefault(record, _Sites())
         site.candidates.append(hint)
+        site.kind = site.kind or is_kind or isinstance(record, ObjectUnion)
         setting = self.overrides.at(path)
         if setting is not None and setting.name is not None and not is_kind:
             site.given = setting.name
@@ -278,6 +281,9 @@ class _Walker:
             for variant in record.variants:
                 tag = words(variant.tag)
                 payload_hint = tag[:-1] if is_event_tag(tag) else tag
+                if record.out_of_band:  # each kind's message is a root of its own
+                    self.walk(variant.shape, tag or hint, None, path, is_kind=True)
+                    continue
                 self.walk(
                     variant.shape,
                     payload_hint or hint,

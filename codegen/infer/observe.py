@@ -70,6 +70,32 @@ def observe(
     return _Observer(overrides or Overrides()).shape(instances, ())
 
 
+def observe_kinds(
+    kinds: dict[str, list[tuple[Any, Location]]], overrides: Overrides | None = None
+) -> Shape:
+    """The root of samples whose kind is said outside them (one folder of samples per kind):
+    an out-of-band union of each kind's shape. A kind's messages must be JSON objects.
+    """
+    observer = _Observer(overrides or Overrides())
+    variants = []
+    for kind in sorted(kinds):
+        instances = [
+            _Instance(value, Origin(location, "$"), is_docs_example(value))
+            for value, location in kinds[kind]
+        ]
+        for instance in instances:
+            if not isinstance(instance.value, dict):
+                raise CodegenError(
+                    f"the samples of kind {kind!r} (its sub-folder) must be JSON objects",
+                    instance.origin.location,
+                )
+        variants.append(
+            Variant(kind, Shape(record=observer.record(instances, (), is_kind=True)))
+        )
+    origin = min(v.shape.record.origin for v in variants if v.shape.record is not None)
+    return Shape(record=TaggedUnion(tuple(variants), origin, out_of_band=True))
+
+
 class _Observer:
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
@@ -300,6 +326,7 @@ def merge_unions(left: TaggedUnion, right: TaggedUnion) -> TaggedUnion:
     return TaggedUnion(
         tuple(Variant(tag, variants[tag]) for tag in sorted(variants)),
         origin=min(left.origin, right.origin),
+        out_of_band=left.out_of_band,
     )
 
 

@@ -6,6 +6,7 @@ patterns) is made here, from the schema and its `x-codegen-*` annotations alone.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from codegen.render.types import Helpers, TypeRef, from_schema, is_nullable_pair
 from codegen.schema import (
     EVIDENCE_KEYWORD,
     KEYS_KEYWORD,
+    KINDS_KEYWORD,
+    OUT_OF_BAND_KIND,
     ref,
     TAG_KEYWORD,
     UNION_KEYWORD,
@@ -115,6 +118,7 @@ class KindModel:
     decoder: str
     encoder: str
     isinstance_test: str  # what `isinstance(obj, ...)` takes for the member's classes
+    payload: str = ""  # the member's type, for handlers of kinds given out of band
 
 
 @dataclass
@@ -136,13 +140,25 @@ class ObjectUnionModel:
     unknown_doc: str
     is_union: bool = False
     is_object_union: bool = True
+    out_of_band: bool = (
+        False  # the kind is given beside the message (decode(raw, kind))
+    )
 
     @property
     def encoded_kinds(self) -> list[KindModel]:
-        return self.kinds + ([self.missing] if self.missing is not None else [])
+        """One encoder call per class (two kinds given out of band may share one)."""
+        kinds = self.kinds + ([self.missing] if self.missing is not None else [])
+        return list({kind.encoder: kind for kind in kinds}.values())
+
+    @property
+    def encode_annotation(self) -> str:
+        """A message given out of band may be any JSON; an object union's is an object."""
+        return "Any" if self.out_of_band else "dict[str, Any]"
 
     @property
     def table_annotation(self) -> str:
+        if self.out_of_band:
+            return f"dict[str, Callable[[Any], {self.name}]]"
         if self.tag_key is None:
             return f"tuple[tuple[str, Callable[[dict[str, Any]], {self.name}]], ...]"
         return f"dict[{self.tag_type}, Callable[[dict[str, Any]], {self.name}]]"
@@ -184,6 +200,9 @@ class DispatcherModel:
     subject: str  # expression of the decoded message that the cases match on
     routes: list[RouteModel]
     unknowns: list[str]  # unknown-variant classes the unknown handler may receive
+    by_kind: bool = (
+        False  # routes test the kind given with the message (`pattern` is a test)
+    )
 
     @property
     def leaves(self) -> list[RouteModel]:
@@ -212,6 +231,15 @@ class PackageModel:
     encode_helpers: list[HelperModel]
     dispatcher: DispatcherModel
     class_names: list[str] = field(default_factory=list)
+    out_of_band: bool = False  # decode() and dispatch() take the message's kind
+
+    @property
+    def kind_param(self) -> str:
+        return ", kind: str" if self.out_of_band else ""
+
+    @property
+    def kind_arg(self) -> str:
+        return ", kind" if self.out_of_band else ""
 
     @property
     def public_names(self) -> list[str]:
@@ -255,6 +283,8 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     for name, definition in defs.items():
         if definition.get(UNION_KEYWORD) == UNION_KIND:
             definitions.append(_union(name, definition, defs, classes, helpers))
+        elif definition.get(UNION_KEYWORD) == OUT_OF_BAND_KIND:
+            object_unions.append(_out_of_band(name, definition, defs, classes))
         elif UNION_KEYWORD in definition:
             object_unions.append(_object_union(name, definition, defs, classes))
         elif name not in wrappers and not definition.get(UNKNOWN_KEYWORD):
@@ -268,13 +298,19 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     root_is_class = "$ref" in schema
     root_name = schema["title"]
     root_annotation = root_name if root_is_class else root_ref.annotation
-    decode_root = helpers.decode_expr(root_ref, "data")
-    encode_root = helpers.encode_expr(root_ref, "obj")
-    raw = (
-        f"str | bytes | bytearray | wire.{root_name}Dict | dict[str, Any]"
-        if root_is_class
-        else "object"
+    out_of_band = defs.get(root_name, {}).get(UNION_KEYWORD) == OUT_OF_BAND_KIND
+    decode_root = (
+        f"_decode_{root_name}(data, kind)"
+        if out_of_band
+        else helpers.decode_expr(root_ref, "data")
     )
+    encode_root = helpers.encode_expr(root_ref, "obj")
+    if out_of_band:  # each kind has its own wire type
+        raw = "str | bytes | bytearray | dict[str, Any]"
+    elif root_is_class:
+        raw = f"str | bytes | bytearray | wire.{root_name}Dict | dict[str, Any]"
+    else:
+        raw = "object"
     return PackageModel(
         set_name=set_name,
         root=root_name,
@@ -284,11 +320,18 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         definitions=definitions,
         decode_root=decode_root,
         encode_root=encode_root,
-        encode_annotation="dict[str, Any]" if root_is_class else "Any",
+        encode_annotation=(
+            "dict[str, Any]" if root_is_class and not out_of_band else "Any"
+        ),
         decode_helpers=_decode_helpers(helpers),
         encode_helpers=_encode_helpers(helpers),
-        dispatcher=_dispatcher(defs, classes, root_name, root_is_class),
+        dispatcher=(
+            _kind_dispatcher(object_unions[0], root_name)
+            if out_of_band
+            else _dispatcher(defs, classes, root_name, root_is_class)
+        ),
         class_names=sorted(_all_class_names(definitions)),
+        out_of_band=out_of_band,
     )
 
 
@@ -480,6 +523,67 @@ def _object_union(
         unknown=unknown,
         unknown_doc=unknown_doc,
     )
+
+
+def _out_of_band(
+    name: str,
+    definition: dict[str, Any],
+    defs: dict[str, Any],
+    classes: dict[str, tuple[str, ...]],
+) -> ObjectUnionModel:
+    """The root of messages whose kind is given beside them: a decoder per kind name."""
+    kinds = []
+    for kind, member in definition[KINDS_KEYWORD].items():
+        types = classes[member]
+        kinds.append(
+            KindModel(
+                selector=literal(kind),
+                decoder=f"_decode_{member}",
+                encoder=f"_encode_{member}",
+                isinstance_test=(
+                    types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
+                ),
+                payload=member,
+            )
+        )
+    members = union_members(definition)
+    unknown = members[-1]
+    return ObjectUnionModel(
+        name=name,
+        doc=docstring(definition["description"]),
+        tag_key=None,
+        tag_type="str",
+        kinds=kinds,
+        missing=None,
+        members=members,
+        unknown=unknown,
+        unknown_doc=docstring(defs[unknown]["description"]),
+        out_of_band=True,
+    )
+
+
+def _kind_dispatcher(root: ObjectUnionModel, root_name: str) -> DispatcherModel:
+    """Routes by the kind given with each message: one handler per kind."""
+    routes = []
+    taken = set(DISPATCHER_METHODS)
+    for kind in root.kinds:
+        method = "on_" + _method_words(ast.literal_eval(kind.selector))
+        while method in taken:
+            method += "_kind"
+        taken.add(method)
+        routes.append(
+            RouteModel(
+                f"kind == {kind.selector} and isinstance(message, {kind.isinstance_test})",
+                "_" + method,
+                method,
+                kind.payload,
+                f"kind {kind.selector}",
+                whole=True,
+                handler_type=f"Callable[[{kind.payload}], None]",
+            )
+        )
+    routes.append(RouteModel(f"isinstance(message, {root.unknown})", None))
+    return DispatcherModel("message", routes, [root.unknown], by_kind=True)
 
 
 def _python_literal(value: str | int | None) -> str:

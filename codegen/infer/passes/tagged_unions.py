@@ -60,8 +60,10 @@ def _multi_tag_levels(shape: Shape) -> Shape:
 def _family_levels(shape: Shape) -> Shape:
     """In a union whose kinds include unions, a kind's one-tag level is a union too."""
     record = shape.record
-    if not isinstance(record, TaggedUnion) or not any(
-        _is_union(v.shape) for v in record.variants
+    if (
+        not isinstance(record, TaggedUnion)
+        or record.out_of_band
+        or not any(_is_union(v.shape) for v in record.variants)
     ):
         return shape
     variants = []
@@ -71,7 +73,9 @@ def _family_levels(shape: Shape) -> Shape:
         if level is not None and _holds_objects_only(level.fields[0].shape):
             payload = _as_union(variant.shape, level)
         variants.append(Variant(variant.tag, payload))
-    return with_record(shape, TaggedUnion(tuple(variants), record.origin))
+    return with_record(
+        shape, TaggedUnion(tuple(variants), record.origin)
+    )  # not out of band
 
 
 def _is_union(shape: Shape) -> bool:

@@ -56,6 +56,7 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
         return TaggedUnion(
             tuple(Variant(v.tag, visit(v.shape)) for v in record.variants),
             record.origin,
+            record.out_of_band,
         )
     if isinstance(record, ObjectUnion):
         return ObjectUnion(
@@ -102,7 +103,7 @@ def record_key(record: Record) -> tuple[object, ...]:
             record.tags,
             frozenset(v.tag for v in record.variants),
         )
-    return ("union", frozenset(v.tag for v in record.variants))
+    return ("union", record.out_of_band, frozenset(v.tag for v in record.variants))
 
 
 def compatible_records(left: Record, right: Record) -> bool:
