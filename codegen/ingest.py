@@ -109,6 +109,12 @@ def read_sample_set(
             f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .txt"
             " or .md files"
         )
+    if any(sample.folder is None for sample in samples):
+        # Folders only organise files here (see pipeline.kinds_by_folder): one copy in all.
+        unique = {json.dumps(sample.value): sample for sample in reversed(samples)}
+        samples = [
+            sample for sample in samples if unique[json.dumps(sample.value)] is sample
+        ]
     return samples
 
 
