@@ -64,18 +64,21 @@ class Candidate:
     top: Explained  # the object's own keys
     inner: Explained  # keys one level down
     values: int  # distinct tag values
+    missing: int  # objects without the key
     named_like_a_tag: bool
     position: int  # the key's place in first-seen key order
 
     @property
-    def rank(self) -> tuple[float, float, int, bool, int]:
+    def rank(self) -> tuple[float, float, int, int, bool, int]:
         """Best first: explains the most of the object's own keys, then of the keys inside them
-        (`data.mids` vs `data.fills`); then the coarsest grouping; then a tag-like name.
+        (`data.mids` vs `data.fills`); then one every object holds; then the coarsest grouping;
+        then a tag-like name.
         """
         return (
             -self.top.share,
             -self.inner.share,
-            self.values,
+            self.missing,
+            self.values + (self.missing > 0),
             not self.named_like_a_tag,
             self.position,
         )
@@ -208,6 +211,7 @@ def _candidate(
         top,
         inner,
         len(counts),
+        len(values) - total,
         key.lower() in thresholds.TAG_NAME_HINTS,
         position,
     )

@@ -313,7 +313,10 @@ class _Walker:
         renames = setting.variant_names if setting is not None else {}
         outer = hint if union.tags else ()
         for variant in union.variants:
-            tag = words(str(variant.tag))
+            if variant.tag is None:  # the objects without the tag key
+                tag = ("without",) + words(union.tag_key or "")
+            else:
+                tag = words(str(variant.tag))
             own = _dedupe_adjacent(outer + tag) if _meaningful(tag) else hint + tag
             inner = variant.shape.record
             if inner is not None and str(variant.tag) in renames:

@@ -291,10 +291,8 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
             definitions.append(_record(name, definition, classes, helpers, class_names))
     # A type alias is evaluated at import: it follows its members, inner unions first.
     definitions.extend(reversed(object_unions))
-    root_ref = from_schema(
-        {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")},
-        classes,
-    )
+    top = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")}
+    root_ref = from_schema(top, classes)
     root_is_class = "$ref" in schema
     root_name = schema["title"]
     root_annotation = root_name if root_is_class else root_ref.annotation
@@ -328,7 +326,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         dispatcher=(
             _kind_dispatcher(object_unions[0], root_name)
             if out_of_band
-            else _dispatcher(defs, classes, root_name, root_is_class)
+            else _dispatcher(defs, classes, root_name, top)
         ),
         class_names=sorted(_all_class_names(definitions)),
         out_of_band=out_of_band,
@@ -663,17 +661,37 @@ def _dispatcher(
     defs: dict[str, Any],
     classes: dict[str, tuple[str, ...]],
     root: str,
-    root_is_class: bool,
+    top: dict[str, Any],
 ) -> DispatcherModel:
-    found = _find_dispatch_union(defs, root) if root_is_class else None
-    if found is None:
+    """Routes to a handler per kind: of the first union the messages hold, or, for messages of
+    several JSON kinds (objects beside arrays), per JSON kind and the objects' kinds."""
+    routes: list[RouteModel] = []
+    unknowns: list[str] = []
+    subject, union = "message", None
+    if "$ref" in top:
+        found = _find_dispatch_union(defs, root)
+        if found is not None:
+            subject, union = found
+            _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
+    else:
+        for member in top.get("anyOf", []):
+            name = ref_name(member)
+            if name is not None and UNION_KEYWORD in defs[name]:
+                start = len(routes)
+                _routes(defs, classes, name, "{}", [], routes, unknowns, naming=True)
+                for route in routes[start:]:  # the kinds are messages themselves
+                    route.whole = UNION_KIND != defs[name].get(UNION_KEYWORD)
+            elif name is not None:
+                routes.append(_json_kind_route(f"{name}() as payload", name, name))
+            elif member.get("type") == "array":
+                annotation = from_schema(member, classes).annotation
+                routes.append(
+                    _json_kind_route("list() as payload", "array", annotation)
+                )
+    if not any(route.handler for route in routes):
         return DispatcherModel(
             "message", [RouteModel("_", "_on_message", "on_message", None)], []
         )
-    subject, union = found
-    routes: list[RouteModel] = []
-    unknowns: list[str] = []
-    _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
     taken = set(DISPATCHER_METHODS)
     for route in routes:
         if route.method is not None:
@@ -686,12 +704,22 @@ def _dispatcher(
             taken.add(method)
             route.method, route.handler = method, "_" + method
             # A kind of a union that is the message itself is all a handler needs.
-            route.whole = subject == "message" and UNION_KIND != defs[union].get(
-                UNION_KEYWORD
+            route.whole = route.whole or (
+                subject == "message"
+                and union is not None
+                and UNION_KIND != defs[union].get(UNION_KEYWORD)
             )
             arguments = route.payload if route.whole else f"{root}, {route.payload}"
             route.handler_type = f"Callable[[{arguments}], None]"
     return DispatcherModel(subject, routes, unknowns)
+
+
+def _json_kind_route(pattern: str, name: str, annotation: str) -> RouteModel:
+    """A handler for the messages of one JSON kind, when messages come as several."""
+    method = "on_" + _method_words(name)
+    return RouteModel(
+        pattern, "_" + method, method, annotation, f"{name} messages", whole=True
+    )
 
 
 def _find_dispatch_union(defs: dict[str, Any], root: str) -> tuple[str, str] | None:
