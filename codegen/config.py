@@ -174,6 +174,11 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
     name = settings.get("name")
     if name is not None:
         _check_class_name(name, "name", lines.of_key("name", table))
+        if pattern == "$":
+            raise CodegenError(
+                "the root's class name is set by root_name, not by a name at '$'",
+                lines.of_key("name", table),
+            )
     variant_names = settings.get("variant_names", {})
     if not isinstance(variant_names, dict):
         raise CodegenError(

@@ -175,8 +175,16 @@ class _Builder:
             record = variant.shape.record
             assert isinstance(record, (ObjectShape, ObjectUnion))  # kinds are objects
             kind = self._define(record, selection + (step,))
-            if step[0] == "absent" and isinstance(record, ObjectShape):
-                self.defs[kind]["not"] = {"required": [key]}
+            if isinstance(record, ObjectShape):
+                # Exactly what decode() picks: the objects without the tag key, or (told
+                # apart by keys) the first kind whose key is present.
+                if step[0] == "absent":
+                    self.defs[kind]["not"] = {"required": [key]}
+                elif step[0] == "key" and members:
+                    earlier = [v.tag for v in union.variants[: len(members)]]
+                    self.defs[kind]["not"] = {
+                        "anyOf": [{"required": [tag]} for tag in earlier]
+                    }
             seen = "once" if variant.count == 1 else f"{variant.count} times"
             self.defs[kind]["description"] = (
                 f"The kind of {name} {_kind_label(key, variant.tag)}, seen {seen}."

@@ -140,10 +140,19 @@ def find_split(
         for position, key in enumerate(_keys_in_order(objects))
         if key not in exclude
         and (only is None or key in only)
-        and (candidate := _candidate(objects, shapes, key, position)) is not None
+        and (
+            candidate := _candidate(
+                objects, shapes, key, position, proven=only is not None
+            )
+        )
+        is not None
     ]
     if candidates:
         best = min(candidates, key=lambda c: c.rank)
+        if not best.top.explained and _payload_has_a_tag(objects):
+            # The kinds differ only inside a payload that names its own kind
+            # (`{"stream": "btcusdt@trade", "data": {"e": "trade"}}`): the union is there.
+            return None
         total = len(objects)
         split = _tag_split(objects, best.key, f"{best.evidence}; {total} objects")
         return replace(
@@ -151,6 +160,21 @@ def find_split(
             runners_up=frozenset(c.key for c in candidates if c is not best),
         )
     return _key_split(objects, shapes)
+
+
+def _payload_has_a_tag(objects: Sequence[dict[str, Any]]) -> bool:
+    """Some key holds an object in every object here, and those objects have a tag."""
+    for key in _keys_in_order(objects):
+        inner = [obj.get(key) for obj in objects]
+        if all(isinstance(value, dict) for value in inner):
+            payloads: list[dict[str, Any]] = inner  # type: ignore[assignment]
+            shapes = [features(payload) for payload in payloads]
+            if any(
+                _candidate(payloads, shapes, inner_key, position) is not None
+                for position, inner_key in enumerate(_keys_in_order(payloads))
+            ):
+                return True
+    return False
 
 
 def _keys_in_order(objects: Sequence[dict[str, Any]]) -> list[str]:
@@ -162,8 +186,14 @@ def _candidate(
     shapes: list[frozenset[Feature]],
     key: str,
     position: int,
+    *,
+    proven: bool = False,
 ) -> Candidate | None:
-    """`key` as a tag, with its evidence; None when it fails any test."""
+    """`key` as a tag, with its evidence; None when it fails any test.
+
+    `proven`: the key qualified as a tag over all the objects of the position already (a
+    runner-up splitting one kind further), so a kind with few objects is no reason to doubt it.
+    """
     values: list[Group] = []
     for obj in objects:
         if key not in obj:
@@ -192,8 +222,10 @@ def _candidate(
     if singles / total > thresholds.TAG_MAX_UNIQUE_SHARE:
         # Values that mostly do not recur are evidence only in a small set, only as words,
         # and only when every value has a structure of its own.
-        if total > thresholds.TAG_SMALL_SET or not all(
-            _is_word(value) for value in counts
+        if (
+            total > thresholds.TAG_SMALL_SET
+            or (total < thresholds.TAG_MIN_OBJECTS and not proven)
+            or not all(_is_word(value) for value in counts)
         ):
             return None
         cores = [frozenset.intersection(*members) for members in groups.values()]
@@ -201,9 +233,11 @@ def _candidate(
             return None
     top = _explained(shapes, groups, key, depth=1)
     inner = _explained(shapes, groups, key, depth=2)
+    if max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
+        return None
     if (
-        max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE
-        or top.explained + inner.explained == 0
+        top.explained + inner.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
+        and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
     ):
         return None
     return Candidate(

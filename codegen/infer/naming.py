@@ -306,8 +306,9 @@ class _Walker:
     ) -> None:
         """Each kind is named after its tag (`l2update` -> L2Update), an inner level of a composite
         tag after both (`subscribed` + `v4_trades` -> SubscribedV4Trades); a tag too short to
-        name a class (`h`, `1`) is prefixed with the union's name. Inside a kind, one-word keys
-        are qualified by it (`contents` -> SubscribedV4TradesContents) when its name is words.
+        name a class (`h`, `1`), and a key that tells a kind apart, are prefixed with the union's
+        name. Inside a kind, one-word keys are qualified by it (`contents` ->
+        SubscribedV4TradesContents) when its name is words.
         """
         setting = self.overrides.at(path)
         renames = setting.variant_names if setting is not None else {}
@@ -317,7 +318,10 @@ class _Walker:
                 tag = ("without",) + words(union.tag_key or "")
             else:
                 tag = words(str(variant.tag))
-            own = _dedupe_adjacent(outer + tag) if _meaningful(tag) else hint + tag
+            # A kind told apart by a key is named with its union (`ApiResponseRes`): the
+            # key alone names the payload it holds (`Res`).
+            named_alone = _meaningful(tag) and union.tag_key is not None
+            own = _dedupe_adjacent(outer + tag) if named_alone else hint + tag
             inner = variant.shape.record
             if inner is not None and str(variant.tag) in renames:
                 self.sites.setdefault(inner, _Sites()).given = renames[str(variant.tag)]

@@ -78,11 +78,18 @@ TAG_SMALL_SET = 12
 # not `x` or `a1`) and each value's objects have a structure no other value's have.
 TAG_MAX_UNIQUE_SHARE = 0.5
 TAG_WORD_MIN_LETTERS = 2
+# ...and there are at least this many objects: two objects with two names (`ann`, `bob`) and one
+# optional key each are two samples of one record, not two kinds.
+TAG_MIN_OBJECTS = 3
 # A tag must explain the structure: of the keys (and keys one level down) that some objects have
 # and others lack, at least this share must be in all or none of the objects of each tag value.
 # Lower and any field correlating with one optional key becomes a tag; higher and kinds with
 # optional fields of their own are missed.
 TAG_MIN_EXPLAINED_SHARE = 0.3
+# ...and explain at least this many keys, unless it makes this many groups: two values that line
+# up with one optional key (`grade: a` always with `bonus`) are a coincidence of a few samples.
+TAG_MIN_EXPLAINED_KEYS = 2
+TAG_MIN_GROUPS_FOR_ONE_KEY = 3
 # Names only break ties between tags that explain the structure equally well.
 TAG_NAME_HINTS = frozenset(
     {
