@@ -121,10 +121,11 @@ class CodegenGroup(click.Group):
     """click's group, except that Ctrl-C while click itself parses exits 130, not 1 with `Aborted!`."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        run: Any = super().main  # click's overloads cannot type a pass-through of *args
         if not kwargs.pop("standalone_mode", True):
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
+            status = run(*args, standalone_mode=False, **kwargs)
         except (click.Abort, KeyboardInterrupt):  # click turns most into Abort, not all
             click.echo("interrupted: nothing was done", err=True)
             sys.exit(EXIT_INTERRUPTED)

@@ -163,7 +163,7 @@ class _Builder:
     ) -> dict[str, Any]:
         """A union of kinds of objects: one member per kind, the unknown kind last."""
         key = union.tag_key
-        members = []
+        members: list[dict[str, Any]] = []
         for variant in union.variants:
             step: tuple[str, str, str | int | None]
             if key is None:

@@ -323,7 +323,8 @@ class _Walker:
             named_alone = _meaningful(tag) and union.tag_key is not None
             own = _dedupe_adjacent(outer + tag) if named_alone else hint + tag
             inner = variant.shape.record
-            if inner is not None and str(variant.tag) in renames:
+            assert isinstance(inner, (ObjectShape, ObjectUnion))  # kinds are objects
+            if str(variant.tag) in renames:
                 self.sites.setdefault(inner, _Sites()).given = renames[str(variant.tag)]
             self.walk(
                 variant.shape,

@@ -269,7 +269,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     defs: dict[str, Any] = schema.get("$defs", {})
     classes = _isinstance_types(defs)
     helpers = Helpers()
-    definitions: list[RecordModel | UnionModel] = []
+    definitions: list[RecordModel | UnionModel | ObjectUnionModel] = []
     wrappers = (
         {  # an externally tagged union's variant classes, rendered with the union
             member

@@ -117,9 +117,13 @@ def compatible_records(left: Record, right: Record) -> bool:
     if isinstance(left, (TaggedUnion, ObjectUnion)) and isinstance(
         right, (TaggedUnion, ObjectUnion)
     ):
-        others = {v.tag: v.shape for v in right.variants}
+        variants: dict[str | int | None, Shape] = {
+            v.tag: v.shape for v in right.variants
+        }
         return all(
-            compatible(v.shape, others[v.tag]) for v in left.variants if v.tag in others
+            compatible(v.shape, variants[v.tag])
+            for v in left.variants
+            if v.tag in variants
         )
     return False
 
