@@ -102,6 +102,16 @@ LEAVES: dict[str, st.SearchStrategy[Any]] = {
 
 Template = tuple[Any, ...]
 
+# Values a tag key may hold: names of kinds, codes, and hostile text (never a tag by inference,
+# still data that must round-trip beside the kinds).
+TAG_VALUES = st.one_of(
+    st.sampled_from(
+        ["trade", "book", "l2update", "subscribed/ticker", "SUB_IMAGE", "h", "1"]
+    ),
+    st.integers(0, 3),
+    st.sampled_from(HOSTILE_NAMES),
+)
+
 
 def objects(children: st.SearchStrategy[Template], min_size: int = 0) -> Any:
     field = st.tuples(KEYS, children, st.booleans())  # key, type, optional
@@ -123,6 +133,15 @@ def extend(children: st.SearchStrategy[Template]) -> st.SearchStrategy[Template]
         .map(lambda s: ("object", ((s[0], s[2], False), (s[1], s[2], False)))),
         st.tuples(children, children).map(lambda either: ("either", either)),
         children.map(lambda item: ("map", item)),
+        st.tuples(
+            KEYS,
+            st.lists(
+                st.tuples(TAG_VALUES, objects(children)),
+                min_size=2,
+                max_size=4,
+                unique_by=lambda v: json.dumps(v[0]),
+            ),
+        ).map(lambda internal: ("internal", internal)),
     )
 
 
@@ -148,6 +167,19 @@ def values(template: Template) -> st.SearchStrategy[Any]:
         )
     if kind == "either":
         return st.one_of(values(body[0]), values(body[1]))
+    if kind == "internal":  # objects of several kinds, the tag first
+        key, variants = body
+        return st.one_of(
+            [
+                values(shape).map(
+                    lambda v, tag=tag: {
+                        key: tag,
+                        **{k: x for k, x in v.items() if k != key},
+                    }
+                )
+                for tag, shape in variants
+            ]
+        )
     if kind == "map":
         return st.dictionaries(DATA_KEYS, values(body), max_size=5)
     required = {key: values(inner) for key, inner, optional in body if not optional}
@@ -261,6 +293,15 @@ SLOW_BUT_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 @example([{"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}}])
 @example([{"h": [], "": [{"Raw": {"<s>": False, "": False}}]}, {"h": [], "": []}])
 @example([{"error": {"code": 1}}, {"unknown": {"v": 2}}, {"unhandled": 3}])
+@example(  # kinds by an internal tag, one kind without it, hostile keys inside
+    [
+        {"type": "trade", "p": 1, "class": "x"},
+        {"type": "book", "bids": [[1.5, 2]], "__x": None},
+        {"type": "trade", "p": 2.5, "class": "y"},
+        {"type": "book", "bids": [], "__x": 1},
+        {"bids": [[3, 4]], "asks": []},
+    ]
+)
 @example(
     [{"a": None, "b": {}, "c": [], "d": {"x": 1}}]
 )  # Any and empty-container positions
