@@ -254,10 +254,9 @@ OUT_OF_RANGE = float("inf")  # what json.loads makes of 1e400
 def check_non_json_decodes(package: Any, samples: list[Any]) -> None:
     """Values JSON cannot hold, put anywhere in a sample, never come back out of encode.
 
-    The text 1e400 (a number beyond float range), and an object with a non-string key (possible
-    in parsed input only): decode raises a DecodeError whose message formats, or the result
-    encodes to strict JSON. (An inf already in parsed input is not tried: positions the renderer
-    types Any without calling as_any, such as null-only fields, pass it through.)
+    The text 1e400 (a number beyond float range), the inf json.loads makes of it already in
+    parsed input, and an object with a non-string key (possible in parsed input only): decode
+    raises a DecodeError whose message formats, or the result encodes to strict JSON.
     """
     for sample in samples:
         for path in places(sample):
@@ -265,6 +264,7 @@ def check_non_json_decodes(package: Any, samples: list[Any]) -> None:
             text = huge.replace("-Infinity", "-1e400").replace("Infinity", "1e400")
             attempts = [
                 lambda: package.decode(text),
+                lambda: package.decode_value(replaced(sample, path, OUT_OF_RANGE)),
                 lambda: package.decode_value(
                     replaced(sample, path, {1: "x", "k": None})
                 ),

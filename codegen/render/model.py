@@ -424,15 +424,11 @@ def _decode_lines(
     """Statements leaving the decoded value of `key` (from `obj`) in `local`."""
     key_literal = literal(key)
     if optional:
-        lines = [f"{local} = obj.get({key_literal}, ABSENT)"]
-        if not ref.is_identity:
-            lines += [
-                f"if {local} is not ABSENT:",
-                f"    {local} = {helpers.decode_expr(ref, local)}",
-            ]
-        return lines
-    if ref.is_identity:
-        return [f"{local} = obj[{key_literal}]"]
+        return [
+            f"{local} = obj.get({key_literal}, ABSENT)",
+            f"if {local} is not ABSENT:",
+            f"    {local} = {helpers.decode_expr(ref, local)}",
+        ]
     if not is_nullable_pair(ref):  # every other decode expression reads its input once
         return [f"{local} = {helpers.decode_expr(ref, f'obj[{key_literal}]')}"]
     return [

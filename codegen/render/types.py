@@ -42,20 +42,12 @@ class TypeRef:
         str, ...
     ] = ()  # classes an isinstance() test on the Python value uses
 
-    @property
-    def is_identity(self) -> bool:
-        """Decoding accepts any JSON value unchanged (Any)."""
-        return (
-            self.checker is None
-            and not self.members
-            and self.item is None
-            and self.value is None
-        )
 
-
-ANY = TypeRef("Any", "True", "any value")
+# Any and dict[str, Any] positions still check their values are JSON (no inf, no non-string key):
+# parsed input handed to decode_value may hold them, and encode must never write what is not JSON.
+ANY = TypeRef("Any", "True", "any value", checker="as_any")
 ANY_OBJECT = TypeRef(
-    "dict[str, Any]", "isinstance({v}, dict)", "object", checker="as_object"
+    "dict[str, Any]", "isinstance({v}, dict)", "object", checker="as_json_object"
 )
 
 
@@ -118,8 +110,6 @@ class Helpers:
 
     def decoder(self, ref: TypeRef) -> str:
         """A callable name decoding `ref`; registers a helper for composites."""
-        if ref.is_identity:
-            return "as_any"
         if ref.checker is not None:
             return ref.checker
         return self._register(self.decoders, "_decode_", ref)
@@ -147,8 +137,6 @@ class Helpers:
         """An expression decoding the JSON value held in local `name` (evaluated maybe twice)."""
         if ref.annotation == "None":
             return "None"
-        if ref.is_identity:
-            return name
         if ref.item is not None:
             return f"as_list({name}, {self.decoder(ref.item)})"
         if ref.value is not None:

@@ -13,6 +13,7 @@ from ._runtime import (
     DecodeError,
     as_bool,
     as_float,
+    as_json_object,
     as_list,
     as_object,
     as_str,
@@ -245,7 +246,7 @@ def _decode_Profile(data: object) -> Profile:
         key = "last_update"
         last_update_ = as_float(obj["last_update"])
         key = "leverage"
-        leverage_ = as_object(obj["leverage"])
+        leverage_ = as_json_object(obj["leverage"])
         key = "orders"
         orders_ = as_list(obj["orders"], _decode_Order)
         key = "positions"

@@ -123,35 +123,31 @@ def _not_json(constant: str) -> Any:
     raise DecodeError("JSON text", f"{constant}, which JSON does not have")
 
 
-class _OutOfRange(Exception):
-    """A number too large for a float (1e400): json.loads would make it inf, which is not JSON."""
-
-
-def _finite_float(token: str) -> float:
-    value = float(token)
-    if value - value != 0.0:
-        raise _OutOfRange
-    return value
+# Built once: json.loads(raw, parse_constant=...) would build a new decoder on every call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_not_json)
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
     """Parse JSON text; anything that is not JSON (NaN and Infinity included) becomes a DecodeError.
 
-    A number beyond float range is a DecodeError at its path (found by parsing again without the
-    check, which only happens for such input).
+    A number beyond float range (1e400) parses as inf here; the decoders reject it at its path:
+    as_float, check_json (Any positions, unknown keys and variants) test every float they take.
     """
     try:
-        return json.loads(raw, parse_constant=_not_json, parse_float=_finite_float)
-    except _OutOfRange:
-        value = json.loads(raw)
-        check_json(value)  # raises at the number's path
-        return value
+        if isinstance(raw, str):
+            if raw.startswith("\ufeff"):  # as json.loads says it
+                raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
+            text = raw
+        else:
+            text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        value = _DECODER.decode(text)
     except RecursionError:
         raise DecodeError("JSON text", "nesting too deep to parse") from None
     except (
         ValueError
     ) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise DecodeError("JSON text", str(error)) from None
+    return value
 
 
 def check_json(value: object) -> None:
@@ -206,6 +202,8 @@ def as_float(value: object) -> float:
     """
     if type(value) is int or (type(value) is float and value - value == 0.0):
         return value
+    if type(value) is float:
+        raise DecodeError.mismatch("a number within float range", value)
     raise DecodeError.mismatch("number", value)
 
 
@@ -213,6 +211,12 @@ def as_bool(value: object) -> bool:
     if type(value) is bool:
         return value
     raise DecodeError.mismatch("boolean", value)
+
+
+def as_json_object(value: object) -> dict[str, Any]:
+    """An object of any keys and values (dict[str, Any]); DecodeError if it holds non-JSON."""
+    check_json(as_object(value))
+    return value  # type: ignore[return-value]
 
 
 def as_object(value: object) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from ._runtime import (
     as_bool,
     as_float,
     as_int,
+    as_json_object,
     as_list,
     as_object,
     as_str,
@@ -159,7 +160,7 @@ def _decode_Account(data: object) -> Account:
         key = "create_process_id"
         create_process_id_ = as_str(obj["create_process_id"])
         key = "metadata"
-        metadata_ = as_object(obj["metadata"])
+        metadata_ = as_json_object(obj["metadata"])
     except KeyError:
         raise DecodeError.missing(key) from None
     except DecodeError as error:
@@ -400,17 +401,17 @@ def _decode_PendingPosition(data: object) -> PendingPosition:
         key = "create_date"
         create_date_ = as_int(obj["create_date"])
         key = "tp_in_instrument_price"
-        tp_in_instrument_price_ = obj["tp_in_instrument_price"]
+        tp_in_instrument_price_ = as_any(obj["tp_in_instrument_price"])
         key = "tp_in_currency"
-        tp_in_currency_ = obj["tp_in_currency"]
+        tp_in_currency_ = as_any(obj["tp_in_currency"])
         key = "sl_in_instrument_price"
-        sl_in_instrument_price_ = obj["sl_in_instrument_price"]
+        sl_in_instrument_price_ = as_any(obj["sl_in_instrument_price"])
         key = "sl_in_currency"
-        sl_in_currency_ = obj["sl_in_currency"]
+        sl_in_currency_ = as_any(obj["sl_in_currency"])
         key = "create_process_id"
         create_process_id_ = as_str(obj["create_process_id"])
         key = "metadata"
-        metadata_ = as_object(obj["metadata"])
+        metadata_ = as_json_object(obj["metadata"])
         key = "last_update_date"
         last_update_date_ = as_int(obj["last_update_date"])
         key = "last_update_process_id"
@@ -565,17 +566,17 @@ def _decode_Position(data: object) -> Position:
             else as_float(tp_in_instrument_price_)
         )
         key = "tp_in_currency"
-        tp_in_currency_ = obj["tp_in_currency"]
+        tp_in_currency_ = as_any(obj["tp_in_currency"])
         key = "sl_in_instrument_price"
-        sl_in_instrument_price_ = obj["sl_in_instrument_price"]
+        sl_in_instrument_price_ = as_any(obj["sl_in_instrument_price"])
         key = "sl_in_currency"
-        sl_in_currency_ = obj["sl_in_currency"]
+        sl_in_currency_ = as_any(obj["sl_in_currency"])
         key = "create_process_id"
         create_process_id_ = as_str(obj["create_process_id"])
         key = "profit"
         profit_ = as_float(obj["profit"])
         key = "metadata"
-        metadata_ = as_object(obj["metadata"])
+        metadata_ = as_json_object(obj["metadata"])
         key = "last_update_date"
         last_update_date_ = as_int(obj["last_update_date"])
         key = "last_update_process_id"
@@ -589,15 +590,15 @@ def _decode_Position(data: object) -> Position:
         key = "open_process_id"
         open_process_id_ = as_str(obj["open_process_id"])
         key = "close_date"
-        close_date_ = obj["close_date"]
+        close_date_ = as_any(obj["close_date"])
         key = "close_reason"
-        close_reason_ = obj["close_reason"]
+        close_reason_ = as_any(obj["close_reason"])
         key = "asset_close_price"
-        asset_close_price_ = obj["asset_close_price"]
+        asset_close_price_ = as_any(obj["asset_close_price"])
         key = "asset_close_bid_ask"
-        asset_close_bid_ask_ = obj["asset_close_bid_ask"]
+        asset_close_bid_ask_ = as_any(obj["asset_close_bid_ask"])
         key = "close_process_id"
-        close_process_id_ = obj["close_process_id"]
+        close_process_id_ = as_any(obj["close_process_id"])
         key = "base"
         base_ = as_str(obj["base"])
         key = "quote"
@@ -779,7 +780,7 @@ def _decode_MessageType(data: object) -> MessageType:
                 return MessageTypeServerMessage(_decode_ServerMessage(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownMessageType(obj)
+    return UnknownMessageType(as_any(obj))
 
 
 def _encode_MessageType(obj: MessageType) -> dict[str, Any]:
@@ -803,7 +804,7 @@ def _decode_ServerMessage(data: object) -> ServerMessage:
                 return ServerMessagePosition(_decode_PositionEvent(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownServerMessage(obj)
+    return UnknownServerMessage(as_any(obj))
 
 
 def _encode_ServerMessage(obj: ServerMessage) -> dict[str, Any]:
@@ -829,7 +830,7 @@ def _decode_AccountEvent(data: object) -> AccountEvent:
                 return AccountEventAccountUpdate(_decode_AccountUpdate(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownAccountEvent(obj)
+    return UnknownAccountEvent(as_any(obj))
 
 
 def _encode_AccountEvent(obj: AccountEvent) -> dict[str, Any]:
@@ -849,7 +850,7 @@ def _decode_PendingPositionEvent(data: object) -> PendingPositionEvent:
                 return PendingPositionCreated(_decode_PendingPosition(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPendingPositionEvent(obj)
+    return UnknownPendingPositionEvent(as_any(obj))
 
 
 def _encode_PendingPositionEvent(obj: PendingPositionEvent) -> dict[str, Any]:
@@ -871,7 +872,7 @@ def _decode_PositionEvent(data: object) -> PositionEvent:
                 return PositionUpdated(_decode_Position(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPositionEvent(obj)
+    return UnknownPositionEvent(as_any(obj))
 
 
 def _encode_PositionEvent(obj: PositionEvent) -> dict[str, Any]:
