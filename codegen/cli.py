@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -157,10 +159,17 @@ def generate(samples_dir: Path, out_dir: Path, force: bool, no_wait: bool) -> No
     except KeyboardInterrupt:
         raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
     write_packages(packages, out_dir, force=force, wait=not no_wait)
+    _ignore_interrupts()  # the output is complete: Ctrl-C from here on cannot make it less so
     for package in packages:
         emit(
             f"wrote {shown(str(out_dir / package.name))} ({len(package_files(package))} files)"
         )
+
+
+def _ignore_interrupts() -> None:
+    """A run whose work is done exits 0, even when Ctrl-C lands while it reports or exits."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @main.command()

@@ -9,7 +9,9 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
   `x-codegen-evidence` says why inference found it (or that the config set it);
 - `x-codegen-union: "out-of-band"` on a root whose kind is said outside the message (a folder of
   samples per kind, like a webhook's event header): `x-codegen-kinds` maps each kind to its def;
-- `x-codegen-unknown-variant: true` on the member that holds variants not seen yet.
+- `x-codegen-unknown-variant: true` on the member that holds variants not seen yet;
+- `x-codegen-enum: "open"` on an enum def (`enum`: the values seen); a position holding it is
+  `anyOf` the enum and `string`, since a value never seen decodes as a plain string.
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
 
@@ -18,7 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 from codegen.infer import Inference
-from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
+from codegen.infer.ir import (
+    MapShape,
+    ObjectShape,
+    ObjectUnion,
+    Shape,
+    TaggedUnion,
+    Texts,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
@@ -31,6 +40,7 @@ TAG_KEYWORD = "x-codegen-tag"
 KEYS_KEYWORD = "x-codegen-keys"
 EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
+ENUM_KEYWORD = "x-codegen-enum"
 
 
 def build_schema(inference: Inference) -> dict[str, Any]:
@@ -90,13 +100,32 @@ class _Builder:
             )
         elif record is not None:
             members.append(ref(self._define(record)))
-        if not members:
+        if not members and not (shape.texts and shape.texts.enum):
             return {"type": scalars[0] if len(scalars) == 1 else scalars}
         if scalars:
             members.insert(0, {"type": scalars[0] if len(scalars) == 1 else scalars})
+        if shape.texts is not None and shape.texts.enum:
+            # Open: the enum's values first, or any other string (kept as it is).
+            members.insert(0, ref(self._enum(shape.texts)))
         if len(members) == 1:
             return members[0]
         return {"anyOf": members}
+
+    def _enum(self, texts: Texts) -> str:
+        values = [value for value, _ in texts.counts]
+        name = self.names.enums[tuple(values)]
+        if name not in self.defs:
+            evidence = ", ".join(f"{value} ({count})" for value, count in texts.counts)
+            why = "set in the config" if texts.forced else f"seen {texts.total} times"
+            self.defs[name] = {
+                "title": name,
+                "description": f"An open enum, {why}: {evidence}. Any other string"
+                " decodes as it is.",
+                "type": "string",
+                "enum": values,
+                ENUM_KEYWORD: "open",
+            }
+        return name
 
     @staticmethod
     def _scalar_types(shape: Shape) -> list[str]:

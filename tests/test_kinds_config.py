@@ -172,7 +172,8 @@ def test_tag_false_keeps_one_record(configured: dict[str, ModuleType]) -> None:
     root = root_def(schema)
     keys = list(dict.fromkeys(key for sample in FEED for key in sample))
     assert list(root["properties"]) == keys
-    assert root["properties"]["type"] == {"type": "string"}
+    # One kind now: its `type` values (seen often, few) are an open enum instead.
+    assert root["properties"]["type"]["anyOf"][1] == {"type": "string"}
     assert root["required"] == ["type"]  # the only key every message has
     assert leaf_methods(package) == {"on_message"}
     assert contract_failures(package, FEED) == []

@@ -127,6 +127,21 @@ class ArrayShape:
 
 
 @dataclass(frozen=True)
+class Texts:
+    """The strings seen at one position, counted, while few enough to be names of something.
+
+    `counts` is empty once more than thresholds.ENUM_MAX_VALUES distinct strings were seen, or
+    when a docs example was among them (its strings are placeholders, not evidence).
+    `enum`: the detect_enums pass (or the config) decided they are an open enum.
+    """
+
+    counts: tuple[tuple[str, int], ...]  # sorted by string
+    total: int  # strings seen, with repeats
+    forced: bool | None = None  # the config says enum (True) or not (False)
+    enum: bool = False
+
+
+@dataclass(frozen=True)
 class Shape:
     null: bool = False
     boolean: bool = False
@@ -137,6 +152,7 @@ class Shape:
     string: bool = False
     array: ArrayShape | None = None
     record: Record | None = None
+    texts: Texts | None = None  # with `string`: the strings seen, for enums
 
     @property
     def is_unknown(self) -> bool:

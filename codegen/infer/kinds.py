@@ -198,7 +198,7 @@ def _candidate(
     for obj in objects:
         if key not in obj:
             values.append(MISSING)
-        elif _looks_like_tag(obj[key]):
+        elif looks_like_name(obj[key]):
             values.append(obj[key])
         else:
             return None
@@ -291,7 +291,8 @@ def _is_word(value: Group) -> bool:
     )
 
 
-def _looks_like_tag(value: Any) -> bool:
+def looks_like_name(value: Any) -> bool:
+    """A tag value or enum member: a word or short code (TAG_VALUE), never data (NOT_TAG_VALUE)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):

@@ -105,6 +105,8 @@ class Names:
     unions: dict[TaggedUnion, UnionNames] = field(default_factory=dict)
     # The class holding kinds of an object union that no sample showed.
     unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
+    # Open enums, by their values (one class for every position with the same values).
+    enums: dict[tuple[str, ...], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +115,9 @@ class _Sites:
 
     candidates: list[Words] = field(default_factory=list)
     given: str | None = None
+    # For an enum: its candidates qualified by the record holding it (`status` in a runner ->
+    # RunnerStatus), taken when the plain name is taken.
+    qualified: list[Words] = field(default_factory=list)
     kind: bool = (
         False  # names a kind of message: it picks its name before other records
     )
@@ -137,7 +142,11 @@ def name_shapes(
         root_record = None
     walker.walk(root, words(root_name) + (() if root_record else ("object",)), None, ())
     names = Names()
-    taken |= {site.given for site in sites.values() if site.given is not None}
+    taken |= {
+        site.given
+        for site in [*sites.values(), *walker.enums.values()]
+        if site.given is not None
+    }
     ordered = sorted(
         sites,
         key=lambda record: (
@@ -166,6 +175,12 @@ def name_shapes(
                 pascal(c) for c in candidates
             ]
             names.records[record] = _allocate(preferred, taken)
+    for values, site in walker.enums.items():
+        names.enums[values] = site.given or _allocate(
+            [pascal(_shared_words(site.candidates))]
+            + [pascal(c) for c in site.qualified + site.candidates],
+            taken,
+        )
     return names
 
 
@@ -245,6 +260,7 @@ class _Walker:
 
     sites: dict[Record, _Sites]
     overrides: Overrides
+    enums: dict[tuple[str, ...], _Sites] = field(default_factory=dict)
 
     def walk(
         self,
@@ -255,10 +271,20 @@ class _Walker:
         kind: Words = (),
         *,
         is_kind: bool = False,
+        owner: Words = (),
     ) -> None:
         """`kind`: the words of the message kind whose own fields these are, if any; `is_kind`:
         `shape` is a kind of an object union (named by `variant_names`, not by `name`).
         """
+        if shape.texts is not None and shape.texts.enum:
+            values = tuple(value for value, _ in shape.texts.counts)
+            enum = self.enums.setdefault(values, _Sites())
+            enum.candidates.append(hint)
+            if owner:
+                enum.qualified.append(_dedupe_adjacent(owner + hint))
+            setting = self.overrides.at(path)
+            if setting is not None and setting.name is not None:
+                enum.given = setting.name
         if shape.array is not None and shape.array.items is not None:
             self.walk(shape.array.items, singular(hint), family, path + (ITEMS,))
         record = shape.record
@@ -295,7 +321,9 @@ class _Walker:
                 key = words(item.key) or ("value",)
                 if len(key) == 1 and (kind or family):
                     key = _dedupe_adjacent((kind or family or ()) + key)
-                self.walk(item.shape, key, family, path + (("key", item.key),))
+                self.walk(
+                    item.shape, key, family, path + (("key", item.key),), owner=hint
+                )
 
     def _kinds(
         self,

@@ -4,8 +4,9 @@ except objects of different kinds (told apart by a tag or by their keys), which 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.errors import CodegenError, Location
@@ -21,6 +22,7 @@ from codegen.infer.ir import (
     Record,
     Shape,
     TaggedUnion,
+    Texts,
     Variant,
 )
 from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
@@ -112,6 +114,7 @@ class _Observer:
             for index, item in enumerate(i.value)
         ]
         objects = [i for i in instances if isinstance(i.value, dict)]
+        texts = [i for i in instances if isinstance(i.value, str)]
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
@@ -129,7 +132,16 @@ class _Observer:
                 else None
             ),
             record=self.record(objects, path) if objects else None,
+            texts=self.texts(texts, path) if texts else None,
         )
+
+    def texts(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Texts:
+        """The strings at one position, counted while they are few (see Texts)."""
+        setting = self.overrides.at(path)
+        forced = setting.enum if setting is not None else None
+        if any(instance.docs for instance in instances):
+            return Texts((), len(instances), forced)
+        return _bounded(Counter(instance.value for instance in instances), forced)
 
     def record(
         self,
@@ -260,7 +272,26 @@ def merge(left: Shape, right: Shape) -> Shape:
         string=left.string or right.string,
         array=_merge_optional(left.array, right.array, merge_arrays),
         record=_merge_optional(left.record, right.record, merge_records),
+        texts=_merge_optional(left.texts, right.texts, merge_texts),
     )
+
+
+def merge_texts(left: Texts, right: Texts) -> Texts:
+    """Counts add up; once either side stopped counting (too many strings, docs), so does the sum."""
+    forced = left.forced if left.forced is not None else right.forced
+    if (left.total and not left.counts) or (right.total and not right.counts):
+        return Texts((), left.total + right.total, forced, left.enum or right.enum)
+    counts = Counter(dict(left.counts))
+    counts.update(dict(right.counts))
+    merged = _bounded(counts, forced)
+    return replace(merged, enum=left.enum or right.enum)
+
+
+def _bounded(counts: Counter[str], forced: bool | None) -> Texts:
+    total = sum(counts.values())
+    if len(counts) > thresholds.ENUM_MAX_VALUES:
+        return Texts((), total, forced)
+    return Texts(tuple(sorted(counts.items())), total, forced)
 
 
 def _merge_optional(left: Any, right: Any, merge_both: Any) -> Any:

@@ -70,7 +70,10 @@ class PathOverride:
         False  # `tag = false`: the objects here are one kind, whatever the evidence
     )
     not_tags: frozenset[str] = frozenset()  # keys that are never the tag here
-    name: str | None = None  # the class (or union) name of the objects here
+    name: str | None = None  # the class (or union, or enum) name of the values here
+    enum: bool | None = (
+        None  # the strings here are an open enum (True), or never one (False)
+    )
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name

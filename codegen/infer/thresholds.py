@@ -123,3 +123,18 @@ TAG_MIN_PRESENT_SHARE = 0.5
 # the keys every object of the smaller one has (`{rid, res}` and `{rid, err}` share half). A record
 # seen once with `address` and once with `tags` shares more, and stays one record.
 KEYED_MAX_SHARED_SHARE = 0.5
+
+# --- Open enums (codegen.infer.passes.enums) ------------------------------------------------------
+
+# A string position is an open enum when its strings name a few things seen many times: `side`,
+# `status`, `order_type`, `interval`. At most this many distinct values (more is a vocabulary or
+# data; JSONoid stops at 50, a class with more members is no longer read as a set of cases)...
+ENUM_MAX_VALUES = 24
+# ...seen at least this many times in all (quicktype's floor: fewer samples say nothing about
+# how the values repeat)...
+ENUM_MIN_OBSERVATIONS = 10
+# ...and few values for the observations: distinct values at most the square root of the
+# observations (quicktype's rule: 2 values need 4 sightings, 5 need 25; a value per message never
+# passes). Every value must also look like a name (kinds.looks_like_name, the test tag values
+# pass): IDs, timestamps, prices in strings, symbols (`BTC-USD`), free text and docs placeholders
+# never make an enum.

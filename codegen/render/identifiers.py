@@ -111,3 +111,20 @@ def docstring(text: str) -> str:
     visible = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     plain = "\\" not in visible and '"' not in visible
     return f'"""{visible}"""' if plain else repr(visible)
+
+
+def enum_members(values: list[str]) -> list[tuple[str, str]]:
+    """(member name, value literal) per enum value: `buy` -> BUY, `subscribed/order_book` ->
+    SUBSCRIBED_ORDER_BOOK, `1m` -> N_1M; names that would clash (`buy`, `BUY`) get `_2`.
+    """
+    taken: set[str] = set()
+    members = []
+    for value in values:
+        snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", _sanitise(value))
+        base = snake.upper()
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base}_{number}", number + 1
+        taken.add(name)
+        members.append((name, literal(value)))
+    return members

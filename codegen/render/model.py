@@ -12,9 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.render.identifiers import docstring, field_names, literal
-from codegen.render.types import Helpers, TypeRef, from_schema, is_nullable_pair
+from codegen.render.identifiers import docstring, enum_members, field_names, literal
+from codegen.render.types import (
+    Classes,
+    Helpers,
+    TypeRef,
+    from_schema,
+    is_nullable_pair,
+)
 from codegen.schema import (
+    ENUM_KEYWORD,
     EVIDENCE_KEYWORD,
     KEYS_KEYWORD,
     KINDS_KEYWORD,
@@ -108,6 +115,15 @@ class UnionModel:
     @property
     def members(self) -> list[str]:
         return [v.class_name for v in self.variants] + [self.unknown]
+
+
+@dataclass
+class EnumModel:
+    """An open enum: a str Enum whose members are the values seen (`Side.BUY = "buy"`)."""
+
+    name: str
+    doc: str
+    members: list[tuple[str, str]]  # (member name, value literal)
 
 
 @dataclass
@@ -232,6 +248,7 @@ class PackageModel:
     dispatcher: DispatcherModel
     class_names: list[str] = field(default_factory=list)
     out_of_band: bool = False  # decode() and dispatch() take the message's kind
+    enums: list[EnumModel] = field(default_factory=list)
 
     @property
     def kind_param(self) -> str:
@@ -280,6 +297,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     )
     class_names = frozenset(defs) | {schema["title"]}
     object_unions: list[ObjectUnionModel] = []
+    enums: list[EnumModel] = []
     for name, definition in defs.items():
         if definition.get(UNION_KEYWORD) == UNION_KIND:
             definitions.append(_union(name, definition, defs, classes, helpers))
@@ -287,6 +305,14 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
             object_unions.append(_out_of_band(name, definition, defs, classes))
         elif UNION_KEYWORD in definition:
             object_unions.append(_object_union(name, definition, defs, classes))
+        elif ENUM_KEYWORD in definition:
+            enums.append(
+                EnumModel(
+                    name,
+                    docstring(definition["description"]),
+                    enum_members(definition["enum"]),
+                )
+            )
         elif name not in wrappers and not definition.get(UNKNOWN_KEYWORD):
             definitions.append(_record(name, definition, classes, helpers, class_names))
     # A type alias is evaluated at import: it follows its members, inner unions first.
@@ -328,8 +354,9 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
             if out_of_band
             else _dispatcher(defs, classes, root_name, top)
         ),
-        class_names=sorted(_all_class_names(definitions)),
+        class_names=sorted(_all_class_names(definitions) + [e.name for e in enums]),
         out_of_band=out_of_band,
+        enums=enums,
     )
 
 
@@ -346,7 +373,7 @@ def _all_class_names(
     return names
 
 
-def _isinstance_types(defs: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+def _isinstance_types(defs: dict[str, Any]) -> Classes:
     """For each def, the classes a Python value of it is an instance of (a union: its members,
     an inner union's members in their place)."""
     types: dict[str, tuple[str, ...]] = {}
@@ -368,13 +395,15 @@ def _isinstance_types(defs: dict[str, Any]) -> dict[str, tuple[str, ...]]:
 
     for name in defs:
         classes_of(name)
-    return types
+    return Classes(
+        types, frozenset(name for name, d in defs.items() if ENUM_KEYWORD in d)
+    )
 
 
 def _record(
     name: str,
     definition: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
     helpers: Helpers,
     class_names: frozenset[str],
 ) -> RecordModel:
@@ -441,7 +470,7 @@ def _union(
     name: str,
     definition: dict[str, Any],
     defs: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
     helpers: Helpers,
 ) -> UnionModel:
     variants = []
@@ -473,7 +502,7 @@ def _object_union(
     name: str,
     definition: dict[str, Any],
     defs: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
 ) -> ObjectUnionModel:
     tag_key = definition.get(TAG_KEYWORD)
     kinds: list[KindModel] = []
@@ -523,7 +552,7 @@ def _out_of_band(
     name: str,
     definition: dict[str, Any],
     defs: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
 ) -> ObjectUnionModel:
     """The root of messages whose kind is given beside them: a decoder per kind name."""
     kinds = []
@@ -655,7 +684,7 @@ def _encode_helpers(helpers: Helpers) -> list[HelperModel]:
 
 def _dispatcher(
     defs: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
     root: str,
     top: dict[str, Any],
 ) -> DispatcherModel:
@@ -741,7 +770,7 @@ def _find_dispatch_union(defs: dict[str, Any], root: str) -> tuple[str, str] | N
 
 def _routes(
     defs: dict[str, Any],
-    classes: dict[str, tuple[str, ...]],
+    classes: Classes,
     union: str,
     outer: str,
     tags: list[str],

@@ -41,6 +41,9 @@ class TypeRef:
     python_types: tuple[
         str, ...
     ] = ()  # classes an isinstance() test on the Python value uses
+    lookup: str | None = (
+        None  # a table from wire value to Python value (an enum's members)
+    )
 
 
 # Any and dict[str, Any] positions still check their values are JSON (no inf, no non-string key):
@@ -67,6 +70,17 @@ def class_ref(name: str, python_types: tuple[str, ...]) -> TypeRef:
     )
 
 
+def enum_ref(name: str) -> TypeRef:
+    """A member of an open enum: a string its table knows (`_Side_VALUES`), decoded by lookup."""
+    return TypeRef(
+        name,
+        f"type({{v}}) is str and {{v}} in _{name}_VALUES",
+        "string",
+        lookup=f"_{name}_VALUES",
+        python_types=(name,),
+    )
+
+
 def list_ref(item: TypeRef) -> TypeRef:
     return TypeRef(
         f"list[{item.annotation}]",
@@ -90,7 +104,7 @@ def map_ref(value: TypeRef) -> TypeRef:
 def union_ref(members: list[TypeRef]) -> TypeRef:
     if len(members) == 1:
         return members[0]
-    description = " or ".join(m.description for m in members)
+    description = " or ".join(dict.fromkeys(m.description for m in members))
     return TypeRef(
         " | ".join(m.annotation for m in members),
         " or ".join(f"({m.kind_test})" for m in members),
@@ -137,6 +151,8 @@ class Helpers:
         """An expression decoding the JSON value held in local `name` (evaluated maybe twice)."""
         if ref.annotation == "None":
             return "None"
+        if ref.lookup is not None:
+            return f"{ref.lookup}[{name}]"
         if ref.item is not None:
             return f"as_list({name}, {self.decoder(ref.item)})"
         if ref.value is not None:
@@ -204,11 +220,21 @@ def _mangle(annotation: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "", text)
 
 
-def from_schema(
-    fragment: dict[str, Any], classes: dict[str, tuple[str, ...]]
-) -> TypeRef:
-    """The type a schema fragment describes; `classes` maps def names to their isinstance types."""
+class Classes(dict[str, tuple[str, ...]]):
+    """Def name -> the classes an isinstance() test on its values uses; `enums`: the open enums."""
+
+    def __init__(
+        self, types: dict[str, tuple[str, ...]], enums: frozenset[str]
+    ) -> None:
+        super().__init__(types)
+        self.enums = enums
+
+
+def from_schema(fragment: dict[str, Any], classes: Classes) -> TypeRef:
+    """The type a schema fragment describes."""
     name = ref_name(fragment)
+    if name is not None and name in classes.enums:
+        return enum_ref(name)
     if name is not None:
         return class_ref(name, classes[name])
     if "anyOf" in fragment:

@@ -22,7 +22,7 @@ from datamodel_code_generator.enums import DataModelType
 from codegen.errors import CodegenError
 from codegen.render.identifiers import ANNOTATION_NAMES, docstring
 from codegen.render.python import render_module, templates_dir
-from codegen.schema import UNKNOWN_KEYWORD
+from codegen.schema import ENUM_KEYWORD, UNKNOWN_KEYWORD
 
 WIRE_SUFFIX = "Dict"
 
@@ -35,7 +35,7 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
     variants lose `additionalProperties: false`, which would make the library write PEP 728
     TypedDicts; unknown variants become `dict[str, Any]`.
     """
-    document = _suffix_refs(copy.deepcopy(schema))
+    document = _suffix_refs(_without_enums(copy.deepcopy(schema)))
     defs = {
         name + WIRE_SUFFIX: definition
         for name, definition in document.pop("$defs", {}).items()
@@ -143,6 +143,33 @@ def _without_header(module: str) -> str:
         len(lines),
     )
     return "".join(lines[start:])
+
+
+def _without_enums(document: dict[str, Any]) -> dict[str, Any]:
+    """On the wire an open enum is a string: its member of an `anyOf` goes (a string is beside
+    it), and so does its def."""
+    defs = document.get("$defs", {})
+    enums = {f"#/$defs/{name}" for name, d in defs.items() if ENUM_KEYWORD in d}
+    for name in [name for name, d in defs.items() if ENUM_KEYWORD in d]:
+        del defs[name]
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            node = {key: strip(value) for key, value in node.items()}
+            if isinstance(node.get("anyOf"), list):
+                members = [m for m in node["anyOf"] if m.get("$ref") not in enums]
+                node = (
+                    members[0]
+                    if len(members) == 1 and len(node) == 1
+                    else {**node, "anyOf": members}
+                )
+            return node
+        if isinstance(node, list):
+            return [strip(item) for item in node]
+        return node
+
+    stripped: dict[str, Any] = strip(document)
+    return stripped
 
 
 def _suffix_refs(node: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codegen.infer.passes.dedupe import dedupe
+from codegen.infer.passes.enums import detect_enums
 from codegen.infer.passes.maps import detect_maps
 from codegen.infer.passes.tagged_unions import detect_tagged_unions
 from codegen.infer.passes.tree import Rewrite
@@ -11,6 +12,10 @@ PASSES: tuple[tuple[str, Rewrite], ...] = (
     ("detect_maps", detect_maps),  # first: data keys (`"BTC-USD"`) are never tags
     ("detect_tagged_unions", detect_tagged_unions),
     ("dedupe", dedupe),
+    (
+        "detect_enums",
+        detect_enums,
+    ),  # last: after dedupe, counts of merged records add up
 )
 
-__all__ = ["PASSES", "dedupe", "detect_maps", "detect_tagged_unions"]
+__all__ = ["PASSES", "dedupe", "detect_enums", "detect_maps", "detect_tagged_unions"]

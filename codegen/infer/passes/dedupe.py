@@ -101,15 +101,7 @@ def _replace(shape: Shape, merged: dict[Record, Record]) -> Shape:
         record = rebuild(
             merged.get(record, record), lambda child: _replace(child, merged)
         )
-    return Shape(
-        shape.null,
-        shape.boolean,
-        shape.integer,
-        shape.number,
-        shape.string,
-        array,
-        record,
-    )
+    return replace(shape, array=array, record=record)
 
 
 def _earliest_origin(shape: Shape, records: dict[Record, Record]) -> Shape:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from codegen.infer.ir import (
     ArrayShape,
@@ -28,17 +29,7 @@ def transform(shape: Shape, rewrite: Rewrite) -> Shape:
     record = shape.record
     if record is not None:
         record = rebuild(record, lambda child: transform(child, rewrite))
-    return rewrite(
-        Shape(
-            shape.null,
-            shape.boolean,
-            shape.integer,
-            shape.number,
-            shape.string,
-            array,
-            record,
-        )
-    )
+    return rewrite(replace(shape, array=array, record=record))
 
 
 def rebuild(record: Record, visit: Rewrite) -> Record:
@@ -71,15 +62,7 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
 
 
 def with_record(shape: Shape, record: Record | None) -> Shape:
-    return Shape(
-        shape.null,
-        shape.boolean,
-        shape.integer,
-        shape.number,
-        shape.string,
-        shape.array,
-        record,
-    )
+    return replace(shape, record=record)
 
 
 def children(record: Record) -> list[Shape]:
