@@ -184,7 +184,7 @@ class _Comparison:
         old_variants, new_variants = _variants(self.old), _variants(self.new)
         # Defs that come or go as a variant of a union both schemas have are reported as such.
         as_variants: set[str] = set()
-        for union in self.old.keys() & self.new.keys():
+        for union in sorted(self.old.keys() & self.new.keys()):
             before, after = old_variants.get(union, {}), new_variants.get(union, {})
             for label in sorted(before.keys() - after.keys()):
                 as_variants.add(before[label])
@@ -249,12 +249,13 @@ class _Comparison:
         new_fields = after.get("properties", {})
         old_required = set(before.get("required", []))
         new_required = set(after.get("required", []))
-        for key in old_fields.keys() - new_fields.keys():
+        # In property order, so the report reads like the class.
+        for key in [key for key in old_fields if key not in new_fields]:
             self.note("field removed", f"{new_name}.{key}", definition=after)
-        for key in new_fields.keys() - old_fields.keys():
+        for key in [key for key in new_fields if key not in old_fields]:
             kind = "required" if key in new_required else "optional"
             self.note(f"{kind} field added", f"{new_name}.{key}", definition=after)
-        for key in new_fields.keys() & old_fields.keys():
+        for key in [key for key in new_fields if key in old_fields]:
             subject = f"{new_name}.{key}"
             if key in old_required and key not in new_required:
                 self.note("field became optional", subject, definition=after)
