@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from codegen.config import load_project
 from codegen.diff import committed_schemas, package_changes, render_json, render_text
 from codegen.errors import CodegenError, Interrupted, Location, shown
 from codegen.ingest import ingest_document
@@ -98,18 +99,35 @@ def _discard_stdout() -> None:
 
 
 def samples_and_output(command: F) -> F:
-    """The SAMPLES_DIR argument and -o/--out option that generate and check share."""
-    command = click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        default="generated",
-        type=click.Path(path_type=Path),
-        show_default=True,
-    )(command)
+    """The SAMPLES_DIR argument and -o/--out option that generate, check and diff share."""
+    command = out_option(command)
     return click.argument(
-        "samples_dir", default="samples", type=click.Path(path_type=Path)
+        "samples_dir", required=False, type=click.Path(path_type=Path)
     )(command)
+
+
+out_option = click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="the folder of generated packages (default: `out` of [tool.codegen] in"
+    " pyproject.toml, else generated)",
+)
+
+
+def project_folders(
+    samples_dir: Path | None, out_dir: Path | None
+) -> tuple[Path, Path]:
+    """The folders the command line gives, else those of [tool.codegen], else the built-ins."""
+    project = load_project()
+    if samples_dir is None:
+        samples_dir = (
+            project.samples if project and project.samples else Path("samples")
+        )
+    if out_dir is None:
+        out_dir = project.out if project and project.out else Path("generated")
+    return samples_dir, out_dir
 
 
 no_wait_option = click.option(
@@ -161,13 +179,16 @@ def main() -> None:
 )
 @no_wait_option
 @reports_errors
-def generate(samples_dir: Path, out_dir: Path, force: bool, no_wait: bool) -> None:
+def generate(
+    samples_dir: Path | None, out_dir: Path | None, force: bool, no_wait: bool
+) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR.
 
     \b
     Example:
       codegen generate samples -o generated
     """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     try:
         packages = build_packages(samples_dir)
@@ -184,7 +205,7 @@ def generate(samples_dir: Path, out_dir: Path, force: bool, no_wait: bool) -> No
 @samples_and_output
 @no_wait_option
 @reports_errors
-def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
+def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None:
     """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce.
 
     The changes to the bindings (as `codegen diff` says them) come first, then the unified diff.
@@ -193,6 +214,7 @@ def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
     Example (in CI):
       codegen check samples -o generated --no-wait
     """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     packages = build_packages(samples_dir)
     diffs = diff_packages(packages, out_dir, wait=not no_wait)
@@ -218,7 +240,7 @@ def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
     help="json: a list of changes for tools",
 )
 @reports_errors
-def diff(samples_dir: Path, out_dir: Path, output_format: str) -> None:
+def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> None:
     """Say what regenerating OUT_DIR from SAMPLES_DIR would change in the bindings.
 
     Compares each package's committed schema.json with the schema the samples give now: classes,
@@ -231,6 +253,7 @@ def diff(samples_dir: Path, out_dir: Path, output_format: str) -> None:
     Example:
       codegen diff samples -o generated --format json
     """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     new = dict(infer_schema(sample_set) for sample_set in discover_sets(samples_dir))
     changes = package_changes(committed_schemas(out_dir), new)
@@ -245,15 +268,7 @@ def diff(samples_dir: Path, out_dir: Path, output_format: str) -> None:
 @main.command()
 @click.argument("set_name", metavar="SET")
 @click.argument("files", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    default="generated",
-    type=click.Path(path_type=Path),
-    show_default=True,
-    help="the folder holding the generated package",
-)
+@out_option
 @click.option(
     "--kind",
     help="the kind of every message, for packages whose messages say it outside them"
@@ -261,7 +276,7 @@ def diff(samples_dir: Path, out_dir: Path, output_format: str) -> None:
 )
 @reports_errors
 def validate(
-    set_name: str, files: tuple[str, ...], out_dir: Path, kind: str | None
+    set_name: str, files: tuple[str, ...], out_dir: Path | None, kind: str | None
 ) -> None:
     """Check captures (FILES: .json, .jsonl, .ndjson, or - for standard input) against the
     committed package of SET, without regenerating it.
@@ -275,6 +290,7 @@ def validate(
       codegen validate trading captures/today.jsonl
       tail -n 1000 feed.jsonl | codegen validate trading -
     """
+    out_dir = project_folders(None, out_dir)[1]
     package = load_package(out_dir, set_name)
     for line in validate_messages(package, list(files), kind):
         if isinstance(line, Report):

@@ -88,7 +88,9 @@ class Change:
     change: str  # a key of IMPACT
     subject: str  # `Position`, `Position.price`, `ServerMessage[auth_result]`
     detail: str = ""  # `integer -> number`, `AuthResult -> LoginResult`
-    origin: str | None = None  # where the samples first showed the type: `FILE:LINE:COL at PATH`
+    origin: str | None = (
+        None  # where the samples first showed the type: `FILE:LINE:COL at PATH`
+    )
 
     @property
     def readers(self) -> str:

@@ -130,7 +130,9 @@ def _surprises(decoded: Any) -> tuple[bool, bool]:
             stack.extend(node.values())
         elif dataclasses.is_dataclass(node):
             if type(node).__name__.startswith("Unknown"):
-                unknown = True  # the raw object inside is not decoded: nothing to look at
+                unknown = (
+                    True  # the raw object inside is not decoded: nothing to look at
+                )
                 continue
             extra = extra or getattr(node, "_extra", None) is not None
             stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))

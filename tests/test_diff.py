@@ -72,8 +72,7 @@ def test_impact_for_readers_and_builders_follows_the_table() -> None:
     old = document(Api=obj(["a"], a=INT, b=INT))
     new = document(Api=obj(["b", "c"], a=INT, b=INT, c=INT, d=INT))
     impact = {
-        c.subject: (c.readers, c.builders)
-        for c in schema_changes("api", old, new)
+        c.subject: (c.readers, c.builders) for c in schema_changes("api", old, new)
     }
     assert impact == {
         "Api.a": ("breaking", "ok"),  # became optional: readers must handle ABSENT
@@ -145,9 +144,21 @@ def test_variants_added_and_removed_name_their_tag_and_sample() -> None:
     assert [
         (c.change, c.subject, c.readers, c.builders, c.origin) for c in changes
     ] == [
-        ("variant removed", "Api[close]", "breaking", "breaking", "samples/api/close.json:1:1 at $"),
+        (
+            "variant removed",
+            "Api[close]",
+            "breaking",
+            "breaking",
+            "samples/api/close.json:1:1 at $",
+        ),
         ("variant added", "Api[fill]", "ok", "ok", "samples/api/fill.json:1:1 at $"),
-        ("class removed", "Close", "breaking", "breaking", "samples/api/close.json:1:1 at $"),
+        (
+            "class removed",
+            "Close",
+            "breaking",
+            "breaking",
+            "samples/api/close.json:1:1 at $",
+        ),
         ("class added", "Fill", "ok", "ok", "samples/api/fill.json:1:1 at $"),
     ]
 
@@ -248,5 +259,7 @@ def test_diff_of_a_broken_committed_schema_is_one_line_and_exit_2(
     (root / "out/api/schema.json").write_text("{")
     result = run("diff", root / "samples", "-o", root / "out")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {root / 'out/api/schema.json'}: cannot read")
+    assert result.stderr.startswith(
+        f"error: {root / 'out/api/schema.json'}: cannot read"
+    )
     assert len(result.stderr.splitlines()) == 1

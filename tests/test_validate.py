@@ -72,15 +72,19 @@ def test_a_misfit_names_file_line_path_and_reason_and_exits_1(
     result = run("validate", "feed", capture, "-o", out)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{capture}:2:1: $.event.opened.price: expected number, found string \"high\"",
+        f'{capture}:2:1: $.event.opened.price: expected number, found string "high"',
         "4 message(s): 3 fit, 1 do not; 1 with a variant the samples never showed,"
         " 1 with keys the samples never showed",
     ]
 
 
-def test_a_json_file_of_concatenated_values_and_stdin(out: Path, tmp_path: Path) -> None:
+def test_a_json_file_of_concatenated_values_and_stdin(
+    out: Path, tmp_path: Path
+) -> None:
     capture = tmp_path / "capture.json"
-    capture.write_text(json.dumps(SAMPLES[1], indent=1) + "\n" + json.dumps({"id": "c"}))
+    capture.write_text(
+        json.dumps(SAMPLES[1], indent=1) + "\n" + json.dumps({"id": "c"})
+    )
     result = run("validate", "feed", capture, "-", "-o", out, stdin=lines(SAMPLES[0]))
     assert result.exit_code == 1
     # The first value, indented, is 8 lines (`{`, id, event, closed, reason, three `}`): the
@@ -99,9 +103,13 @@ def test_kinds_given_by_folder_or_by_option(out: Path, tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(json.dumps({"ref": 5}))
     by_folder = run("validate", "hooks", tmp_path / "push" / "a.json", "-o", out)
     assert by_folder.exit_code == 0, by_folder.output
-    by_option = run("validate", "hooks", tmp_path / "other.json", "--kind", "push", "-o", out)
+    by_option = run(
+        "validate", "hooks", tmp_path / "other.json", "--kind", "push", "-o", out
+    )
     assert by_option.exit_code == 1
-    assert by_option.stdout.startswith(f"{tmp_path / 'other.json'}:1:1: $.ref: expected string")
+    assert by_option.stdout.startswith(
+        f"{tmp_path / 'other.json'}:1:1: $.ref: expected string"
+    )
 
 
 def test_kinds_from_stdin_need_the_option(out: Path) -> None:
