@@ -1,4 +1,4 @@
-"""The `codegen` command: generate, check, infer, ingest."""
+"""The `codegen` command: generate, check, diff, validate, infer, ingest."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from typing import Any, TypeVar
 
 import click
 
+from codegen.config import load_project
+from codegen.diff import committed_schemas, package_changes, render_json, render_text
 from codegen.errors import CodegenError, Interrupted, Location, shown
 from codegen.ingest import ingest_document
 from codegen.render import schema_text
 from codegen.pipeline import SampleSet, build_packages, discover_sets, infer_schema
+from codegen.validate import Report, load_package, validate as validate_messages
 from codegen.write import (
     check_output_location,
     diff_packages,
@@ -98,18 +101,35 @@ def _discard_stdout() -> None:
 
 
 def samples_and_output(command: F) -> F:
-    """The SAMPLES_DIR argument and -o/--out option that generate and check share."""
-    command = click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        default="generated",
-        type=click.Path(path_type=Path),
-        show_default=True,
-    )(command)
+    """The SAMPLES_DIR argument and -o/--out option that generate, check and diff share."""
+    command = out_option(command)
     return click.argument(
-        "samples_dir", default="samples", type=click.Path(path_type=Path)
+        "samples_dir", required=False, type=click.Path(path_type=Path)
     )(command)
+
+
+out_option = click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="the folder of generated packages (default: `out` of [tool.codegen] in"
+    " pyproject.toml, else generated)",
+)
+
+
+def project_folders(
+    samples_dir: Path | None, out_dir: Path | None
+) -> tuple[Path, Path]:
+    """The folders the command line gives, else those of [tool.codegen], else the built-ins."""
+    project = load_project()
+    if samples_dir is None:
+        samples_dir = (
+            project.samples if project and project.samples else Path("samples")
+        )
+    if out_dir is None:
+        out_dir = project.out if project and project.out else Path("generated")
+    return samples_dir, out_dir
 
 
 no_wait_option = click.option(
@@ -137,9 +157,20 @@ class CodegenGroup(click.Group):
         sys.exit(status if isinstance(status, int) else 0)
 
 
-@click.group(cls=CodegenGroup)
+@click.group(cls=CodegenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="codegen", prog_name="codegen")
 def main() -> None:
-    """Turn captured JSON samples into a typed, vendorable Python package."""
+    """Turn captured JSON samples into a typed, vendorable Python package.
+
+    \b
+    codegen generate                    samples/<set>/ -> generated/<set>/
+    codegen check                       in CI: is generated/ what the samples give?
+    codegen diff                        what regenerating would change in the types
+    codegen validate trading cap.jsonl  do new captures fit the committed package?
+
+    Exit statuses: 0 fine, 1 differences (check, diff) or messages that do not fit (validate),
+    2 bad input, 3 a bug in codegen, 130 interrupted.
+    """
 
 
 @main.command()
@@ -151,8 +182,16 @@ def main() -> None:
 )
 @no_wait_option
 @reports_errors
-def generate(samples_dir: Path, out_dir: Path, force: bool, no_wait: bool) -> None:
-    """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR."""
+def generate(
+    samples_dir: Path | None, out_dir: Path | None, force: bool, no_wait: bool
+) -> None:
+    """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR.
+
+    \b
+    Example:
+      codegen generate samples -o generated
+    """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     try:
         packages = build_packages(samples_dir)
@@ -176,11 +215,22 @@ def _ignore_interrupts() -> None:
 @samples_and_output
 @no_wait_option
 @reports_errors
-def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
-    """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce."""
+def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None:
+    """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce.
+
+    The changes to the bindings (as `codegen diff` says them) come first, then the unified diff.
+
+    \b
+    Example (in CI):
+      codegen check samples -o generated --no-wait
+    """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
-    diffs = diff_packages(build_packages(samples_dir), out_dir, wait=not no_wait)
+    packages = build_packages(samples_dir)
+    diffs = diff_packages(packages, out_dir, wait=not no_wait)
     if diffs:
+        new = {package.name: package.schema for package in packages}
+        emit(render_text(package_changes(committed_schemas(out_dir), new)))
         emit("".join(diffs), nl=False)
         click.echo(
             f"would regenerate {len(diffs)} file(s); run `codegen generate`", err=True
@@ -190,10 +240,87 @@ def check(samples_dir: Path, out_dir: Path, no_wait: bool) -> None:
 
 
 @main.command()
+@samples_and_output
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: a list of changes for tools",
+)
+@reports_errors
+def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> None:
+    """Say what regenerating OUT_DIR from SAMPLES_DIR would change in the bindings.
+
+    Compares each package's committed schema.json with the schema the samples give now: classes,
+    unions, variants and fields added, removed or renamed, fields that became optional or
+    nullable, types widened or narrowed; each marked breaking or ok for code that reads decoded
+    messages and for code that builds them, with the sample that caused it. Exit 1 when anything
+    changed, 0 when nothing did.
+
+    \b
+    Example:
+      codegen diff samples -o generated --format json
+    """
+    samples_dir, out_dir = project_folders(samples_dir, out_dir)
+    check_output_location(samples_dir, out_dir)
+    new = dict(infer_schema(sample_set) for sample_set in discover_sets(samples_dir))
+    changes = package_changes(committed_schemas(out_dir), new)
+    emit(
+        render_json(changes) if output_format == "json" else render_text(changes),
+        nl=False,
+    )
+    if changes:
+        sys.exit(EXIT_DIFFERENT)
+
+
+@main.command()
+@click.argument("set_name", metavar="SET")
+@click.argument("files", nargs=-1, required=True)
+@out_option
+@click.option(
+    "--kind",
+    help="the kind of every message, for packages whose messages say it outside them"
+    " (default: the name of each file's folder)",
+)
+@reports_errors
+def validate(
+    set_name: str, files: tuple[str, ...], out_dir: Path | None, kind: str | None
+) -> None:
+    """Check captures (FILES: .json, .jsonl, .ndjson, or - for standard input) against the
+    committed package of SET, without regenerating it.
+
+    Prints each message that does not decode (file:line:column, JSON path, reason) and a summary,
+    counting messages that decode but hold a variant or keys the samples never showed. Exit 1
+    when any message does not fit.
+
+    \b
+    Example:
+      codegen validate trading captures/today.jsonl
+      tail -n 1000 feed.jsonl | codegen validate trading -
+    """
+    out_dir = project_folders(None, out_dir)[1]
+    package = load_package(out_dir, set_name)
+    for line in validate_messages(package, list(files), kind):
+        if isinstance(line, Report):
+            emit(line.summary())
+            if line.misfits:
+                sys.exit(EXIT_DIFFERENT)
+        else:
+            emit(line)
+
+
+@main.command()
 @click.argument("samples_dir", type=click.Path(path_type=Path))
 @reports_errors
 def infer(samples_dir: Path) -> None:
-    """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders)."""
+    """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders).
+
+    \b
+    Example:
+      codegen infer samples/trading > trading.schema.json
+    """
     is_one_set = samples_dir.is_dir() and not any(
         p.is_dir() and not p.name.startswith((".", "_")) for p in samples_dir.iterdir()
     )
@@ -218,7 +345,12 @@ def infer(samples_dir: Path) -> None:
 )
 @reports_errors
 def ingest(document: Path, into: Path) -> None:
-    """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl) into sample files."""
+    """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl) into sample files.
+
+    \b
+    Example:
+      codegen ingest docs/websocket-api.md --into samples/trading
+    """
     paths = ingest_document(document, into)
     for path in paths:
         emit(shown(str(path)))

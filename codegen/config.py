@@ -13,10 +13,28 @@
 
 Every mistake (an unknown setting, a path that matches nothing, a name that is not a class name)
 is an error naming the line.
+
+The same settings may sit in the project's pyproject.toml (the nearest one in the current folder
+or its parents), so a repository keeps them in one place:
+
+    [tool.codegen]
+    samples = "api/samples"             # SAMPLES_DIR when the command line gives none
+    out = "src/bindings"                # OUT_DIR when the command line gives none
+    max_file_size = 1048576             # for every set
+
+    [tool.codegen.sets.trading]         # one set: the keys of its codegen.toml
+    root_name = "Feed"
+    [tool.codegen.sets.trading.paths."$"]
+    tag = "type"
+
+Precedence, first wins: the command line, the set's codegen.toml, [tool.codegen.sets.<set>],
+[tool.codegen], built-in defaults. `paths` entries add up: codegen.toml's come last, so where
+both match a position, codegen.toml's wins. Folders in pyproject.toml are relative to it.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import keyword
 import re
@@ -65,64 +83,191 @@ def package_name(set_name: str) -> str:
 
 
 def load_config(set_dir: Path, display: str) -> SetConfig:
-    package = package_name(set_dir.name)
+    """A set's settings: its codegen.toml over the project's pyproject.toml over the defaults."""
+    project = load_project()
+    settings: dict[str, Any] = {
+        "root_name": default_root_name(set_dir.name),
+        "max_file_size": MAX_FILE_SIZE,
+    }
+    entries: list[PathOverride] = []
+    sources = (
+        [] if project is None else [project.defaults, project.sets.get(set_dir.name)]
+    )
     path = set_dir / CONFIG_FILE
-    if not path.is_file():
-        return SetConfig(package, default_root_name(set_dir.name))
-    file = f"{display}/{CONFIG_FILE}"
+    if path.is_file():
+        file = f"{display}/{CONFIG_FILE}"
+        text, data = _read_toml(path, file)
+        sources.append(_set_settings(data, _Lines(file, text)))
+    for source in sources:
+        if source is not None:
+            entries += source.get("paths", ())
+            settings.update((k, v) for k, v in source.items() if k != "paths")
+    return SetConfig(
+        package_name(set_dir.name),
+        settings["root_name"],
+        settings["max_file_size"],
+        Overrides(tuple(entries)),
+    )
+
+
+def _read_toml(path: Path, file: str) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except RecursionError:
         raise CodegenError(
             "cannot read it as TOML: nested too deeply", Location(file)
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
         raise CodegenError(f"cannot read it as TOML: {error}", Location(file)) from None
-    lines = _Lines(file, text)
-    unknown = sorted(set(data) - _KNOWN_KEYS)
-    if unknown:
-        raise CodegenError(
-            f"unknown setting {unknown[0]!r}; expected one of {sorted(_KNOWN_KEYS)}",
-            lines.of_key(unknown[0]),
-        )
-    root_name = data.get("root_name", default_root_name(set_dir.name))
-    _check_class_name(root_name, "root_name", lines.of_key("root_name"))
+
+
+def _set_settings(data: dict[str, Any], lines: _Lines) -> dict[str, Any]:
+    """The checked settings of one set's table: only those it gives, `paths` as overrides."""
+    _refuse_unknown(data, _KNOWN_KEYS, lines)
+    settings: dict[str, Any] = {}
+    if "root_name" in data:
+        _check_class_name(data["root_name"], "root_name", lines.of_key("root_name"))
+        settings["root_name"] = data["root_name"]
+    if "max_file_size" in data:
+        settings["max_file_size"] = _file_size(data["max_file_size"], lines)
     paths = data.get("paths", {})
     if not isinstance(paths, dict):
         raise CodegenError(
             'paths must be tables like [paths."$.data"]', lines.of_key("paths")
         )
-    entries = tuple(
-        _path_override(pattern, settings, lines) for pattern, settings in paths.items()
-    )
-    max_file_size = data.get("max_file_size", MAX_FILE_SIZE)
-    if type(max_file_size) is not int or max_file_size < 1:
+    settings["paths"] = [
+        _path_override(pattern, table, lines) for pattern, table in paths.items()
+    ]
+    return settings
+
+
+def _refuse_unknown(data: dict[str, Any], known: set[str], lines: _Lines) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
         raise CodegenError(
-            f"max_file_size must be a positive number of bytes, found {max_file_size!r}",
+            f"unknown setting {unknown[0]!r}; expected one of {sorted(known)}",
+            lines.of_key(unknown[0]),
+        )
+
+
+def _file_size(value: Any, lines: _Lines) -> int:
+    if type(value) is not int or value < 1:
+        raise CodegenError(
+            f"max_file_size must be a positive number of bytes, found {value!r}",
             lines.of_key("max_file_size"),
         )
-    return SetConfig(package, root_name, max_file_size, Overrides(entries))
+    return value
+
+
+PYPROJECT = "pyproject.toml"
+_PROJECT_KEYS = {"samples", "out", "max_file_size", "sets"}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """[tool.codegen] of the project's pyproject.toml, checked."""
+
+    samples: Path | None  # folders, relative to the current folder
+    out: Path | None
+    defaults: dict[str, Any]  # settings for every set
+    sets: dict[str, dict[str, Any]]  # settings by set name
+
+
+def load_project(start: Path | None = None) -> ProjectConfig | None:
+    """[tool.codegen] of the nearest pyproject.toml in `start` (the current folder) or above."""
+    folder = (start or Path.cwd()).resolve()
+    found = next(
+        (f / PYPROJECT for f in (folder, *folder.parents) if (f / PYPROJECT).is_file()),
+        None,
+    )
+    if found is None:
+        return None
+    file = str(_relative(found))
+    text, data = _read_toml(found, file)
+    tool = data.get("tool", {})
+    section = tool.get("codegen") if isinstance(tool, dict) else None
+    if section is None:
+        return None
+    lines = _Lines(file, text, r"tool\s*\.\s*codegen\s*\.\s*")
+    table = lines.find(r"^\s*\[\s*tool\s*\.\s*codegen\s*\]")
+    if not isinstance(section, dict):
+        raise CodegenError("tool.codegen must be a table", lines.of_key("codegen"))
+    _refuse_unknown(section, _PROJECT_KEYS, lines.within(table))
+    folders = {}
+    for key in ("samples", "out"):
+        value = section.get(key)
+        if value is not None and not (isinstance(value, str) and value):
+            raise CodegenError(f"{key} must be a folder name", lines.of_key(key, table))
+        folders[key] = None if value is None else _relative(found.parent / value)
+    defaults = {}
+    if "max_file_size" in section:
+        defaults["max_file_size"] = _file_size(
+            section["max_file_size"], lines.within(table)
+        )
+    sets = section.get("sets", {})
+    if not isinstance(sets, dict) or not all(
+        isinstance(v, dict) for v in sets.values()
+    ):
+        raise CodegenError(
+            "sets must be tables like [tool.codegen.sets.trading]",
+            lines.of_key("sets", table),
+        )
+    return ProjectConfig(
+        folders["samples"],
+        folders["out"],
+        defaults,
+        {
+            name: _set_settings(settings, lines.of_set(name))
+            for name, settings in sets.items()
+        },
+    )
+
+
+def _relative(path: Path) -> Path:
+    """A path as messages name it: relative to the current folder when it is below it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 class _Lines:
-    """Finds the line a setting is on, for error messages (tomllib does not say)."""
+    """Finds the line a setting is on, for error messages (tomllib does not say).
 
-    def __init__(self, file: str, text: str) -> None:
+    `prefix` is the pattern of the table names above a set's settings (`tool.codegen.sets.x.` in
+    pyproject.toml, nothing in codegen.toml); searches begin at line index `start`.
+    """
+
+    def __init__(self, file: str, text: str, prefix: str = "", start: int = 0) -> None:
         self.file = file
         self.lines = text.splitlines()
+        self.prefix = prefix
+        self.start = start
 
-    def find(self, pattern: str, start: int = 0) -> int | None:
-        for number in range(start, len(self.lines)):
+    def within(self, table: int | None, prefix: str | None = None) -> _Lines:
+        """The same file, searched from the table starting at line index `table`."""
+        view = copy.copy(self)
+        view.start = table or 0
+        view.prefix = self.prefix if prefix is None else prefix
+        return view
+
+    def of_set(self, name: str) -> _Lines:
+        """The settings of [tool.codegen.sets.<name>] (quoted or not)."""
+        table = rf"{self.prefix}sets\s*\.\s*[\"']?{re.escape(name)}[\"']?\s*"
+        return self.within(self.find(rf"^\s*\[\s*{table}[\].]"), table + r"\.\s*")
+
+    def find(self, pattern: str, start: int | None = None) -> int | None:
+        for number in range(self.start if start is None else start, len(self.lines)):
             if re.search(pattern, self.lines[number]):
                 return number
         return None
 
     def of_key(self, key: str, table: int | None = None) -> Location:
         """Where `key = ...` is set (inside the table starting at line index `table`)."""
-        start = 0 if table is None else table
+        start = self.start if table is None else table
         number = self.find(
-            rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*{re.escape(key)}\b", start
+            rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*{self.prefix}{re.escape(key)}\b", start
         )
         if number is None:
             number = start
@@ -132,9 +277,9 @@ class _Lines:
         quoted = re.escape(json.dumps(pattern))
         single = re.escape(f"'{pattern}'")
         number = self.find(
-            rf"^\s*\[\s*paths\s*\.\s*({quoted}|{single})|^\s*paths\s*\.\s*({quoted}|{single})|{quoted}\s*="
+            rf"^\s*\[\s*{self.prefix}paths\s*\.\s*({quoted}|{single})|^\s*paths\s*\.\s*({quoted}|{single})|{quoted}\s*="
         )
-        return 0 if number is None else number
+        return self.start if number is None else number
 
 
 def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:

@@ -14,6 +14,13 @@ Decisions:
   candidate that is complete JSON by Python's lenient reading but breaks a strictness rule
   (duplicate key, NaN, 1e400, too deep) is an error at its position: skipping it would silently
   drop an example that the page meant as a sample.
+- Docs blocks that are almost JSON are not lost silently. When the intent is unambiguous the
+  block is repaired and read, with a warning naming file:line: `//` and `/* */` comments, trailing
+  commas, HTML-escaped text (`&quot;`). A block with a `...` elision cannot be completed by
+  guessing: it is skipped with a warning naming file:line. A repaired block is written by
+  `codegen ingest` as its repaired text.
+- In a set, notes are never samples: README*, NOTES*, CHANGELOG* (any case, any suffix) are
+  skipped, so a folder can explain its captures beside them.
 - ingest_document reads any other suffix (.html, no suffix) as a docs document.
 - Only regular files are read: in a set, a FIFO (which would wait forever for a writer), a socket
   or a device (a link to /dev/zero never ends) is skipped with a warning naming it; a document
@@ -24,6 +31,7 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -39,6 +47,14 @@ from codegen.jsonreader import JSONText, ParsedValue, decode_text
 SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
 _CANDIDATE = re.compile(r"[{\[]")
+_NOTES = re.compile(r"(readme|notes|changelog)([._ -].*)?", re.IGNORECASE)
+# Outside strings: a comment, or a comma before a closing bracket.
+_REPAIRABLE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.DOTALL
+)
+_HTML_ENTITY = re.compile(r"&(?:quot|amp|lt|gt|apos|#\d+|#x[0-9a-fA-F]+);")
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
+_ELISION = re.compile(r"\.\.\.|…")
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
 """Largest input file read, in bytes, unless a set's codegen.toml sets max_file_size: far above
@@ -120,7 +136,10 @@ def read_sample_set(
 
 def extract_from_document(text: str, file: str) -> list[Sample]:
     """The distinct JSON objects and arrays in text copied from a docs page, in text order."""
-    return [Sample(found.value, found.location) for found in _extract(text, file)]
+    return [
+        Sample(found.parsed.value, found.parsed.location)
+        for found in _extract(text, file)
+    ]
 
 
 def ingest_document(doc: Path, into: Path) -> list[Path]:
@@ -195,7 +214,9 @@ def _sample_files(directory: Path) -> list[str]:
         found.extend(
             (base / name).as_posix()
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in SAMPLE_SUFFIXES
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in SAMPLE_SUFFIXES
+            and not _NOTES.fullmatch(name)
         )
     return sorted(found)
 
@@ -244,7 +265,7 @@ def _read_file(path: Path, display: str, max_file_size: int) -> list[_Found]:
         found = _read_lines(text, display)
         expected = "one JSON value per line"
     else:
-        found = [_Found(parsed, text) for parsed in _extract(text, display)]
+        found = _extract(text, display)
         if not found:
             raise CodegenError("no JSON object or array found", Location(display))
         return found
@@ -268,29 +289,89 @@ def _read_lines(text: str, display: str) -> list[_Found]:
     return found
 
 
-def _extract(text: str, file: str) -> list[ParsedValue]:
+def _extract(text: str, file: str) -> list[_Found]:
     """Every distinct object, or array holding objects or arrays, embedded in prose.
 
-    Each '{' or '[' is a candidate; a candidate that is not JSON is skipped and scanning goes on
-    at the next character, a value that is taken is skipped over as a whole. An array of scalars
-    in prose ("see note [1]", "in [0, 100]") is prose, not a sample. First occurrences are kept.
+    Each '{' or '[' is a candidate; a candidate that is not JSON is tried as almost-JSON (see the
+    module docstring) and otherwise skipped, scanning on at the next character; a value that is
+    taken is skipped over as a whole. An array of scalars in prose ("see note [1]", "in [0, 100]")
+    is prose, not a sample. First occurrences are kept.
     """
     source = JSONText(text, file)
-    found: list[ParsedValue] = []
+    found: list[_Found] = []
     seen: set[str] = set()
     pos = 0
     while candidate := _CANDIDATE.search(text, pos):
-        parsed = source.embedded_value_at(candidate.start())
-        if parsed is None:
-            pos = candidate.start() + 1
+        start = candidate.start()
+        parsed = source.embedded_value_at(start)
+        if parsed is not None:
+            value: _Found | None = _Found(parsed, text)
+            pos = parsed.end
+        else:
+            # A block meant as JSON is skipped whole: its inner brackets are not samples.
+            value, end = _almost_json(source, start)
+            pos = start + 1 if end is None else end
+        if value is None:
             continue
-        pos = parsed.end
-        if isinstance(parsed.value, list) and not any(
-            isinstance(item, (dict, list)) for item in parsed.value
+        if isinstance(value.parsed.value, list) and not any(
+            isinstance(item, (dict, list)) for item in value.parsed.value
         ):
             continue
-        key = json.dumps(parsed.value)
+        key = json.dumps(value.parsed.value)
         if key not in seen:
             seen.add(key)
-            found.append(parsed)
+            found.append(value)
     return found
+
+
+def _almost_json(source: JSONText, start: int) -> tuple[_Found | None, int | None]:
+    """A docs block at start that is JSON but for comments, trailing commas or HTML escapes.
+
+    Returns the repaired value (its text is the repaired block) and the block's end; (None, end)
+    for a block with a `...` elision, which is reported; (None, None) for prose.
+    """
+    end = _block_end(source.text, start)
+    if end is None:
+        return None, None
+    block = source.text[start:end]
+    where = source.location(start)
+    repairs = []
+    if _HTML_ENTITY.search(block):
+        block = html.unescape(block)
+        repairs.append("HTML escapes")
+    stripped = _REPAIRABLE.sub(
+        lambda m: m.group() if m.group().startswith('"') else "", block
+    )
+    if stripped != block:
+        repairs.append("comments or trailing commas")
+    if not repairs and not _ELISION.search(block):
+        return None, None
+    try:
+        parsed = JSONText(stripped, source.file).value_at(0)
+    except CodegenError:
+        parsed = None
+    if parsed is None or stripped[parsed.end :].strip():
+        if _ELISION.search(stripped) and '"' in stripped:
+            notify(
+                f"warning: {where}: skipped a block that is not JSON: it elides part of the"
+                " value with `...`; write it out in full to use it as a sample"
+            )
+            return None, end
+        return None, None
+    notify(f"warning: {where}: read a block after removing its {' and '.join(repairs)}")
+    located = ParsedValue(parsed.value, where, 0, parsed.end)
+    return _Found(located, stripped), end
+
+
+def _block_end(text: str, start: int) -> int | None:
+    """The end of the bracketed block at start (strings skipped), None if it never closes."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text, start):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    return None
