@@ -15,6 +15,7 @@ from typing import Any
 from codegen.render.identifiers import docstring, enum_members, field_names, literal
 from codegen.render.types import (
     Classes,
+    classinfo,
     Helpers,
     TypeRef,
     from_schema,
@@ -524,9 +525,7 @@ def _object_union(
             selector=_python_literal(selector),
             decoder=f"_decode_{member}",
             encoder=f"_encode_{member}",
-            isinstance_test=(
-                types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
-            ),
+            isinstance_test=classinfo(types),
         )
         if selector is None:
             missing = kind
@@ -563,9 +562,7 @@ def _out_of_band(
                 selector=literal(kind),
                 decoder=f"_decode_{member}",
                 encoder=f"_encode_{member}",
-                isinstance_test=(
-                    types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
-                ),
+                isinstance_test=classinfo(types),
                 payload=member,
             )
         )

@@ -203,11 +203,18 @@ class Helpers:
         for member in ref.members:
             if self.needs_encoding(member):
                 types = member.python_types
-                test = types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
                 body.append(
-                    (f"isinstance(value, {test})", self.encode_expr(member, "value"))
+                    (
+                        f"isinstance(value, {classinfo(types)})",
+                        self.encode_expr(member, "value"),
+                    )
                 )
         return body
+
+
+def classinfo(types: tuple[str, ...]) -> str:
+    """What isinstance() takes for these classes: the class, or a tuple of them."""
+    return types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
 
 
 def is_nullable_pair(ref: TypeRef) -> bool:
