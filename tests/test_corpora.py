@@ -6,7 +6,6 @@ Skipped when the folder is absent (a clone without the team's shared material)."
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from types import ModuleType
 
 import pytest

@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from codegen.cli import main
 from codegen.lock import LOCK_FILE
 from codegen.write import LEGACY_MARKERS, MARK_FILE
 
-from conftest import cli_generate, tree_of
+from conftest import tree_of
 
 COMMAND = str(Path(sys.executable).with_name("codegen"))
 

@@ -15,7 +15,6 @@ import dataclasses
 import json
 import re
 import typing
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any

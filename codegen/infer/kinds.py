@@ -27,7 +27,6 @@ from codegen.infer import thresholds
 from codegen.infer.ir import Discriminator
 
 Feature = tuple[str, ...]  # a key path inside an object: ("contents", "trades")
-Tag = str | int
 
 
 # The group of objects that lack the tag key (a tag may be missing from a minority of objects).

@@ -643,9 +643,9 @@ def _drain(
     """Build a helper per table entry; building one can register more (a union in a list)."""
     built: dict[str, HelperModel] = {}
     while len(built) < len(table):
-        for annotation, (name, ref) in list(table.items()):
+        for annotation, (name, type_ref) in list(table.items()):
             if annotation not in built:
-                built[annotation] = build(name, ref)
+                built[annotation] = build(name, type_ref)
     return sorted(built.values(), key=lambda helper: helper.name)
 
 
