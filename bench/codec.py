@@ -1,14 +1,19 @@
 """Benchmark: the generated codec against plain json in the same process, printed as ratios.
 
 Baselines are `json.loads` (what every app pays to read a message) and `json.dumps`; the ratios
-say what typed decoding and exact encoding add on top. Run: `python bench/codec.py [ROUNDS]`.
+say what typed decoding and exact encoding add on top. Each measurement is thread CPU time of one
+chunk of calls; chunks of the candidates are interleaved (baseline, candidate, baseline, ...) so
+that a noisy neighbour slows both alike, and the median ratio over the chunks is printed.
+Run: `python bench/codec.py [CHUNKS]` (default 41).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
-import timeit
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,16 +22,32 @@ sys.path.insert(0, str(REPO))
 
 from codegen.ingest import read_sample_set  # noqa: E402
 
+CALLS_PER_CHUNK = 200
 
-def best_of(statement: object, rounds: int) -> float:
-    """Seconds per call: the best of 5 repeats, so noise from the machine counts least."""
-    return min(timeit.repeat(statement, number=rounds, repeat=5)) / rounds  # type: ignore[arg-type]
+
+def cpu_time(work: Callable[[], object]) -> float:
+    start = time.thread_time()
+    for _ in range(CALLS_PER_CHUNK):
+        work()
+    return time.thread_time() - start
+
+
+def median_ratio(
+    baseline: Callable[[], object], candidate: Callable[[], object], chunks: int
+) -> float:
+    """Median over interleaved chunks of candidate CPU time / baseline CPU time."""
+    ratios = []
+    for _ in range(chunks):
+        base = cpu_time(baseline)
+        ratios.append(cpu_time(candidate) / base if base else float("nan"))
+    return statistics.median(ratios)
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    chunks = int(sys.argv[1]) if len(sys.argv) > 1 else 41
     print(
-        f"{'set':<12} {'samples':>7} {'loads µs':>9} {'decode(text)':>13} {'decode(data)':>13} {'encode+dumps':>13}"
+        f"{'set':<12} {'samples':>7} {'decode(text)':>13} {'decode(data)':>13}"
+        f" {'encode+dumps':>13}"
     )
     for set_dir in sorted(p for p in (REPO / "samples").iterdir() if p.is_dir()):
         package = __import__(set_dir.name)
@@ -36,20 +57,29 @@ def main() -> None:
         ]
         values = [json.loads(t) for t in texts]
         objects = [package.decode(v) for v in values]
-        loads = best_of(lambda: [json.loads(t) for t in texts], rounds)
-        decode_text = best_of(lambda: [package.decode(t) for t in texts], rounds)
-        decode_data = best_of(lambda: [package.decode(v) for v in values], rounds)
-        dumps = best_of(lambda: [json.dumps(v) for v in values], rounds)
-        encode_dumps = best_of(
-            lambda: [json.dumps(package.encode(o)) for o in objects], rounds
+
+        def loads() -> object:
+            return [json.loads(t) for t in texts]
+
+        def dumps() -> object:
+            return [json.dumps(v) for v in values]
+
+        decode_text = median_ratio(
+            loads, lambda: [package.decode(t) for t in texts], chunks
         )
-        per_sample = 1e6 / len(texts)
+        decode_data = median_ratio(
+            loads, lambda: [package.decode(v) for v in values], chunks
+        )
+        encode_dumps = median_ratio(
+            dumps, lambda: [json.dumps(package.encode(o)) for o in objects], chunks
+        )
         print(
-            f"{set_dir.name:<12} {len(texts):>7} {loads * per_sample:>9.2f}"
-            f" {decode_text / loads:>12.2f}x {decode_data / loads:>12.2f}x {encode_dumps / dumps:>12.2f}x"
+            f"{set_dir.name:<12} {len(texts):>7} {decode_text:>12.2f}x"
+            f" {decode_data:>12.2f}x {encode_dumps:>12.2f}x"
         )
     print(
-        "ratios: decode against json.loads of the same text; encode+dumps against json.dumps alone"
+        "median ratios of thread CPU time, interleaved chunks: decode against json.loads of the"
+        " same text; encode+dumps against json.dumps of the same data"
     )
 
 

@@ -52,7 +52,7 @@ from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
 _KNOWN_KEYS = {"root_name", "max_file_size", "paths"}
-_PATH_KEYS = {"tag", "not_tags", "name", "variant_names", "enum"}
+_PATH_KEYS = {"tag", "not_tags", "name", "variant_names", "enum", "tuple"}
 
 
 @dataclass(frozen=True)
@@ -334,13 +334,15 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
         _check_class_name(
             class_name, "a variant name", lines.of_key("variant_names", table)
         )
-    enum = settings.get("enum")
-    if enum is not None and not isinstance(enum, bool):
-        raise CodegenError("enum must be true or false", lines.of_key("enum", table))
+    enum, as_tuple = settings.get("enum"), settings.get("tuple")
+    for key, value in (("enum", enum), ("tuple", as_tuple)):
+        if value is not None and not isinstance(value, bool):
+            raise CodegenError(f"{key} must be true or false", lines.of_key(key, table))
     return PathOverride(
         pattern,
         where,
         enum=enum,
+        as_tuple=as_tuple,
         tag=tuple(tag) if tag and not no_union else (),
         no_union=no_union,
         not_tags=frozenset(not_tags),

@@ -10,6 +10,7 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
 - `x-codegen-union: "out-of-band"` on a root whose kind is said outside the message (a folder of
   samples per kind, like a webhook's event header): `x-codegen-kinds` maps each kind to its def;
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet;
+- a tuple is `prefixItems` with `minItems` = `maxItems` = its length;
 - `x-codegen-enum: "open"` on an enum def (`enum`: the values seen); a position holding it is
   `anyOf` the enum and `string`, since a value never seen decodes as a plain string.
 A key outside `required` may be absent; a `null` type means the key may hold null.
@@ -91,6 +92,16 @@ class _Builder:
             if items is not None and not items.is_unknown:
                 array["items"] = self.fragment(items)
             members.append(array)
+        if shape.tuple is not None:
+            positions = shape.tuple.positions
+            members.append(
+                {
+                    "type": "array",
+                    "prefixItems": [self.fragment(p) for p in positions],
+                    "minItems": len(positions),
+                    "maxItems": len(positions),
+                }
+            )
         record = shape.record
         if isinstance(record, ObjectShape) and not record.fields:
             members.append({"type": "object"})

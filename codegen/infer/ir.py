@@ -124,6 +124,18 @@ Record = ObjectShape | TaggedUnion | MapShape | ObjectUnion
 @dataclass(frozen=True)
 class ArrayShape:
     items: Shape | None  # None: only empty arrays were seen
+    # Evidence for a tuple, until detect_tuples decides (then it is always None): the shape at
+    # each index when every array here had the same small length, and how many arrays that was.
+    positions: tuple[Shape, ...] | None = None
+    count: int = 0
+    forced: bool | None = None  # the config says tuple (True) or list (False)
+
+
+@dataclass(frozen=True)
+class TupleShape:
+    """Arrays of one fixed length whose positions mean different things: `[price, size]`."""
+
+    positions: tuple[Shape, ...]
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,9 @@ class Shape:
     array: ArrayShape | None = None
     record: Record | None = None
     texts: Texts | None = None  # with `string`: the strings seen, for enums
+    tuple: TupleShape | None = (
+        None  # arrays of a fixed length, typed per position (no `array`)
+    )
 
     @property
     def is_unknown(self) -> bool:
@@ -163,5 +178,6 @@ class Shape:
             or self.number
             or self.string
             or self.array
+            or self.tuple
             or self.record
         )

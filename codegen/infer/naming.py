@@ -287,6 +287,8 @@ class _Walker:
                 enum.given = setting.name
         if shape.array is not None and shape.array.items is not None:
             self.walk(shape.array.items, singular(hint), family, path + (ITEMS,))
+        for position in shape.tuple.positions if shape.tuple is not None else ():
+            self.walk(position, singular(hint), family, path + (ITEMS,))
         record = shape.record
         if record is None:
             return

@@ -23,6 +23,7 @@ from codegen.infer.ir import (
     Shape,
     TaggedUnion,
     Texts,
+    TupleShape,
     Variant,
 )
 from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
@@ -105,14 +106,7 @@ class _Observer:
     def shape(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Shape:
         """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
         values = [instance.value for instance in instances]
-        items = [
-            _Instance(
-                item, Origin(i.origin.location, f"{i.origin.path}[{index}]"), i.docs
-            )
-            for i in instances
-            if isinstance(i.value, list)
-            for index, item in enumerate(i.value)
-        ]
+        arrays = [i for i in instances if isinstance(i.value, list)]
         objects = [i for i in instances if isinstance(i.value, dict)]
         texts = [i for i in instances if isinstance(i.value, str)]
         return Shape(
@@ -126,13 +120,31 @@ class _Observer:
                 for value, i in zip(values, instances)
             ),
             string=any(isinstance(value, str) for value in values),
-            array=(
-                ArrayShape(self.shape(items, path + (ITEMS,)) if items else None)
-                if any(isinstance(value, list) for value in values)
-                else None
-            ),
+            array=self.array(arrays, path) if arrays else None,
             record=self.record(objects, path) if objects else None,
             texts=self.texts(texts, path) if texts else None,
+        )
+
+    def array(self, arrays: list[_Instance], path: tuple[Segment, ...]) -> ArrayShape:
+        """All items as one shape, and, when every array has the same small length, the shape at
+        each index too: the evidence detect_tuples decides on."""
+        items = [_item(i, index) for i in arrays for index in range(len(i.value))]
+        setting = self.overrides.at(path)
+        forced = setting.as_tuple if setting is not None else None
+        lengths = {len(i.value) for i in arrays}
+        positions = None
+        if forced is not False and len(lengths) == 1:
+            (length,) = lengths
+            if thresholds.TUPLE_MIN_LENGTH <= length <= thresholds.TUPLE_MAX_LENGTH:
+                positions = tuple(
+                    self.shape([_item(i, index) for i in arrays], path + (ITEMS,))
+                    for index in range(length)
+                )
+        return ArrayShape(
+            self.shape(items, path + (ITEMS,)) if items else None,
+            positions,
+            len(arrays),
+            forced,
         )
 
     def texts(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Texts:
@@ -262,6 +274,11 @@ class _Observer:
         )
 
 
+def _item(array: _Instance, index: int) -> _Instance:
+    origin = Origin(array.origin.location, f"{array.origin.path}[{index}]")
+    return _Instance(array.value[index], origin, array.docs)
+
+
 def merge(left: Shape, right: Shape) -> Shape:
     """The shape that accepts everything either side accepts."""
     return Shape(
@@ -273,7 +290,17 @@ def merge(left: Shape, right: Shape) -> Shape:
         array=_merge_optional(left.array, right.array, merge_arrays),
         record=_merge_optional(left.record, right.record, merge_records),
         texts=_merge_optional(left.texts, right.texts, merge_texts),
+        tuple=_merge_optional(left.tuple, right.tuple, merge_tuples),
     )
+
+
+def merge_tuples(left: TupleShape, right: TupleShape) -> TupleShape:
+    """Position by position; passes merge only compatible shapes, so the lengths agree."""
+    if len(left.positions) != len(right.positions):
+        raise ValueError(
+            "tuples of different lengths cannot merge; passes keep them apart"
+        )
+    return TupleShape(tuple(map(merge, left.positions, right.positions)))
 
 
 def merge_texts(left: Texts, right: Texts) -> Texts:

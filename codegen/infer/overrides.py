@@ -74,6 +74,9 @@ class PathOverride:
     enum: bool | None = (
         None  # the strings here are an open enum (True), or never one (False)
     )
+    as_tuple: bool | None = (
+        None  # the arrays here are a tuple (if they have one length)
+    )
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name

@@ -138,3 +138,17 @@ ENUM_MIN_OBSERVATIONS = 10
 # passes). Every value must also look like a name (kinds.looks_like_name, the test tag values
 # pass): IDs, timestamps, prices in strings, symbols (`BTC-USD`), free text and docs placeholders
 # never make an enum.
+
+# --- Tuples (codegen.infer.passes.tuples) -------------------------------------------------------
+
+# Arrays at a position are a tuple (`tuple[str, str]` for `[price, size]`, `[id, payload, channel,
+# pair]`) when every one has the same length, between these (a pair up to a short record: longer
+# fixed-length arrays are rows of data)...
+TUPLE_MIN_LENGTH = 2
+TUPLE_MAX_LENGTH = 8
+# ...seen in at least this many arrays, when the positions hold different kinds of values (a
+# number then a string): one array of two items is a list that happened to have two...
+TUPLE_MIN_ARRAYS = 3
+# ...or this many, when every position holds the same kind (`["14.80", "12.77"]`): only a length
+# that never varies over many arrays says the positions mean different things.
+TUPLE_MIN_ARRAYS_SAME_KIND = 8

@@ -651,14 +651,13 @@ def _drain(
 
 def _decode_helpers(helpers: Helpers) -> list[HelperModel]:
     def build(name: str, ref: TypeRef) -> HelperModel:
-        if ref.members:
-            return HelperModel(
-                name,
-                ref.annotation,
-                helpers.decode_union_body(ref),
-                None,
-                ref.description,
+        if ref.members or ref.positions:
+            body = (
+                helpers.decode_union_body(ref)
+                if ref.members
+                else helpers.decode_tuple_body(ref)
             )
+            return HelperModel(name, ref.annotation, body, None, ref.description)
         return HelperModel(
             name, ref.annotation, [], helpers.decode_expr(ref, "value"), ref.description
         )
@@ -707,8 +706,9 @@ def _dispatcher(
                 routes.append(_json_kind_route(f"{name}() as payload", name, name))
             elif member.get("type") == "array":
                 annotation = from_schema(member, classes).annotation
+                pattern = "tuple()" if "prefixItems" in member else "list()"
                 routes.append(
-                    _json_kind_route("list() as payload", "array", annotation)
+                    _json_kind_route(f"{pattern} as payload", "array", annotation)
                 )
     if not any(route.handler for route in routes):
         return DispatcherModel(

@@ -44,6 +44,7 @@ class TypeRef:
     lookup: str | None = (
         None  # a table from wire value to Python value (an enum's members)
     )
+    positions: tuple[TypeRef, ...] = ()  # for tuples
 
 
 # Any and dict[str, Any] positions still check their values are JSON (no inf, no non-string key):
@@ -88,6 +89,17 @@ def list_ref(item: TypeRef) -> TypeRef:
         "array",
         item=item,
         python_types=("list",),
+    )
+
+
+def tuple_ref(positions: list[TypeRef]) -> TypeRef:
+    length = len(positions)
+    return TypeRef(
+        f"tuple[{', '.join(p.annotation for p in positions)}]",
+        f"isinstance({{v}}, list) and len({{v}}) == {length}",
+        f"array of {length} items",
+        positions=tuple(positions),
+        python_types=("tuple",),
     )
 
 
@@ -153,6 +165,8 @@ class Helpers:
             return "None"
         if ref.lookup is not None:
             return f"{ref.lookup}[{name}]"
+        if ref.positions:
+            return f"{self.decoder(ref)}({name})"
         if ref.item is not None:
             return f"as_list({name}, {self.decoder(ref.item)})"
         if ref.value is not None:
@@ -164,6 +178,14 @@ class Helpers:
             return f"{self.decoder(ref)}({name})"
         return f"{ref.checker}({name})"
 
+    def decode_tuple_body(self, ref: TypeRef) -> list[tuple[str, str]]:
+        """The one (length test, tuple expression) pair of a tuple helper over `value`."""
+        items = ", ".join(
+            f"as_at(value, {index}, {self.decoder(p)})"
+            for index, p in enumerate(ref.positions)
+        )
+        return [(ref.kind_test.format(v="value"), f"({items},)")]
+
     def decode_union_body(self, ref: TypeRef) -> list[tuple[str, str]]:
         """(kind test, return expression) pairs for a union helper over `value`."""
         return [
@@ -174,7 +196,12 @@ class Helpers:
     # Encoding -----------------------------------------------------------------------------
 
     def needs_encoding(self, ref: TypeRef) -> bool:
-        if ref.encoder is not None or ref.item is not None or ref.value is not None:
+        if (
+            ref.encoder is not None
+            or ref.item is not None
+            or ref.value is not None
+            or ref.positions  # a tuple goes back to the wire as a list
+        ):
             return True
         return any(self.needs_encoding(m) for m in ref.members)
 
@@ -184,6 +211,14 @@ class Helpers:
             return expr
         if ref.encoder is not None:
             return f"{ref.encoder}({expr})"
+        if ref.positions:
+            if not any(self.needs_encoding(p) for p in ref.positions):
+                return f"list({expr})"
+            items = ", ".join(
+                self.encode_expr(p, f"{expr}[{index}]")
+                for index, p in enumerate(ref.positions)
+            )
+            return f"[{items}]"
         if ref.item is not None:
             if not self.needs_encoding(ref.item):
                 return f"list({expr})"
@@ -259,6 +294,8 @@ def from_schema(fragment: dict[str, Any], classes: Classes) -> TypeRef:
                 [from_schema({**fragment, "type": t}, classes) for t in json_type]
             )
         )
+    if json_type == "array" and "prefixItems" in fragment:
+        return tuple_ref([from_schema(p, classes) for p in fragment["prefixItems"]])
     if json_type == "array":
         items = fragment.get("items")
         return list_ref(ANY if items is None else from_schema(items, classes))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import keyword
 import sys
 from collections import defaultdict
@@ -35,7 +36,7 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
     variants lose `additionalProperties: false`, which would make the library write PEP 728
     TypedDicts; unknown variants become `dict[str, Any]`.
     """
-    document = _suffix_refs(_without_enums(copy.deepcopy(schema)))
+    document = _suffix_refs(_tuples_as_lists(_without_enums(copy.deepcopy(schema))))
     defs = {
         name + WIRE_SUFFIX: definition
         for name, definition in document.pop("$defs", {}).items()
@@ -170,6 +171,23 @@ def _without_enums(document: dict[str, Any]) -> dict[str, Any]:
 
     stripped: dict[str, Any] = strip(document)
     return stripped
+
+
+def _tuples_as_lists(node: Any) -> Any:
+    """JSON gives a tuple as a list: its wire type is a list of what its positions hold."""
+    if isinstance(node, list):
+        return [_tuples_as_lists(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _tuples_as_lists(value) for key, value in node.items()}
+    if isinstance(node.get("prefixItems"), list):
+        positions = list(
+            {json.dumps(p, sort_keys=True): p for p in node.pop("prefixItems")}.values()
+        )
+        node.pop("minItems", None)
+        node.pop("maxItems", None)
+        node["items"] = positions[0] if len(positions) == 1 else {"anyOf": positions}
+    return node
 
 
 def _suffix_refs(node: Any) -> Any:

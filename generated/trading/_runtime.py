@@ -238,6 +238,14 @@ def as_list(value: object, item: Callable[[Any], T]) -> list[T]:
         raise error.inside(index) from None
 
 
+def as_at(items: list[Any], index: int, item: Callable[[Any], T]) -> T:
+    """One position of a tuple, decoded; an error names the index."""
+    try:
+        return item(items[index])
+    except DecodeError as error:
+        raise error.inside(index) from None
+
+
 def as_map(value: object, item: Callable[[Any], T]) -> dict[str, T]:
     """An object whose keys are data (ids, symbols): every value decoded, keys kept in order."""
     if not isinstance(value, dict):

@@ -7,8 +7,13 @@ from codegen.infer.passes.enums import detect_enums
 from codegen.infer.passes.maps import detect_maps
 from codegen.infer.passes.tagged_unions import detect_tagged_unions
 from codegen.infer.passes.tree import Rewrite
+from codegen.infer.passes.tuples import detect_tuples
 
 PASSES: tuple[tuple[str, Rewrite], ...] = (
+    (
+        "detect_tuples",
+        detect_tuples,
+    ),  # first: it drops the per-index evidence others would read
     ("detect_maps", detect_maps),  # first: data keys (`"BTC-USD"`) are never tags
     ("detect_tagged_unions", detect_tagged_unions),
     ("dedupe", dedupe),
@@ -18,4 +23,11 @@ PASSES: tuple[tuple[str, Rewrite], ...] = (
     ),  # last: after dedupe, counts of merged records add up
 )
 
-__all__ = ["PASSES", "dedupe", "detect_enums", "detect_maps", "detect_tagged_unions"]
+__all__ = [
+    "PASSES",
+    "dedupe",
+    "detect_enums",
+    "detect_maps",
+    "detect_tagged_unions",
+    "detect_tuples",
+]

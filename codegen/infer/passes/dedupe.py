@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from codegen.infer.ir import ArrayShape, Record, Shape
+from codegen.infer.ir import Record, Shape
 from codegen.infer.observe import merge_records
 from codegen.infer.passes.tree import (
     children,
     compatible_records,
-    rebuild,
+    rebuild_shape,
     record_key,
     transform,
+    value_children,
     with_record,
 )
 
@@ -71,8 +72,8 @@ def _descendants(records: list[Record]) -> dict[Record, frozenset[Record]]:
 
     def below(shape: Shape) -> frozenset[Record]:
         nested: set[Record] = set()
-        if shape.array is not None and shape.array.items is not None:
-            nested |= below(shape.array.items)
+        for child in value_children(shape):
+            nested |= below(child)
         if shape.record is not None:
             nested.add(shape.record)
             nested |= of(shape.record)
@@ -93,15 +94,9 @@ def _descendants(records: list[Record]) -> dict[Record, frozenset[Record]]:
 def _replace(shape: Shape, merged: dict[Record, Record]) -> Shape:
     """Top-down: a record that merged is replaced by the merge, then its children are visited
     (replacing bottom-up would change a parent before it is looked up)."""
-    array = shape.array
-    if array is not None and array.items is not None:
-        array = ArrayShape(_replace(array.items, merged))
-    record = shape.record
-    if record is not None:
-        record = rebuild(
-            merged.get(record, record), lambda child: _replace(child, merged)
-        )
-    return replace(shape, array=array, record=record)
+    if shape.record is not None and shape.record in merged:
+        shape = replace(shape, record=merged[shape.record])
+    return rebuild_shape(shape, lambda child: _replace(child, merged))
 
 
 def _earliest_origin(shape: Shape, records: dict[Record, Record]) -> Shape:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from codegen.infer.ir import (
-    ArrayShape,
     Field,
     MapShape,
     ObjectShape,
@@ -15,6 +14,7 @@ from codegen.infer.ir import (
     Record,
     Shape,
     TaggedUnion,
+    TupleShape,
     Variant,
 )
 
@@ -23,13 +23,29 @@ Rewrite = Callable[[Shape], Shape]
 
 def transform(shape: Shape, rewrite: Rewrite) -> Shape:
     """Rebuild `shape` bottom-up, applying `rewrite` to every shape after its children."""
+    return rewrite(rebuild_shape(shape, lambda child: transform(child, rewrite)))
+
+
+def rebuild_shape(shape: Shape, visit: Rewrite) -> Shape:
+    """The same shape with `visit` applied to each child shape (items, positions, fields...)."""
     array = shape.array
-    if array is not None and array.items is not None:
-        array = ArrayShape(transform(array.items, rewrite))
+    if array is not None:
+        array = replace(
+            array,
+            items=None if array.items is None else visit(array.items),
+            positions=(
+                None
+                if array.positions is None
+                else tuple(visit(position) for position in array.positions)
+            ),
+        )
+    fixed = shape.tuple
+    if fixed is not None:
+        fixed = TupleShape(tuple(visit(position) for position in fixed.positions))
     record = shape.record
     if record is not None:
-        record = rebuild(record, lambda child: transform(child, rewrite))
-    return rewrite(replace(shape, array=array, record=record))
+        record = rebuild(record, visit)
+    return replace(shape, array=array, tuple=fixed, record=record)
 
 
 def rebuild(record: Record, visit: Rewrite) -> Record:
@@ -59,6 +75,18 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
             record.tags,
         )
     return MapShape(visit(record.values), record.origin)
+
+
+def value_children(shape: Shape) -> list[Shape]:
+    """The shapes inside a shape's arrays and tuples (its record's are `children`)."""
+    found: list[Shape] = []
+    if shape.array is not None:
+        if shape.array.items is not None:
+            found.append(shape.array.items)
+        found.extend(shape.array.positions or ())
+    if shape.tuple is not None:
+        found.extend(shape.tuple.positions)
+    return found
 
 
 def with_record(shape: Shape, record: Record | None) -> Shape:
@@ -111,7 +139,7 @@ def compatible_records(left: Record, right: Record) -> bool:
     return False
 
 
-def _kinds(shape: Shape) -> frozenset[str]:
+def kinds_of(shape: Shape) -> frozenset[str]:
     kinds = set()
     if shape.boolean:
         kinds.add("boolean")
@@ -121,6 +149,8 @@ def _kinds(shape: Shape) -> frozenset[str]:
         kinds.add("string")
     if shape.array is not None:
         kinds.add("array")
+    if shape.tuple is not None:
+        kinds.add(f"tuple of {len(shape.tuple.positions)}")
     if shape.record is not None:
         kinds.add("object")
     return frozenset(kinds)
@@ -130,11 +160,14 @@ def compatible(left: Shape, right: Shape) -> bool:
     """Whether two positions hold the same type, seen with different (or partial) evidence."""
     if left.is_unknown or right.is_unknown:
         return True
-    if _kinds(left) != _kinds(right):
+    if kinds_of(left) != kinds_of(right):
         return False
     if left.array is not None and right.array is not None:
         items, other = left.array.items, right.array.items
         if items is not None and other is not None and not compatible(items, other):
+            return False
+    if left.tuple is not None and right.tuple is not None:
+        if not all(map(compatible, left.tuple.positions, right.tuple.positions)):
             return False
     if left.record is not None and right.record is not None:
         return compatible_records(left.record, right.record)
