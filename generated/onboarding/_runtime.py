@@ -178,6 +178,10 @@ def check_json(value: object) -> None:
 
 def as_any(value: Any) -> Any:
     """Any JSON value, as it is; DecodeError if it is not JSON (see check_json)."""
+    if (
+        value is None or type(value) is str
+    ):  # what Any positions mostly hold: no walk needed
+        return value
     check_json(value)
     return value
 
