@@ -163,3 +163,34 @@ def test_hyphenated_field_names_are_a_record_not_a_map() -> None:
         shape({"user": {"first-name": "Ann", "last-name": "Lee", "e-mail": "a@b"}})
     )
     assert isinstance(field_shape(root, "user").record, ObjectShape)
+
+
+def test_word_keys_are_a_map_when_they_behave_like_data() -> None:
+    # Each object names one or two of many users: sparse keys over 4 objects, one value shape.
+    names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
+    sparse = detect_maps(
+        shape(
+            *[
+                {"id": n, "scores": {names[2 * n]: n, names[2 * n + 1]: n + 1}}
+                for n in range(4)
+            ]
+        )
+    )
+    assert isinstance(field_shape(sparse, "scores").record, MapShape)
+    # One object with 250 keys of one type: no one writes that as fields.
+    emoji = {f"smile_{chr(97 + n % 26)}{n // 26}": f"https://e/{n}.png" for n in range(250)}
+    wide = detect_maps(shape({"emoji": emoji}))
+    assert isinstance(field_shape(wide, "emoji").record, MapShape)
+
+
+def test_a_wide_record_stays_a_record() -> None:
+    # 250 fields, but of different types: a record, however wide.
+    fields = {f"field_{n}": (n if n % 2 else str(n)) for n in range(250)}
+    wide = detect_maps(shape({"r": fields}))
+    assert isinstance(field_shape(wide, "r").record, ObjectShape)
+    # Optional keys that recur in most objects are fields, not data.
+    keys = [f"opt_{n}" for n in range(10)]
+    recurring = detect_maps(
+        shape(*[{"r": {k: 1 for k in keys if k != keys[n]}} for n in range(4)])
+    )
+    assert isinstance(field_shape(recurring, "r").record, ObjectShape)

@@ -354,6 +354,12 @@ def _key_split(
     """
     if all(len(obj) == 1 for obj in objects):
         return None
+    shared = frozenset.intersection(*(frozenset(obj) for obj in objects))
+    if (
+        not shared
+        and len({_json_kind(v) for obj in objects for v in obj.values()}) == 1
+    ):
+        return None  # values of one kind under keys that differ: a map (detect_maps), not kinds
     keys = _keys_in_order(objects)
     count = Counter(key for obj in objects for key in obj)
     optional = [key for key in keys if count[key] < len(objects)]
@@ -403,6 +409,14 @@ def _key_split(
         ),
         tuple((key, groups[key]) for key in sorted(chosen)),
     )
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
 
 
 def _exclusive_cover(

@@ -42,6 +42,15 @@ MIN_TAGS_FOR_UNION = 2
 # distinct keys, every one of them data-like (below), and values of one compatible type. Keys that
 # are identifiers (`price`, `BTCUSD`) or words with hyphens (`first-name`) never make a map.
 MAP_MIN_KEYS = 3
+# Keys that look like words are data too when they behave like it: over at least this many
+# objects, with at least this many keys in all, each object holding on average at most this share
+# of them (a record's keys recur in most of its objects; a map's keys are the few things each
+# object names)...
+MAP_MIN_OBJECTS = 3
+MAP_MIN_KEYS_SPARSE = 8
+MAP_MAX_KEY_RECURRENCE = 0.25
+# ...or when there are so many keys of one value type that no one would write them as fields.
+MAP_MIN_KEYS_ANY = 200
 DATA_KEY = re.compile(
     r"-?[0-9]+(\.[0-9]+)?"  # ids and prices: "42", "89788.5"
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F-]{4,}"  # UUIDs

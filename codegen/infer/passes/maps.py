@@ -11,7 +11,9 @@ from codegen.infer.passes.tree import compatible, transform, with_record
 def detect_maps(root: Shape) -> Shape:
     """Objects whose keys are data (`{"BTC-USD": {...}, "ETH-USD": {...}}`) become maps.
 
-    Thresholds and the data-key pattern are in `thresholds`; the values merge into one shape.
+    Keys count as data by how they look or how they recur (`_keys_are_data`); the values must
+    all be one type, so a wide record of fields of different types is never a map. Thresholds
+    and the data-key pattern are in `thresholds`; the values merge into one shape.
     A kind of an object union stays a record: it is a message, not a table.
     """
 
@@ -23,7 +25,7 @@ def detect_maps(root: Shape) -> Shape:
             or len(record.fields) < thresholds.MAP_MIN_KEYS
         ):
             return shape
-        if not all(thresholds.DATA_KEY.fullmatch(f.key) for f in record.fields):
+        if not _keys_are_data(record):
             return shape
         values = record.fields[0].shape
         for item in record.fields[1:]:
@@ -35,3 +37,19 @@ def detect_maps(root: Shape) -> Shape:
         return with_record(shape, MapShape(values, record.origin))
 
     return transform(root, rewrite)
+
+
+def _keys_are_data(record: ObjectShape) -> bool:
+    """Keys that look like data (ids, dates, symbols), or that behave like data: most keys
+    missing from most objects (each object names a few of many things: `{"alice": ..}`,
+    `{"bob": ..}`), or so many keys no class would list them (1,500 emoji names)."""
+    fields = record.fields
+    if all(thresholds.DATA_KEY.fullmatch(f.key) for f in fields):
+        return True
+    recurrence = sum(f.present for f in fields) / (len(fields) * record.count)
+    sparse = (
+        record.count >= thresholds.MAP_MIN_OBJECTS
+        and len(fields) >= thresholds.MAP_MIN_KEYS_SPARSE
+        and recurrence <= thresholds.MAP_MAX_KEY_RECURRENCE
+    )
+    return sparse or len(fields) >= thresholds.MAP_MIN_KEYS_ANY
