@@ -112,10 +112,15 @@ def forked_generate(
         except SystemExit as end:
             code = end.code if isinstance(end.code, int) else 1
         except KeyboardInterrupt as interrupt:
-            if any(
-                "/codegen/" in frame.filename
+            inside = [
+                frame
                 for frame in traceback.extract_tb(interrupt.__traceback__)
-            ):
+                if "/codegen/" in frame.filename
+            ]
+            # Python checks for signals as a function starts: one that lands on the `def` line
+            # of the command's entry point came before any statement of codegen ran.
+            at_entry = len(inside) == 1 and (inside[0].line or "").startswith("def ")
+            if inside and not at_entry:
                 traceback.print_exc()  # codegen let it escape: the trial fails, showing where
                 sys.stderr.flush()
             else:  # it came in the harness, before codegen ran: end as Python itself would

@@ -48,7 +48,8 @@ def _keys_are_data(record: ObjectShape) -> bool:
         return True
     recurrence = sum(f.present for f in fields) / (len(fields) * record.count)
     sparse = (
-        record.count >= thresholds.MAP_MIN_OBJECTS
+        record.single_key < record.count  # one key each: the externally tagged form
+        and record.count >= thresholds.MAP_MIN_OBJECTS
         and len(fields) >= thresholds.MAP_MIN_KEYS_SPARSE
         and recurrence <= thresholds.MAP_MAX_KEY_RECURRENCE
     )
