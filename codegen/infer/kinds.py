@@ -3,12 +3,15 @@
 Real APIs say what a message is inside it: a tag field (`"type": "l2update"`, `"op": "mcm"`,
 `"t": "h"`), two of them together (`table` + `action`), or no tag at all but keys no other kind
 has (`{"rid", "res"}` vs `{"rid", "err"}`). This module looks at the objects seen at one position
-(with their JSON path) and decides, from evidence alone, whether they split into kinds and by what:
+and decides, from evidence alone, whether they split into kinds and by what:
 
-- a *tag* is a key present in every object whose values (strings or small ints) look like names,
-  recur rather than differ per message, and explain the structure: grouping the objects by it
-  makes keys that vary overall present in all or none of each group. IDs, timestamps, prices and
-  free text fail one of those tests; a boolean-like field that predicts no keys explains nothing.
+- a *tag* is a key present in most objects (those without it are one more kind) whose values
+  (strings or small ints) look like names, recur rather than differ per message, and explain the
+  structure: grouping the objects by it makes keys that vary overall present in all or none of
+  each group. IDs, timestamps, prices and free text fail one of those tests; a boolean-like field
+  that predicts no keys explains nothing. A tag whose evidence is only inside a payload that names
+  its own kind leaves the union to that payload.
+- a kind splits again only by the other keys that qualified at its position (a composite tag).
 - when no tag qualifies, *keys* can tell kinds apart: a set of optional keys of which every
   object holds exactly one.
 
