@@ -96,6 +96,19 @@ def generate_package(tmp_path: Path) -> Iterator[GeneratePackage]:
             del sys.modules[module]
 
 
+class Recorder:
+    """Handlers that record (handler name, arguments)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def handler(self, name: str) -> Any:
+        def handle(*args: Any) -> None:
+            self.calls.append((name, args))
+
+        return handle
+
+
 def round_trips(package: ModuleType, sample: Any) -> bool:
     """The codec contract: json.dumps(encode(decode(s))) == json.dumps(s), from text and from parsed data."""
     text = json.dumps(sample)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import (
+    Recorder,
     GENERATED,
     GeneratePackage,
     bundled_samples,
@@ -55,19 +56,6 @@ def holds(obj: Any, data: Any) -> bool:
             and all(holds(getattr(obj, key), value) for key, value in data.items())
         )
     return type(obj) is type(data) and obj == data
-
-
-class Recorder:
-    """Handlers that record (handler name, arguments)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def handler(self, name: str) -> Any:
-        def handle(*args: Any) -> None:
-            self.calls.append((name, args))
-
-        return handle
 
 
 def full_dispatcher(trading: ModuleType, recorder: Recorder) -> Any:

@@ -24,7 +24,13 @@ from jsonschema import Draft202012Validator
 
 from codegen.pipeline import SampleSet, build_packages, infer_schema
 from codegen.write import write_packages
-from conftest import contract_failures, import_generated, package_schema, run_mypy
+from conftest import (
+    Recorder,
+    contract_failures,
+    import_generated,
+    package_schema,
+    run_mypy,
+)
 
 # --- fixtures: hand-written sample sets ------------------------------------------------------
 
@@ -347,19 +353,6 @@ def without(built: Path) -> ModuleType:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-class Recorder:
-    """Handlers that record (handler name, arguments)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def handler(self, name: str) -> Any:
-        def handle(*args: Any) -> None:
-            self.calls.append((name, args))
-
-        return handle
 
 
 SPECIAL = ("on_unknown", "on_unhandled", "on_error")

@@ -178,7 +178,9 @@ def test_word_keys_are_a_map_when_they_behave_like_data() -> None:
     )
     assert isinstance(field_shape(sparse, "scores").record, MapShape)
     # One object with 250 keys of one type: no one writes that as fields.
-    emoji = {f"smile_{chr(97 + n % 26)}{n // 26}": f"https://e/{n}.png" for n in range(250)}
+    emoji = {
+        f"smile_{chr(97 + n % 26)}{n // 26}": f"https://e/{n}.png" for n in range(250)
+    }
     wide = detect_maps(shape({"emoji": emoji}))
     assert isinstance(field_shape(wide, "emoji").record, MapShape)
 
