@@ -194,7 +194,9 @@ def generate(
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     try:
-        packages = build_packages(samples_dir)
+        packages = build_packages(
+            samples_dir, committed_schemas(out_dir, skip_unreadable=True)
+        )
     except KeyboardInterrupt:
         raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
     write_packages(packages, out_dir, force=force, wait=not no_wait)
@@ -226,7 +228,8 @@ def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
-    packages = build_packages(samples_dir)
+    committed = committed_schemas(out_dir, skip_unreadable=True)
+    packages = build_packages(samples_dir, committed)
     diffs = diff_packages(packages, out_dir, wait=not no_wait)
     if diffs:
         new = {package.name: package.schema for package in packages}
@@ -265,8 +268,11 @@ def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> 
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
-    new = dict(infer_schema(sample_set) for sample_set in discover_sets(samples_dir))
-    changes = package_changes(committed_schemas(out_dir), new)
+    committed = committed_schemas(out_dir)
+    new = dict(
+        infer_schema(sample_set, committed) for sample_set in discover_sets(samples_dir)
+    )
+    changes = package_changes(committed, new)
     emit(
         render_json(changes) if output_format == "json" else render_text(changes),
         nl=False,

@@ -27,21 +27,21 @@ decoded messages (attribute access, `match`, dispatcher handlers) and code that 
 An added variant breaks nobody: its messages used to decode to `Unknown…` and reach `on_unknown`,
 which every reader must already handle. A removed variant breaks readers (its class and its
 `on_<variant>` handler are gone and its messages now arrive as `Unknown…`) and builders (the class
-is gone). Where the schema says where a type was first seen ("First seen in FILE:LINE:COL at
-PATH"), the change names it: the new schema's place for what is added or changed, the old one's
-for what is removed.
+is gone). Where the schema says where a type was first seen (`x-codegen-example`: "FILE:LINE:COL
+at PATH"), the change names it: the new schema's place for what is added or changed, the old
+one's for what is removed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from codegen.errors import CodegenError, Location
 from codegen.schema import (
+    EXAMPLE_KEYWORD,
     KINDS_KEYWORD,
     OUT_OF_BAND_KIND,
     TAG_KEYWORD,
@@ -79,8 +79,6 @@ IMPACT: dict[str, tuple[str, str]] = {
     "type changed": (BREAKING, BREAKING),
 }
 
-_FIRST_SEEN = re.compile(r"First seen in (.+ at \$\S*?)\.?$")
-
 
 @dataclass(frozen=True)
 class Change:
@@ -112,8 +110,14 @@ class Change:
         )
 
 
-def committed_schemas(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """package name -> schema.json of every package codegen wrote in out_dir."""
+def committed_schemas(
+    out_dir: Path, *, skip_unreadable: bool = False
+) -> dict[str, dict[str, Any]]:
+    """package name -> schema.json of every package codegen wrote in out_dir.
+
+    `skip_unreadable`: leave out a schema.json that does not read (for keeping names, which a
+    run that rewrites the package does not need), rather than stop with an error.
+    """
     if not out_dir.is_dir():
         return {}
     schemas = {}
@@ -124,6 +128,8 @@ def committed_schemas(out_dir: Path) -> dict[str, dict[str, Any]]:
         try:
             schemas[folder.name] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
+            if skip_unreadable:
+                continue
             raise CodegenError(
                 f"cannot read the committed schema: {error}", Location(str(path))
             ) from None
@@ -172,9 +178,9 @@ class _Comparison:
         """Where the samples first showed a def; for a `{tag: payload}` variant, its payload."""
         if not isinstance(definition, dict):
             return None
-        found = _FIRST_SEEN.search(str(definition.get("description", "")))
-        if found:
-            return found.group(1)
+        example = definition.get(EXAMPLE_KEYWORD)
+        if isinstance(example, str):
+            return example
         fragments = list(definition.get("properties", {}).values())
         payload = ref_name(fragments[0]) if len(fragments) == 1 else None
         for defs in (self.new, self.old):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from codegen.errors import CodegenError, Location
 from codegen.infer import infer
 from codegen.ingest import Sample, read_sample_set
 from codegen.render import render_package
-from codegen.schema import build_schema
+from codegen.schema import build_schema, kept_names
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,14 @@ def discover_sets(samples_dir: Path) -> list[SampleSet]:
     return sets
 
 
-def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
-    """(package name, schema.json document) for one set."""
+def infer_schema(
+    sample_set: SampleSet, previous: Mapping[str, dict[str, Any]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(package name, schema.json document) for one set.
+
+    `previous`: package name -> schema.json of the packages as generated before; their class
+    names are kept for the records still at the same places.
+    """
     config = load_config(sample_set.directory, sample_set.display)
     samples = read_sample_set(
         sample_set.directory, sample_set.display, max_file_size=config.max_file_size
@@ -58,6 +65,7 @@ def infer_schema(sample_set: SampleSet) -> tuple[str, dict[str, Any]]:
         config.root_name,
         config.overrides,
         kinds=kinds_by_folder(samples),
+        kept=kept_names((previous or {}).get(config.package, {})),
     )
     if inference is None:
         raise CodegenError("no samples in this set", Location(sample_set.display))
@@ -82,12 +90,17 @@ def kinds_by_folder(
     return kinds
 
 
-def build_packages(samples_dir: Path) -> list[Package]:
-    """All packages, rendered in memory: nothing is written unless every set succeeds."""
+def build_packages(
+    samples_dir: Path, previous: Mapping[str, dict[str, Any]] | None = None
+) -> list[Package]:
+    """All packages, rendered in memory: nothing is written unless every set succeeds.
+
+    `previous`: the schemas of the packages generated before (see `infer_schema`).
+    """
     packages: list[Package] = []
     seen: dict[str, str] = {}
     for sample_set in discover_sets(samples_dir):
-        name, schema = infer_schema(sample_set)
+        name, schema = infer_schema(sample_set, previous)
         if name in seen:
             raise CodegenError(
                 f"sets {seen[name]} and {sample_set.display} would both generate package {name!r}",

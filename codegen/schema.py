@@ -12,7 +12,11 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet;
 - a tuple is `prefixItems` with `minItems` = `maxItems` = its length;
 - `x-codegen-enum: "open"` on an enum def (`enum`: the values seen); a position holding it is
-  `anyOf` the enum and `string`, since a value never seen decodes as a plain string.
+  `anyOf` the enum and `string`, since a value never seen decodes as a plain string;
+- `x-codegen-place` on an object def: the place its name comes from (`$<push>.repository.owner`,
+  a kind in <>). The next run reads it back from the package and keeps the name for the record
+  at that place (see `kept_names`); every named def has `x-codegen-example`: the first sample
+  that showed it (file:line:column and JSON path).
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
 
@@ -42,6 +46,8 @@ KEYS_KEYWORD = "x-codegen-keys"
 EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
 ENUM_KEYWORD = "x-codegen-enum"
+PLACE_KEYWORD = "x-codegen-place"
+EXAMPLE_KEYWORD = "x-codegen-example"
 
 
 def build_schema(inference: Inference) -> dict[str, Any]:
@@ -52,6 +58,16 @@ def build_schema(inference: Inference) -> dict[str, Any]:
     if builder.defs:
         document["$defs"] = builder.defs
     return document
+
+
+def kept_names(schema: dict[str, Any]) -> dict[str, str]:
+    """Place -> class name, from a package's schema.json: the names a new run keeps."""
+    return {
+        definition[PLACE_KEYWORD]: name
+        for name, definition in schema.get("$defs", {}).items()
+        if isinstance(definition, dict)
+        and isinstance(definition.get(PLACE_KEYWORD), str)
+    }
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -162,7 +178,8 @@ class _Builder:
         self.defs[name] = (
             {}
         )  # reserve the slot first: defs read in the order types are met
-        description = f"First seen in {record.origin}."
+        # The place, not the first sample: a sample added in front must not rewrite the class.
+        description = f"Found at {self.names.places[record]}."
         if isinstance(record, ObjectShape):
             self.defs[name] = self._object(name, description, record)
         elif isinstance(record, ObjectUnion):
@@ -171,6 +188,7 @@ class _Builder:
             self.defs[name] = self._out_of_band(name, description, record)
         else:
             self.defs[name] = self._union(name, description, record)
+        self.defs[name][EXAMPLE_KEYWORD] = str(record.origin)
         return name
 
     def _out_of_band(
@@ -272,6 +290,7 @@ class _Builder:
         definition: dict[str, Any] = {
             "title": name,
             "description": description,
+            PLACE_KEYWORD: self.names.places[record],
             "type": "object",
             "properties": {f.key: self.fragment(f.shape) for f in record.fields},
         }

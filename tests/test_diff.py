@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from codegen.cli import main
 from codegen.diff import schema_changes
 
-FIRST_SEEN = "First seen in samples/api/{}.json:1:1 at $."
+EXAMPLE = "samples/api/{}.json:1:1 at $"
 
 
 def document(**defs: dict[str, Any]) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def obj(
     required: list[str] | None = None, seen: str = "a", **properties: Any
 ) -> dict[str, Any]:
     definition = {
-        "description": FIRST_SEEN.format(seen),
+        "x-codegen-example": EXAMPLE.format(seen),
         "type": "object",
         "properties": properties,
     }
@@ -119,7 +119,7 @@ def test_a_class_with_the_same_keys_under_a_new_name_is_a_rename() -> None:
 def external_union(*tags: str) -> dict[str, Any]:
     defs: dict[str, Any] = {
         "Api": {
-            "description": FIRST_SEEN.format("a"),
+            "x-codegen-example": EXAMPLE.format("a"),
             "x-codegen-union": "externally-tagged",
             "anyOf": [{"$ref": f"#/$defs/Api{tag.title()}"} for tag in tags]
             + [{"$ref": "#/$defs/UnknownApi"}],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +27,14 @@ def infer(
     overrides: Overrides | None = None,
     *,
     kinds: dict[str, list[tuple[Any, Location]]] | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> Inference | None:
     """Run observation, every pass in order, then naming; None when there is no sample.
 
     `kinds`: samples whose kind is said outside them (a sub-folder per kind), instead of
     `samples`. An override whose path matches no position of the samples is an error: a typo in
-    a path would otherwise silently change nothing.
+    a path would otherwise silently change nothing. `kept`: class names to keep, by the place
+    they name (from the package generated before).
     """
     overrides = overrides or Overrides()
     root = observe_kinds(kinds, overrides) if kinds else observe(samples, overrides)
@@ -40,7 +42,7 @@ def infer(
         return None
     for _, rewrite in PASSES:
         root = rewrite(root)
-    names = name_shapes(root, root_name, overrides)
+    names = name_shapes(root, root_name, overrides, kept)
     for entry in overrides.unused():
         raise CodegenError(
             f"path {entry.pattern!r} matches no object in the samples", entry.where

@@ -11,12 +11,15 @@ places takes the words all its candidate names share (asset_open_bid_ask, margin
 from __future__ import annotations
 
 import builtins
+import json
 import keyword
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from codegen.infer import thresholds
 from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
-from codegen.infer.overrides import ITEMS, Overrides, Segment
+from codegen.infer.overrides import ANY_KEY, ITEMS, Overrides, Segment
+from codegen.jsonpath import child_path
 from codegen.words import Words, pascal, words
 
 Record = (
@@ -82,9 +85,7 @@ def is_event_tag(parts: Words) -> bool:
 
 
 def family_noun(tag: str) -> Words:
-    parts = words(tag)
-    while len(parts) > 1 and parts[-1] in thresholds.FAMILY_SUFFIX_WORDS:
-        parts = parts[:-1]
+    parts = _subject(words(tag))
     if is_event_tag(parts) and len(parts) > 1:
         parts = parts[:-1]
     return parts
@@ -107,40 +108,93 @@ class Names:
     unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
     # Open enums, by their values (one class for every position with the same values).
     enums: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # Where each record's name comes from (its best-ranked place, or the place a kept name was
+    # found at): the key a later run looks its name up by, to keep it.
+    places: dict[Record, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """One position where a record was met: what names it there, and what holds it."""
+
+    hint: Words  # the name the position suggests (the key, its singular, the tag)
+    parent: Record | None  # the record whose field (or item) this is; None at the root
+    where: tuple[
+        Segment, ...
+    ]  # the key path, with ("kind", tag) steps for kinds of unions
+    # The key says nothing alone (`data`, `k`): the name is qualified by the parent's first.
+    vague: bool = False
+
+    @property
+    def rank(self) -> tuple[int, str]:
+        """Shallow places first, then by path text: a name contested by two records goes to the
+        same one whatever order the samples came in, and a record added deeper never takes it.
+        """
+        depth = sum(1 for step in self.where if step[0] != "kind")
+        return depth, json.dumps(self.where)
+
+    @property
+    def text(self) -> str:
+        """The place as a reader writes it: `$<check_run>.check_run.app` (a kind in <>)."""
+        text = "$"
+        for step in self.where:
+            if step[0] == "kind":
+                text += f"<{step[1]}>"
+            elif step[0] == "key":
+                text = child_path(text, step[1])
+            else:
+                text += step[0] if step == ITEMS else ".*"
+        return text
 
 
 @dataclass
 class _Sites:
     """Candidate names gathered for one record, in walk order; a name the config gives wins."""
 
-    candidates: list[Words] = field(default_factory=list)
+    places: list[_Place] = field(default_factory=list)
     given: str | None = None
-    # For an enum: its candidates qualified by the record holding it (`status` in a runner ->
-    # RunnerStatus), taken when the plain name is taken.
-    qualified: list[Words] = field(default_factory=list)
     kind: bool = (
         False  # names a kind of message: it picks its name before other records
     )
 
+    @property
+    def candidates(self) -> list[Words]:
+        """The names its places suggest, best-ranked place first (never walk order)."""
+        return [place.hint for place in sorted(self.places, key=lambda p: p.rank)]
+
+    @property
+    def rank(self) -> tuple[int, str]:
+        return min(place.rank for place in self.places)
+
 
 def name_shapes(
-    root: Shape, root_name: str, overrides: Overrides | None = None
+    root: Shape,
+    root_name: str,
+    overrides: Overrides | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> Names:
     """Assign names; `root_name` (a valid class name: config or set name) is the root's, exactly.
 
     Names the config gives by path (`name`, `variant_names`) are taken exactly, before any other;
-    then kinds of object unions (a message kind is named after its tag before a field may take
-    the name), then everything else in the order it was first seen.
+    then the names in `kept` (the package as generated before: place -> class name) for records
+    still at those places, so that new samples never move a name to another record; then kinds
+    of object unions (a message kind is named after its tag before a field may take the name),
+    then everything else, shallowest place first.
     """
     sites: dict[Record, _Sites] = {}
-    walker = _Walker(sites, overrides or Overrides())
+    walker = _Walker(sites, overrides or Overrides(), words(root_name)[-1:])
     taken: set[str] = {root_name}
     # A root that is a record (not a map) takes the root name; any other root is a type alias of
     # that name, and a record inside it is named as the root's object.
     root_record = root.record if root == Shape(record=root.record) else None
     if isinstance(root_record, MapShape):
         root_record = None
-    walker.walk(root, words(root_name) + (() if root_record else ("object",)), None, ())
+    walker.walk(
+        root,
+        _Place(words(root_name) + (() if root_record else ("object",)), None, ()),
+        None,
+        (),
+    )
     names = Names()
     taken |= {
         site.given
@@ -152,13 +206,27 @@ def name_shapes(
         key=lambda record: (
             sites[record].given is None,
             not sites[record].kind,
-            record.origin,
+            sites[record].rank,
         ),
     )
     if root_record is not None:
         ordered.remove(root_record)
         ordered.insert(0, root_record)
     for record in ordered:
+        places = sorted(sites[record].places, key=lambda p: p.rank)
+        names.places[record] = places[0].text
+        if not isinstance(record, ObjectShape) or record is root_record:
+            continue
+        for place in places if sites[record].given is None else ():
+            name = (kept or {}).get(place.text)
+            if name is not None and name not in taken and name not in RESERVED_NAMES:
+                names.records[record] = name
+                names.places[record] = place.text
+                taken.add(name)
+                break
+    for record in ordered:
+        if record in names.records:
+            continue
         candidates = sites[record].candidates
         given = root_name if record is root_record else sites[record].given
         if isinstance(record, ObjectUnion):
@@ -171,15 +239,12 @@ def name_shapes(
         elif given is not None:
             names.records[record] = given
         else:
-            preferred = [pascal(_shared_words(candidates))] + [
-                pascal(c) for c in candidates
-            ]
-            names.records[record] = _allocate(preferred, taken)
-    for values, site in walker.enums.items():
+            names.records[record] = _allocate(
+                _preferred(sites[record], names.records), taken
+            )
+    for values, site in sorted(walker.enums.items(), key=lambda item: item[1].rank):
         names.enums[values] = site.given or _allocate(
-            [pascal(_shared_words(site.candidates))]
-            + [pascal(c) for c in site.qualified + site.candidates],
-            taken,
+            _preferred(site, names.records), taken
         )
     return names
 
@@ -214,6 +279,31 @@ def _name_union(
             }
         ),
     )
+
+
+def _preferred(site: _Sites, named: dict[Record, str]) -> list[str]:
+    """Names for a record, best first: the words its places share, each place's own, then each
+    qualified by the class holding it (`permissions` in App -> AppPermissions), so a name taken
+    elsewhere yields a name that says where the record sits rather than a number.
+
+    A vague key (`data`) is qualified first: `Data` would say nothing a reader can use.
+    """
+    plain = [_shared_words(site.candidates)] + site.candidates
+    qualified = [
+        _dedupe_adjacent(_subject(words(named[place.parent])) + place.hint)
+        for place in sorted(site.places, key=lambda place: place.rank)
+        if place.parent is not None and place.parent in named
+    ]
+    vague = all(place.vague for place in site.places)
+    ordered = qualified + plain if vague and qualified else plain + qualified
+    return [pascal(option) for option in ordered]
+
+
+def _subject(parts: Words) -> Words:
+    """A class name without its envelope word: OnboardingResponse -> Onboarding, to qualify."""
+    while len(parts) > 1 and parts[-1] in thresholds.FAMILY_SUFFIX_WORDS:
+        parts = parts[:-1]
+    return parts
 
 
 def _allocate(preferred: list[str], taken: set[str]) -> str:
@@ -260,77 +350,112 @@ class _Walker:
 
     sites: dict[Record, _Sites]
     overrides: Overrides
+    # The last word of the root's name (`message`): a kind that holds a field named like its tag
+    # (`{"deployment": {...}}` in the `deployment` event) is the DeploymentMessage; the field's
+    # record is the Deployment.
+    envelope: Words = ("message",)
     enums: dict[tuple[str, ...], _Sites] = field(default_factory=dict)
 
     def walk(
         self,
         shape: Shape,
-        hint: Words,
+        place: _Place,
         family: Words | None,
         path: tuple[Segment, ...],
         kind: Words = (),
         *,
         is_kind: bool = False,
-        owner: Words = (),
     ) -> None:
-        """`kind`: the words of the message kind whose own fields these are, if any; `is_kind`:
-        `shape` is a kind of an object union (named by `variant_names`, not by `name`).
+        """`place`: where `shape` sits and what names it there; `path`: its JSON path for the
+        config. `kind`: the words of the message kind whose own fields these are, if any;
+        `is_kind`: `shape` is a kind of an object union (named by `variant_names`, not `name`).
         """
+        hint = place.hint
         if shape.texts is not None and shape.texts.enum:
             values = tuple(value for value, _ in shape.texts.counts)
             enum = self.enums.setdefault(values, _Sites())
-            enum.candidates.append(hint)
-            if owner:
-                enum.qualified.append(_dedupe_adjacent(owner + hint))
+            enum.places.append(place)
             setting = self.overrides.at(path)
             if setting is not None and setting.name is not None:
                 enum.given = setting.name
-        if shape.array is not None and shape.array.items is not None:
-            self.walk(shape.array.items, singular(hint), family, path + (ITEMS,))
-        for position in shape.tuple.positions if shape.tuple is not None else ():
-            self.walk(position, singular(hint), family, path + (ITEMS,))
+        items = [shape.array.items] if shape.array and shape.array.items else []
+        items += shape.tuple.positions if shape.tuple is not None else ()
+        for item in items:
+            self.walk(
+                item, _inside(place, singular(hint), ITEMS), family, path + (ITEMS,)
+            )
         record = shape.record
         if record is None:
             return
         if isinstance(record, MapShape):
-            self.walk(record.values, singular(hint), family, path + (("*",),))
+            self.walk(
+                record.values,
+                _inside(place, singular(hint), ANY_KEY),
+                family,
+                path + (ANY_KEY,),
+            )
             return
         site = self.sites.setdefault(record, _Sites())
-        site.candidates.append(hint)
+        site.places.append(place)
         site.kind = site.kind or is_kind or isinstance(record, ObjectUnion)
         setting = self.overrides.at(path)
         if setting is not None and setting.name is not None and not is_kind:
             site.given = setting.name
         if isinstance(record, ObjectUnion):
-            self._kinds(record, hint, family, path)
-            return
+            self._kinds(record, place, family, path)
         elif isinstance(record, TaggedUnion):
             opens_family = family is None and len(record.variants) > 1
             for variant in record.variants:
                 tag = words(variant.tag)
-                payload_hint = tag[:-1] if is_event_tag(tag) else tag
                 if record.out_of_band:  # each kind's message is a root of its own
-                    self.walk(variant.shape, tag or hint, None, path, is_kind=True)
+                    self.walk(
+                        variant.shape,
+                        _Place(
+                            self._kind_name(tag or hint, variant.shape),
+                            None,
+                            (("kind", variant.tag),),
+                        ),
+                        None,
+                        path,
+                        is_kind=True,
+                    )
                     continue
+                step = ("key", variant.tag)
                 self.walk(
                     variant.shape,
-                    payload_hint or hint,
+                    _Place(
+                        (tag[:-1] if is_event_tag(tag) else tag) or hint,
+                        record,
+                        place.where + (step,),
+                    ),
                     family_noun(variant.tag) if opens_family else family,
-                    path + (("key", variant.tag),),
+                    path + (step,),
                 )
         else:
-            for item in record.fields:
-                key = words(item.key) or ("value",)
+            for member in record.fields:
+                key = words(member.key) or ("value",)
+                vague = not _meaningful(key) or key in thresholds.VAGUE_KEYS
                 if len(key) == 1 and (kind or family):
-                    key = _dedupe_adjacent((kind or family or ()) + key)
+                    key, vague = _dedupe_adjacent((kind or family or ()) + key), False
+                step = ("key", member.key)
                 self.walk(
-                    item.shape, key, family, path + (("key", item.key),), owner=hint
+                    member.shape,
+                    _Place(key, record, place.where + (step,), vague),
+                    family,
+                    path + (step,),
                 )
+
+    def _kind_name(self, tag: Words, shape: Shape) -> Words:
+        record = shape.record
+        holds_its_name = isinstance(record, ObjectShape) and any(
+            words(item.key) == tag for item in record.fields
+        )
+        return tag + self.envelope if holds_its_name else tag
 
     def _kinds(
         self,
         union: ObjectUnion,
-        hint: Words,
+        place: _Place,
         family: Words | None,
         path: tuple[Segment, ...],
     ) -> None:
@@ -340,6 +465,7 @@ class _Walker:
         name. Inside a kind, one-word keys are qualified by it (`contents` ->
         SubscribedV4TradesContents) when its name is words.
         """
+        hint = place.hint
         setting = self.overrides.at(path)
         renames = setting.variant_names if setting is not None else {}
         outer = hint if union.tags else ()
@@ -352,15 +478,22 @@ class _Walker:
             # key alone names the payload it holds (`Res`).
             named_alone = _meaningful(tag) and union.tag_key is not None
             own = _dedupe_adjacent(outer + tag) if named_alone else hint + tag
+            if named_alone and not outer:
+                own = self._kind_name(own, variant.shape)
             inner = variant.shape.record
             assert isinstance(inner, (ObjectShape, ObjectUnion))  # kinds are objects
             if str(variant.tag) in renames:
                 self.sites.setdefault(inner, _Sites()).given = renames[str(variant.tag)]
             self.walk(
                 variant.shape,
-                own,
+                _Place(own, place.parent, place.where + (("kind", str(variant.tag)),)),
                 family,
                 path,
                 own if _meaningful(tag) else (),
                 is_kind=True,
             )
+
+
+def _inside(place: _Place, hint: Words, step: Segment) -> _Place:
+    """The place of an array's items or a map's values: held by the same record as the array."""
+    return _Place(hint, place.parent, place.where + (step,), place.vague)

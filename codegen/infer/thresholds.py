@@ -29,7 +29,32 @@ EVENT_WORDS = frozenset(
 
 # Trailing words dropped from a variant tag to get its family's noun (`account_event` -> account).
 FAMILY_SUFFIX_WORDS = frozenset(
-    {"event", "events", "message", "messages", "notification"}
+    {"event", "events", "message", "messages", "notification", "response"}
+)
+
+# Keys that hold a record without saying what it is: the record is named after the class holding
+# it first (`data` in a Trade -> TradeData), as a reader would call it. Containers words only,
+# not domain words; a key too short to be a word (`k`, `d`) is treated the same way.
+VAGUE_KEYS = frozenset(
+    {
+        ("args",),
+        ("arguments",),
+        ("attributes",),
+        ("body",),
+        ("content",),
+        ("contents",),
+        ("data",),
+        ("detail",),
+        ("details",),
+        ("info",),
+        ("item",),
+        ("meta",),
+        ("object",),
+        ("params",),
+        ("payload",),
+        ("result",),
+        ("value",),
+    }
 )
 
 # A position where every object has exactly one key is an externally tagged union when it shows at

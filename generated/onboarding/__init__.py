@@ -12,12 +12,12 @@ from .codec import decode, decode_value, encode
 from .dispatch import Dispatcher
 from .models import (
     OnboardingResponse,
+    OnboardingResult,
     Order,
     Pagination,
     Position,
     Profile,
     ProfileNotification,
-    Result,
 )
 
 __all__ = [
@@ -26,12 +26,12 @@ __all__ = [
     "DecodeError",
     "Dispatcher",
     "OnboardingResponse",
+    "OnboardingResult",
     "Order",
     "Pagination",
     "Position",
     "Profile",
     "ProfileNotification",
-    "Result",
     "decode",
     "decode_value",
     "encode",

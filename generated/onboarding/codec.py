@@ -23,12 +23,12 @@ from ._runtime import (
 )
 from .models import (
     OnboardingResponse,
+    OnboardingResult,
     Order,
     Pagination,
     Position,
     Profile,
     ProfileNotification,
-    Result,
 )
 
 __all__ = ["decode", "decode_value", "encode"]
@@ -72,7 +72,7 @@ def _decode_OnboardingResponse(data: object) -> OnboardingResponse:
         key = "pagination"
         pagination_ = _decode_Pagination(obj["pagination"])
         key = "result"
-        result_ = as_list(obj["result"], _decode_Result)
+        result_ = as_list(obj["result"], _decode_OnboardingResult)
         key = "success"
         success_ = as_bool(obj["success"])
     except KeyError:
@@ -94,7 +94,7 @@ def _encode_OnboardingResponse(obj: OnboardingResponse) -> dict[str, Any]:
     data: dict[str, Any] = {
         "error": obj.error,
         "pagination": _encode_Pagination(obj.pagination),
-        "result": [_encode_Result(item) for item in obj.result],
+        "result": [_encode_OnboardingResult(item) for item in obj.result],
         "success": obj.success,
     }
     if obj._extra is not None or obj._key_order is not None:
@@ -149,16 +149,18 @@ def _encode_Pagination(obj: Pagination) -> dict[str, Any]:
     return data
 
 
-_Result_KEYS = (
+_OnboardingResult_KEYS = (
     "jwt",
     "profile",
     "randomSecret",
     "refreshToken",
 )
-_Result_RANK = {key: index for index, key in enumerate(_Result_KEYS)}
+_OnboardingResult_RANK = {
+    key: index for index, key in enumerate(_OnboardingResult_KEYS)
+}
 
 
-def _decode_Result(data: object) -> Result:
+def _decode_OnboardingResult(data: object) -> OnboardingResult:
     obj = as_object(data)
     key = "jwt"
     try:
@@ -173,18 +175,18 @@ def _decode_Result(data: object) -> Result:
         raise DecodeError.missing(key) from None
     except DecodeError as error:
         raise error.inside(key) from None
-    result = Result(
+    result = OnboardingResult(
         jwt=jwt_,
         profile=profile_,
         randomSecret=randomSecret_,
         refreshToken=refreshToken_,
     )
-    if tuple(obj) != _Result_KEYS:
-        keep_unknown_keys(result, obj, _Result_RANK)
+    if tuple(obj) != _OnboardingResult_KEYS:
+        keep_unknown_keys(result, obj, _OnboardingResult_RANK)
     return result
 
 
-def _encode_Result(obj: Result) -> dict[str, Any]:
+def _encode_OnboardingResult(obj: OnboardingResult) -> dict[str, Any]:
     data: dict[str, Any] = {
         "jwt": obj.jwt,
         "profile": _encode_Profile(obj.profile),

@@ -11,22 +11,22 @@ from typing import Any
 
 __all__ = [
     "OnboardingResponse",
+    "OnboardingResult",
     "Order",
     "Pagination",
     "Position",
     "Profile",
     "ProfileNotification",
-    "Result",
 ]
 
 
 @dataclass(kw_only=True, slots=True)
 class OnboardingResponse:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $."""
+    """Found at $."""
 
     error: str
     pagination: Pagination
-    result: list[Result]
+    result: list[OnboardingResult]
     success: bool
     _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _key_order: tuple[str, ...] | None = field(
@@ -36,7 +36,7 @@ class OnboardingResponse:
 
 @dataclass(kw_only=True, slots=True)
 class Pagination:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.pagination."""
+    """Found at $.pagination."""
 
     limit: float
     order: str
@@ -49,8 +49,8 @@ class Pagination:
 
 
 @dataclass(kw_only=True, slots=True)
-class Result:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0]."""
+class OnboardingResult:
+    """Found at $.result[*]."""
 
     jwt: str
     profile: Profile
@@ -64,7 +64,7 @@ class Result:
 
 @dataclass(kw_only=True, slots=True)
 class Profile:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile."""
+    """Found at $.result[*].profile."""
 
     account_equity: float
     account_leverage: float
@@ -95,7 +95,7 @@ class Profile:
 
 @dataclass(kw_only=True, slots=True)
 class Order:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.orders[0]."""
+    """Found at $.result[*].profile.orders[*]."""
 
     client_order_id: str
     created_at: float
@@ -123,7 +123,7 @@ class Order:
 
 @dataclass(kw_only=True, slots=True)
 class Position:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.positions[0]."""
+    """Found at $.result[*].profile.positions[*]."""
 
     entry_price: float
     fair_price: float
@@ -144,7 +144,7 @@ class Position:
 
 @dataclass(kw_only=True, slots=True)
 class ProfileNotification:
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.profile_notifications[0]."""
+    """Found at $.result[*].profile.profile_notifications[*]."""
 
     description: str
     title: str

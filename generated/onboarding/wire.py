@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 
 class PaginationDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.pagination."""
+    """Found at $.pagination."""
 
     limit: float
     order: str
@@ -17,7 +17,7 @@ class PaginationDict(TypedDict):
 
 
 class OrderDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.orders[0]."""
+    """Found at $.result[*].profile.orders[*]."""
 
     client_order_id: str
     created_at: float
@@ -40,7 +40,7 @@ class OrderDict(TypedDict):
 
 
 class PositionDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.positions[0]."""
+    """Found at $.result[*].profile.positions[*]."""
 
     entry_price: float
     fair_price: float
@@ -56,7 +56,7 @@ class PositionDict(TypedDict):
 
 
 class ProfileNotificationDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile.profile_notifications[0]."""
+    """Found at $.result[*].profile.profile_notifications[*]."""
 
     description: str
     title: str
@@ -64,7 +64,7 @@ class ProfileNotificationDict(TypedDict):
 
 
 class ProfileDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0].profile."""
+    """Found at $.result[*].profile."""
 
     account_equity: float
     account_leverage: float
@@ -89,8 +89,8 @@ class ProfileDict(TypedDict):
     withdrawable_balance: float
 
 
-class ResultDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $.result[0]."""
+class OnboardingResultDict(TypedDict):
+    """Found at $.result[*]."""
 
     jwt: str
     profile: ProfileDict
@@ -99,9 +99,9 @@ class ResultDict(TypedDict):
 
 
 class OnboardingResponseDict(TypedDict):
-    """First seen in samples/onboarding/003-2066f76084269dfd-3485c20ba9.json:1:1 at $."""
+    """Found at $."""
 
     error: str
     pagination: PaginationDict
-    result: list[ResultDict]
+    result: list[OnboardingResultDict]
     success: bool

@@ -44,7 +44,7 @@ __all__ = [
 
 @dataclass(kw_only=True, slots=True)
 class TradingMessage:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $."""
+    """Found at $."""
 
     message_id: str
     message_type: MessageType
@@ -69,7 +69,7 @@ class UnknownMessageType:
 
 
 MessageType: TypeAlias = MessageTypeServerMessage | UnknownMessageType
-"""First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type."""
+"""Found at $.message_type."""
 
 
 @dataclass(slots=True)
@@ -114,7 +114,7 @@ ServerMessage: TypeAlias = (
     | ServerMessagePosition
     | UnknownServerMessage
 )
-"""First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message."""
+"""Found at $.message_type.server_message."""
 
 
 @dataclass(slots=True)
@@ -141,12 +141,12 @@ class UnknownAccountEvent:
 AccountEvent: TypeAlias = (
     AccountEventAccountAdded | AccountEventAccountUpdate | UnknownAccountEvent
 )
-"""First seen in samples/trading/000-06e79cef9e5c5c77-a3714970be.json:1:1 at $.message_type.server_message.account_event."""
+"""Found at $.message_type.server_message.account_event."""
 
 
 @dataclass(kw_only=True, slots=True)
 class Account:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-a3714970be.json:1:1 at $.message_type.server_message.account_event.account_added."""
+    """Found at $.message_type.server_message.account_event.account_added."""
 
     id: str
     trader_id: str
@@ -169,7 +169,7 @@ class Account:
 
 @dataclass(kw_only=True, slots=True)
 class AccountUpdate:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update."""
+    """Found at $.message_type.server_message.account_event.account_update."""
 
     account: Account
     operation: AccountOperation
@@ -181,7 +181,7 @@ class AccountUpdate:
 
 @dataclass(kw_only=True, slots=True)
 class AccountOperation:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update.operation."""
+    """Found at $.message_type.server_message.account_event.account_update.operation."""
 
     id: str
     trader_id: str
@@ -200,7 +200,7 @@ class AccountOperation:
 
 @dataclass(kw_only=True, slots=True)
 class AuthResult:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-3344cfcb32.json:1:1 at $.message_type.server_message.auth_result."""
+    """Found at $.message_type.server_message.auth_result."""
 
     result: str
     session_id: str | None
@@ -225,12 +225,12 @@ class UnknownPendingPositionEvent:
 
 
 PendingPositionEvent: TypeAlias = PendingPositionCreated | UnknownPendingPositionEvent
-"""First seen in samples/trading/000-06e79cef9e5c5c77-014bb5269b.json:1:1 at $.message_type.server_message.pending_position."""
+"""Found at $.message_type.server_message.pending_position."""
 
 
 @dataclass(kw_only=True, slots=True)
 class PendingPosition:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-014bb5269b.json:1:1 at $.message_type.server_message.pending_position.created."""
+    """Found at $.message_type.server_message.pending_position.created."""
 
     id: str
     trader_id: str
@@ -292,12 +292,12 @@ class UnknownPositionEvent:
 PositionEvent: TypeAlias = (
     PositionClosed | PositionCreated | PositionUpdated | UnknownPositionEvent
 )
-"""First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position."""
+"""Found at $.message_type.server_message.position."""
 
 
 @dataclass(kw_only=True, slots=True)
 class Position:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created."""
+    """Found at $.message_type.server_message.position.closed."""
 
     id: str
     trader_id: str
@@ -344,7 +344,7 @@ class Position:
 
 @dataclass(kw_only=True, slots=True)
 class BidAsk:
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created.asset_open_bid_ask."""
+    """Found at $.message_type.server_message.position.closed.asset_open_bid_ask."""
 
     id: str
     bid: int

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias, TypedDict
 
 
 class AccountDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-a3714970be.json:1:1 at $.message_type.server_message.account_event.account_added."""
+    """Found at $.message_type.server_message.account_event.account_added."""
 
     id: str
     trader_id: str
@@ -26,7 +26,7 @@ class AccountDict(TypedDict):
 
 
 class AccountOperationDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update.operation."""
+    """Found at $.message_type.server_message.account_event.account_update.operation."""
 
     id: str
     trader_id: str
@@ -46,14 +46,14 @@ A variant of AccountEvent not seen in the samples, kept as the raw object.
 
 
 class AuthResultDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-3344cfcb32.json:1:1 at $.message_type.server_message.auth_result."""
+    """Found at $.message_type.server_message.auth_result."""
 
     result: str
     session_id: str | None
 
 
 class PendingPositionDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-014bb5269b.json:1:1 at $.message_type.server_message.pending_position.created."""
+    """Found at $.message_type.server_message.pending_position.created."""
 
     id: str
     trader_id: str
@@ -87,7 +87,7 @@ A variant of PendingPositionEvent not seen in the samples, kept as the raw objec
 
 
 class BidAskDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created.asset_open_bid_ask."""
+    """Found at $.message_type.server_message.position.closed.asset_open_bid_ask."""
 
     id: str
     bid: int
@@ -122,7 +122,7 @@ class AccountEventAccountAddedDict(TypedDict):
 
 
 class AccountUpdateDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-c8275969cc.json:1:1 at $.message_type.server_message.account_event.account_update."""
+    """Found at $.message_type.server_message.account_event.account_update."""
 
     account: AccountDict
     operation: AccountOperationDict
@@ -141,7 +141,7 @@ class PendingPositionCreatedDict(TypedDict):
 
 
 class PositionDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $.message_type.server_message.position.created."""
+    """Found at $.message_type.server_message.position.closed."""
 
     id: str
     trader_id: str
@@ -263,7 +263,7 @@ MessageTypeDict: TypeAlias = MessageTypeServerMessageDict | UnknownMessageTypeDi
 
 
 class TradingMessageDict(TypedDict):
-    """First seen in samples/trading/000-06e79cef9e5c5c77-00adc47f31.json:1:1 at $."""
+    """Found at $."""
 
     message_id: str
     message_type: MessageTypeDict
