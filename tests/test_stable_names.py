@@ -201,3 +201,24 @@ def test_a_vague_key_is_named_with_its_holder(tmp_path: Path) -> None:
     assert "data: TickerData" in names["Ticker"]
     assert "data: AccountData" in names["Account"]
     assert "Data" not in names
+
+
+def test_a_signed_number_key_reads_its_sign_and_names_the_wire_key(
+    tmp_path: Path,
+) -> None:
+    """`-1` and `1` side by side: minus_1 and n_1 (never `n_1` and `n_1_2`), each attribute
+    saying the wire key it stands for; a key that is an identifier says nothing more."""
+    samples = tmp_path / "samples" / "book"
+    samples.mkdir(parents=True)
+    (samples / "a.json").write_text(
+        json.dumps(
+            {"levels": {"-1": 1.5, "1": 2.5, "+2": 0.5, "mid": 2.0}, "symbol": "BTC"}
+        )
+    )
+    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
+    levels = classes((tmp_path / "out" / "book" / "models.py").read_text())["Levels"]
+    assert 'minus_1: float\n    """The wire key `-1`."""' in levels
+    assert 'n_1: float\n    """The wire key `1`."""' in levels
+    assert 'plus_2: float\n    """The wire key `+2`."""' in levels
+    models = (tmp_path / "out" / "book" / "models.py").read_text()
+    assert "symbol: str\n" in models and "The wire key `symbol`" not in models

@@ -44,8 +44,8 @@ def field_names(
     """Python attribute names for wire keys: the key itself where it is a plain identifier.
 
     Others are sanitised: accents dropped, other non-ASCII and punctuation -> `_`, a key with
-    nothing left -> `key` (`empty` for ""), a keyword gets a trailing `_`, a leading digit gets
-    `n_`. Keys that are plain identifiers claim their names first, so `my_key` keeps its name and
+    nothing left -> `key` (`empty` for ""), a keyword gets a trailing `_`, a sign before a number
+    is a word (`-1` -> `minus_1`), a leading digit gets `n_`. Keys that are plain identifiers claim their names first, so `my_key` keeps its name and
     `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping
     fields and names that annotations use (builtins, `class_names`) are never given out. The
     codec maps every name back.
@@ -78,9 +78,16 @@ def field_names(
     return {key: names[key] for key in keys}
 
 
+# A sign in front of a number is read out (`-1` -> minus_1), not dropped: `1` and `-1` are
+# different keys of one object often enough (order book levels, offsets).
+_SIGN = re.compile(r"^([-+])(?=[0-9])")
+_SIGN_WORDS = {"-": "minus_", "+": "plus_"}
+
+
 def _sanitise(key: str) -> str:
-    ascii_key = (
-        unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    ascii_key = _SIGN.sub(
+        lambda sign: _SIGN_WORDS[sign.group(1)],
+        unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii"),
     )
     name = _NOT_IDENTIFIER.sub("_", ascii_key).strip("_")
     if not name:

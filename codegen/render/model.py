@@ -55,6 +55,13 @@ class FieldModel:
         return literal(self.key)
 
     @property
+    def doc(self) -> str | None:
+        """An attribute docstring naming the wire key, when the attribute could not be named so."""
+        if self.name == self.key:
+            return None
+        return docstring(f"The wire key `{self.key}`.")
+
+    @property
     def default(self) -> str | None:
         """The dataclass default: the tag value of a kind, ABSENT for a key that may be absent."""
         if self.tag is not None:
