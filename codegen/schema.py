@@ -302,6 +302,8 @@ class _Builder:
         required = [f.key for f in record.fields if not record.is_optional(f)]
         if required:
             definition["required"] = required
+        if record.evidence:
+            definition[EVIDENCE_KEYWORD] = record.evidence
         return definition
 
     def _union(self, name: str, description: str, union: TaggedUnion) -> dict[str, Any]:

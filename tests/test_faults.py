@@ -359,7 +359,7 @@ def test_full_or_closed_stdout_exits_2(tmp_path: Path, redirect: str) -> None:
 def test_a_bug_exits_3_and_asks_for_a_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(samples_dir: Path) -> None:
+    def broken(*args: object) -> None:
         raise TypeError("a bug")
 
     monkeypatch.setattr(codegen.cli, "build_packages", broken)
@@ -373,7 +373,7 @@ def test_a_bug_exits_3_and_asks_for_a_report(
 def test_interrupt_while_reading_exits_130_and_says_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted(samples_dir: Path) -> None:
+    def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(codegen.cli, "build_packages", interrupted)

@@ -42,6 +42,8 @@ class ObjectShape:
     # One kind of an object union (tagged, told by a key, or the kind without the tag): always a
     # record, never turned into a map or an externally tagged union by a later pass.
     is_kind: bool = False
+    # Why records seen apart were merged into this one (passes/similar.py), for the schema.
+    evidence: str = field(default="", compare=False)
 
     @property
     def keys(self) -> frozenset[str]:

@@ -371,6 +371,7 @@ def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:
         origin=min(left.origin, right.origin),
         tags=left.tags,
         is_kind=left.is_kind,
+        evidence=left.evidence or right.evidence,
     )
 
 

@@ -186,3 +186,12 @@ TUPLE_MIN_ARRAYS = 3
 # ...or this many, when every position holds the same kind (`["14.80", "12.77"]`): only a length
 # that never varies over many arrays says the positions mean different things.
 TUPLE_MIN_ARRAYS_SAME_KIND = 8
+
+# One object seen with a few keys more or less (passes/similar.py), when held under keys naming the
+# same thing: at least this many keys shared (two records with `id` and `name` have nothing else
+# in common)...
+SIMILAR_MIN_SHARED_KEYS = 3
+# ... and the keys only one of them has at most this share of all their keys: an `Issue` with and
+# without `pull_request` (1 of 30) merges, and so does a 4-key level seen once with a fifth key;
+# two records that differ in half their keys are two things, whatever their keys are called.
+SIMILAR_MAX_DIFFERENT_SHARE = 0.25

@@ -5,6 +5,7 @@ from __future__ import annotations
 from codegen.infer.passes.dedupe import dedupe
 from codegen.infer.passes.enums import detect_enums
 from codegen.infer.passes.maps import detect_maps
+from codegen.infer.passes.similar import merge_similar
 from codegen.infer.passes.tagged_unions import detect_tagged_unions
 from codegen.infer.passes.tree import Rewrite
 from codegen.infer.passes.tuples import detect_tuples
@@ -17,6 +18,7 @@ PASSES: tuple[tuple[str, Rewrite], ...] = (
     ("detect_maps", detect_maps),  # first: data keys (`"BTC-USD"`) are never tags
     ("detect_tagged_unions", detect_tagged_unions),
     ("dedupe", dedupe),
+    ("merge_similar", merge_similar),  # after dedupe: compares distinct records only
     (
         "detect_enums",
         detect_enums,
@@ -30,4 +32,5 @@ __all__ = [
     "detect_maps",
     "detect_tagged_unions",
     "detect_tuples",
+    "merge_similar",
 ]

@@ -58,6 +58,7 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
             record.origin,
             record.tags,
             record.is_kind,
+            record.evidence,
         )
     if isinstance(record, TaggedUnion):
         return TaggedUnion(
