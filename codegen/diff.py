@@ -48,6 +48,7 @@ from codegen.schema import (
     UNION_KEYWORD,
     UNION_KIND,
     UNKNOWN_KEYWORD,
+    ref,
     ref_name,
     union_members,
 )
@@ -274,7 +275,7 @@ class _Comparison:
     def _type(
         self, subject: str, before: dict[str, Any], after: dict[str, Any], where: Any
     ) -> None:
-        old_members, new_members = _members(before), _members(after)
+        old_members, new_members = _members(self._in_new_names(before)), _members(after)
         old_null, new_null = "null" in old_members, "null" in new_members
         if new_null and not old_null:
             self.note("field became nullable", subject, definition=where)
@@ -289,17 +290,24 @@ class _Comparison:
 
     def _relation(self, before: set[Any], after: set[Any]) -> str:
         """same, widened, narrowed or changed: how the values `after` accepts relate to `before`'s."""
-        before = {self._renamed(member) for member in before}
         wider = all(any(self._covers(a, b) for a in after) for b in before)
         narrower = all(any(self._covers(b, a) for b in before) for a in after)
         if wider and narrower:
             return "same"
         return "widened" if wider else "narrowed" if narrower else "changed"
 
-    def _renamed(self, member: Any) -> Any:
-        if isinstance(member, tuple) and member[0] == "ref":
-            return ("ref", self.renamed.get(member[1], member[1]))
-        return member
+    def _in_new_names(self, fragment: Any) -> Any:
+        """An old fragment with the classes renamed since called by their new names (at any
+        depth: `list[Result]` -> `list[OnboardingResult]`), so a rename is reported once.
+        """
+        if isinstance(fragment, list):
+            return [self._in_new_names(item) for item in fragment]
+        if not isinstance(fragment, dict):
+            return fragment
+        name = ref_name(fragment)
+        if name is not None:
+            return ref(self.renamed.get(name, name))
+        return {key: self._in_new_names(value) for key, value in fragment.items()}
 
     def _covers(self, wide: Any, narrow: Any) -> bool:
         """Whether the member `wide` accepts every value the member `narrow` does."""

@@ -107,6 +107,18 @@ def test_types_widened_narrowed_and_changed() -> None:
     ]
 
 
+def test_a_rename_is_reported_once_not_again_where_a_list_holds_the_class() -> None:
+    """`list[Price]` -> `list[Quote]` is the rename itself, not a type change of the field."""
+    items = {"type": "array", "items": {"$ref": "#/$defs/Price"}}
+    old = document(Api=obj(p=items), Price=obj(bid=NUM, seen="b"))
+    items = {"type": "array", "items": {"$ref": "#/$defs/Quote"}}
+    new = document(Api=obj(p=items), Quote=obj(bid=NUM, seen="c"))
+    changes = schema_changes("api", old, new)
+    assert [(c.change, c.subject, c.detail) for c in changes] == [
+        ("class renamed", "Price", "Price -> Quote")
+    ]
+
+
 def test_a_class_with_the_same_keys_under_a_new_name_is_a_rename() -> None:
     old = document(Api=obj(p={"$ref": "#/$defs/Price"}), Price=obj(bid=NUM, seen="b"))
     new = document(Api=obj(p={"$ref": "#/$defs/Quote"}), Quote=obj(bid=NUM, seen="c"))
