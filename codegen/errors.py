@@ -70,7 +70,7 @@ def status(text: str) -> None:
     print above it.
     """
     global _status
-    if sys.stderr is None or not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty() or not (text or _status):
         return
     sys.stderr.write(_ERASE_LINE + text)
     sys.stderr.flush()
