@@ -38,7 +38,13 @@ from itertools import islice
 from typing import Any
 
 from codegen.errors import CodegenError, Location, notify, shown
-from codegen.jsonreader import InvalidJSON, JSONText, ParsedValue, decode_text
+from codegen.jsonreader import (
+    InvalidJSON,
+    JSONText,
+    ParsedValue,
+    _skip_space,
+    decode_text,
+)
 
 
 @dataclass(frozen=True)
@@ -158,15 +164,12 @@ def _holds_containers(value: Any) -> bool:
 _JSON_MIME = re.compile(
     r"(application|text)/((x-)?(nd)?json(l|lines)?|[^;\s]*\+json)", re.IGNORECASE
 )
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # One character of a JSON string's value, as it is written in the string (the closing quote last).
 _STRING_UNIT = re.compile(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.|.",
     re.DOTALL,
 )
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|,|:|[^\s{}\[\],:"]+', re.DOTALL)
-_ENTRIES = ("log", "entries")
-_WANTED = {"response", "content", "text", "data"}
+_PLAIN = json.JSONDecoder()  # for text already read strictly
 _URL_SHOWN = 80  # characters of an entry's URL in a warning
 
 
@@ -237,7 +240,7 @@ def read_har(text: str, file: str) -> list[Found]:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
-        path = (*_ENTRIES, index)
+        path = ("log", "entries", index)
         name = _entry_name(index, entry)
         found += _response(har, offsets, path, name, entry.get("response"), skipped)
         frames = entry.get("_webSocketMessages")
@@ -369,42 +372,51 @@ def _warn(har: JSONText, quote: int, what: str, problem: CodegenError) -> None:
 
 def _value_offsets(text: str, start: int) -> _Offsets:
     """Where the values that HAR messages are read from start, by JSON path: entries, responses,
-    their contents and bodies, websocket frames and their data. The text is known to be JSON.
+    their contents and bodies, websocket frames and their data. The text is known to be JSON:
+    values on no such path are skipped whole by the C parser.
     """
     offsets: _Offsets = {}
-    path: list[str | int] = []
-    in_object: list[bool] = []
-    expect_key = False
-    for match in _TOKEN.finditer(text, start):
-        token = match.group()
-        if token == ":":
-            continue
-        if token == ",":
-            if in_object[-1]:
-                expect_key = True
-            else:
-                path[-1] = int(path[-1]) + 1
-            continue
-        if token in ("}", "]"):
-            in_object.pop()
-            path.pop()
-            expect_key = False
-            if not path:
-                break
-            continue
-        if expect_key:
-            path[-1] = json.loads(token)
-            expect_key = False
-            continue
-        key = tuple(path)
-        if key[:2] == _ENTRIES and (
-            len(key) == 3
-            or (len(key) == 5 and key[3] == "_webSocketMessages")
-            or key[-1] in _WANTED
-        ):
-            offsets[key] = match.start()
-        if token in ("{", "["):
-            in_object.append(token == "{")
-            path.append("" if token == "{" else 0)
-            expect_key = token == "{"
+    _walk(text, start, (), offsets)
     return offsets
+
+
+def _walk(text: str, pos: int, path: tuple[str | int, ...], offsets: _Offsets) -> int:
+    """Note the offset of the value at pos if it is wanted, and return the offset after it."""
+    wanted, descend = _on_the_way(path)
+    if wanted:
+        offsets[path] = pos
+    if not descend or text[pos] not in "{[":
+        return _PLAIN.raw_decode(text, pos)[1]
+    closing = "}" if text[pos] == "{" else "]"
+    pos = _skip_space(text, pos + 1)
+    index = 0
+    while text[pos] != closing:
+        if closing == "}":
+            key, pos = _PLAIN.raw_decode(text, pos)
+            pos = _skip_space(text, _skip_space(text, pos) + 1)  # past the ':'
+        else:
+            key, index = index, index + 1
+        pos = _skip_space(text, _walk(text, pos, (*path, key), offsets))
+        if text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+    return pos + 1
+
+
+def _on_the_way(path: tuple[str | int, ...]) -> tuple[bool, bool]:
+    """(whether the value at path is one whose offset is wanted, whether to look inside it)."""
+    match path:
+        case () | ("log",) | ("log", "entries"):
+            return False, True
+        case ("log", "entries", int()):
+            return True, True
+        case ("log", "entries", int(), "response" | "_webSocketMessages"):
+            return False, True
+        case ("log", "entries", int(), "response", "content"):
+            return True, True
+        case ("log", "entries", int(), "_webSocketMessages", int()):
+            return True, True
+        case ("log", "entries", int(), "response", "content", "text"):
+            return True, False
+        case ("log", "entries", int(), "_webSocketMessages", int(), "data"):
+            return True, False
+    return False, False
