@@ -110,7 +110,7 @@ def _line_values(source: JSONText, *, any_value: bool) -> list[ParsedValue] | No
                 "expected one JSON value per line, found a second one",
                 values[1].location,
             )
-            if _holds_containers(values[0].value):
+            if holds_containers(values[0].value):
                 raise problem  # two messages: the first is no prefix
         elif any_value or isinstance(values[0].value, (dict, list)):
             return values
@@ -142,7 +142,7 @@ def _after_prefix(source: JSONText, first: int) -> ParsedValue | None:
             continue  # `[12:00:01]`: a prefix
         if not line[parsed.end :].strip():
             return parsed
-        if is_brace or _holds_containers(parsed.value):
+        if is_brace or holds_containers(parsed.value):
             raise CodegenError(
                 "expected the end of the line after the JSON value"
                 " (a line holds one message, after an optional prefix)",
@@ -151,7 +151,7 @@ def _after_prefix(source: JSONText, first: int) -> ParsedValue | None:
     return None
 
 
-def _holds_containers(value: Any) -> bool:
+def holds_containers(value: Any) -> bool:
     """An object, or an array holding objects or arrays: a message, never a prefix."""
     return isinstance(value, dict) or (
         isinstance(value, list)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from codegen.captures import Found, read_har, read_lines
+from codegen.captures import Found, holds_containers, read_har, read_lines
 from codegen.errors import CodegenError, Location, notify, shown
 from codegen.jsonreader import JSONText, ParsedValue, decode_text
 
@@ -297,9 +297,7 @@ def _extract(text: str, file: str) -> list[Found]:
             pos = start + 1 if end is None else end
         if value is None:
             continue
-        if isinstance(value.parsed.value, list) and not any(
-            isinstance(item, (dict, list)) for item in value.parsed.value
-        ):
+        if not holds_containers(value.parsed.value):
             continue
         key = json.dumps(value.parsed.value)
         if key not in seen:
