@@ -15,10 +15,16 @@ import click
 
 from codegen.config import load_project
 from codegen.diff import committed_schemas, package_changes, render_json, render_text
-from codegen.errors import CodegenError, Interrupted, Location, shown
+from codegen.errors import CodegenError, Interrupted, Location, shown, status
 from codegen.ingest import ingest_document
 from codegen.render import schema_text
-from codegen.pipeline import SampleSet, build_packages, discover_sets, infer_schema
+from codegen.pipeline import (
+    SampleSet,
+    build_packages,
+    discover_sets,
+    each_set,
+    infer_schema,
+)
 from codegen.validate import Report, load_package, validate as validate_messages
 from codegen.write import (
     check_output_location,
@@ -47,7 +53,10 @@ def reports_errors(command: F) -> F:
         try:
             if sys.stdout is None:
                 raise CodegenError("standard output is closed; nothing was done")
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                status("")  # a progress line on the terminal goes before any message
         except CodegenError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -157,7 +166,16 @@ class CodegenGroup(click.Group):
         sys.exit(status if isinstance(status, int) else 0)
 
 
-@click.group(cls=CodegenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def examples(*lines: str) -> str:
+    """A command's --help epilog: example command lines, each with what it does."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(
+    cls=CodegenGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Run `codegen COMMAND -h` for the options and examples of a command.",
+)
 @click.version_option(package_name="codegen", prog_name="codegen")
 def main() -> None:
     """Turn captured JSON samples into a typed, vendorable Python package.
@@ -173,7 +191,12 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "codegen generate                    # samples/<set>/ -> generated/<set>/",
+        "codegen generate api/samples -o src/bindings",
+    )
+)
 @samples_and_output
 @click.option(
     "--force",
@@ -187,9 +210,8 @@ def generate(
 ) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR.
 
-    \b
-    Example:
-      codegen generate samples -o generated
+    Prints each package written, and each package removed because its sample set is gone. On a
+    terminal, stderr shows which set is being worked on.
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
@@ -199,11 +221,15 @@ def generate(
         )
     except KeyboardInterrupt:
         raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
-    write_packages(packages, out_dir, force=force, wait=not no_wait)
+    removed = write_packages(packages, out_dir, force=force, wait=not no_wait)
     _ignore_interrupts()  # the output is complete: Ctrl-C from here on cannot make it less so
     for package in packages:
         emit(
             f"wrote {shown(str(out_dir / package.name))} ({len(package_files(package))} files)"
+        )
+    for name in removed:
+        emit(
+            f"removed {shown(str(out_dir / name))}: no sample set produces it any more"
         )
 
 
@@ -213,7 +239,11 @@ def _ignore_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "codegen check --no-wait             # in CI: exit 1 when generated/ is stale",
+    )
+)
 @samples_and_output
 @no_wait_option
 @reports_errors
@@ -221,10 +251,6 @@ def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None
     """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce.
 
     The changes to the bindings (as `codegen diff` says them) come first, then the unified diff.
-
-    \b
-    Example (in CI):
-      codegen check samples -o generated --no-wait
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
@@ -242,7 +268,12 @@ def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None
     emit(f"{shown(str(out_dir))} is up to date")
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "codegen diff                        # readers/builders: breaking or ok",
+        "codegen diff --format json > changes.json",
+    )
+)
 @samples_and_output
 @click.option(
     "--format",
@@ -261,17 +292,11 @@ def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> 
     nullable, types widened or narrowed; each marked breaking or ok for code that reads decoded
     messages and for code that builds them, with the sample that caused it. Exit 1 when anything
     changed, 0 when nothing did.
-
-    \b
-    Example:
-      codegen diff samples -o generated --format json
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     committed = committed_schemas(out_dir)
-    new = dict(
-        infer_schema(sample_set, committed) for sample_set in discover_sets(samples_dir)
-    )
+    new = dict(infer_schema(s, committed) for s in each_set(discover_sets(samples_dir)))
     changes = package_changes(committed, new)
     emit(
         render_json(changes) if output_format == "json" else render_text(changes),
@@ -281,7 +306,12 @@ def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> 
         sys.exit(EXIT_DIFFERENT)
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "codegen validate trading captures/today.jsonl",
+        "tail -n 1000 feed.jsonl | codegen validate trading -",
+    )
+)
 @click.argument("set_name", metavar="SET")
 @click.argument("files", nargs=-1, required=True)
 @out_option
@@ -294,17 +324,14 @@ def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> 
 def validate(
     set_name: str, files: tuple[str, ...], out_dir: Path | None, kind: str | None
 ) -> None:
-    """Check captures (FILES: .json, .jsonl, .ndjson, or - for standard input) against the
-    committed package of SET, without regenerating it.
+    """Check captures against the committed package of SET, without regenerating it.
+
+    FILES are read as the samples of a set are (.json, .jsonl, .log, .har, docs text); -
+    reads JSON values from standard input.
 
     Prints each message that does not decode (file:line:column, JSON path, reason) and a summary,
     counting messages that decode but hold a variant or keys the samples never showed. Exit 1
     when any message does not fit.
-
-    \b
-    Example:
-      codegen validate trading captures/today.jsonl
-      tail -n 1000 feed.jsonl | codegen validate trading -
     """
     out_dir = project_folders(None, out_dir)[1]
     package = load_package(out_dir, set_name)
@@ -317,16 +344,11 @@ def validate(
             emit(line)
 
 
-@main.command()
+@main.command(epilog=examples("codegen infer samples/trading > trading.schema.json"))
 @click.argument("samples_dir", type=click.Path(path_type=Path))
 @reports_errors
 def infer(samples_dir: Path) -> None:
-    """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders).
-
-    \b
-    Example:
-      codegen infer samples/trading > trading.schema.json
-    """
+    """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders)."""
     is_one_set = samples_dir.is_dir() and not any(
         p.is_dir() and not p.name.startswith((".", "_")) for p in samples_dir.iterdir()
     )
@@ -336,11 +358,20 @@ def infer(samples_dir: Path) -> None:
         sample_set = SampleSet(samples_dir, f"{folder.parent.name}/{folder.name}")
         emit(schema_text(infer_schema(sample_set)[1]), nl=False)
         return
-    schemas = {s.directory.name: infer_schema(s)[1] for s in discover_sets(samples_dir)}
+    schemas = {
+        s.directory.name: infer_schema(s)[1]
+        for s in each_set(discover_sets(samples_dir))
+    }
     emit(schema_text(schemas), nl=False)
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "codegen ingest docs/websocket-api.md --into samples/trading",
+        "codegen ingest session.har --into samples/myapi   # JSON responses, frames received",
+        "codegen ingest feed.log --into samples/myapi      # `1617123456.789: {...}` lines",
+    )
+)
 @click.argument("document", type=click.Path(path_type=Path))
 @click.option(
     "--into",
@@ -351,12 +382,8 @@ def infer(samples_dir: Path) -> None:
 )
 @reports_errors
 def ingest(document: Path, into: Path) -> None:
-    """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl) into sample files.
-
-    \b
-    Example:
-      codegen ingest docs/websocket-api.md --into samples/trading
-    """
+    """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl, .log, .har) into sample
+    files, one per distinct value."""
     paths = ingest_document(document, into)
     for path in paths:
         emit(shown(str(path)))

@@ -232,6 +232,10 @@ def _relative(path: Path) -> Path:
         return path
 
 
+# The tables a dotted key names before its last part: `sets.trading.` in `sets.trading.x = 1`.
+_DOTTED = r"""(?:(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*\.\s*)*"""
+
+
 class _Lines:
     """Finds the line a setting is on, for error messages (tomllib does not say).
 
@@ -266,8 +270,10 @@ class _Lines:
     def of_key(self, key: str, table: int | None = None) -> Location:
         """Where `key = ...` is set (inside the table starting at line index `table`)."""
         start = self.start if table is None else table
+        name = re.escape(key)
         number = self.find(
-            rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*{self.prefix}{re.escape(key)}\b", start
+            rf"^\s*{_DOTTED}[\"']?{name}[\"']?\s*=|^\s*\[\s*{self.prefix}{name}\b",
+            start,
         )
         if number is None:
             number = start

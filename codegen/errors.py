@@ -49,6 +49,29 @@ class Interrupted(Exception):
     """Ctrl-C, acted on at a point where every package is whole; the message says what was left."""
 
 
+_ERASE_LINE = "\r\x1b[K"  # back to the start of the line, and clear it
+_status = ""  # the progress line shown on a terminal's stderr, if any
+
+
 def notify(message: str) -> None:
     """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
+    if _status:
+        sys.stderr.write(_ERASE_LINE)
     print(message, file=sys.stderr, flush=True)
+    if _status:
+        sys.stderr.write(_status)
+        sys.stderr.flush()
+
+
+def status(text: str) -> None:
+    """Show a progress line (`[12/166] trading`) in place of the last one; "" clears it.
+
+    Only when stderr is a terminal: in CI logs and pipes a run stays quiet. notify() lines
+    print above it.
+    """
+    global _status
+    if sys.stderr is None or not sys.stderr.isatty() or not (text or _status):
+        return
+    sys.stderr.write(_ERASE_LINE + text)
+    sys.stderr.flush()
+    _status = text

@@ -5,7 +5,9 @@ Decisions:
   result never depends on the file system; hidden files and directories are skipped. Suffixes
   are matched case-insensitively; other files are ignored (codegen.toml lives there too).
 - .json holds one or more concatenated values; .jsonl/.ndjson one value per non-blank line (lines
-  end at "\\n" only: str.splitlines would also split at U+2028, which a JSON string may hold raw);
+  end at "\\n" only: str.splitlines would also split at U+2028, which a JSON string may hold raw),
+  which may follow a prefix; .log one message per line after a prefix; .har the JSON responses
+  and websocket frames received of an HTTP Archive (the rules are in codegen/captures.py);
   .txt/.md are text copied from docs pages, see extract_from_document.
 - A sample file that yields no sample is an error, not skipped: an empty capture is a mistake.
 - Exact duplicates (same keys in the same order, same values) are kept once, at their first
@@ -41,10 +43,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from codegen.captures import Found, holds_containers, read_har, read_lines
 from codegen.errors import CodegenError, Location, notify, shown
 from codegen.jsonreader import JSONText, ParsedValue, decode_text
 
-SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
+SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".har", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
 _CANDIDATE = re.compile(r"[{\[]")
 _NOTES = re.compile(r"(readme|notes|changelog)([._ -].*)?", re.IGNORECASE)
@@ -84,18 +87,6 @@ class Sample:
     )
 
 
-@dataclass(frozen=True)
-class _Found:
-    """A value read from a file, with the text its span indexes (to copy it verbatim)."""
-
-    parsed: ParsedValue
-    text: str
-
-    @property
-    def source(self) -> str:
-        return self.text[self.parsed.start : self.parsed.end]
-
-
 def read_sample_set(
     directory: Path, display_root: str, *, max_file_size: int = MAX_FILE_SIZE
 ) -> list[Sample]:
@@ -122,8 +113,8 @@ def read_sample_set(
                 )
     if not samples:
         raise CodegenError(
-            f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .txt"
-            " or .md files"
+            f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .log,"
+            " .har, .txt or .md files"
         )
     if any(sample.folder is None for sample in samples):
         # Folders only organise files here (see pipeline.kinds_by_folder): one copy in all.
@@ -254,42 +245,35 @@ def _require_regular(info: os.stat_result, display: str) -> None:
             raise NotRegularFile(f"{kind}, not a regular file", Location(display))
 
 
-def _read_file(path: Path, display: str, max_file_size: int) -> list[_Found]:
+def _read_file(path: Path, display: str, max_file_size: int) -> list[Found]:
     """The values of one sample file by its suffix; a file that yields none is an error."""
     text = decode_text(_read_regular_file(path, display, max_file_size), display)
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        found = [_Found(parsed, text) for parsed in JSONText(text, display).values()]
-        expected = "a JSON value"
-    elif suffix in _LINES_SUFFIXES:
-        found = _read_lines(text, display)
-        expected = "one JSON value per line"
-    else:
-        found = _extract(text, display)
+    if suffix == ".json" or suffix in _LINES_SUFFIXES:
+        if suffix == ".json":
+            found = [Found(parsed, text) for parsed in JSONText(text, display).values()]
+        else:
+            found = read_lines(text, display, log=False)
         if not found:
-            raise CodegenError("no JSON object or array found", Location(display))
-        return found
-    if not found:
-        end = JSONText(text, display).location(len(text))
-        raise CodegenError(f"empty file, expected {expected}", end)
-    return found
-
-
-def _read_lines(text: str, display: str) -> list[_Found]:
-    """JSON Lines: one value per non-blank line."""
-    found: list[_Found] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        values = JSONText(line, display, start_line=number).values()
-        if len(values) > 1:
-            raise CodegenError(
-                "expected one JSON value per line, found a second one",
-                values[1].location,
+            end = JSONText(text, display).location(len(text))
+            expected = (
+                "a JSON value" if suffix == ".json" else "one JSON value per line"
             )
-        found.extend(_Found(parsed, line) for parsed in values)
+            raise CodegenError(f"empty file, expected {expected}", end)
+        return found
+    if suffix == ".log":
+        found, nothing = read_lines(text, display, log=True), "no line holds a message"
+    elif suffix == ".har":
+        found = read_har(text, display)
+        nothing = "no JSON response body or websocket frame received in this HAR file"
+    else:
+        found, nothing = _extract(text, display), "no JSON object or array found"
+    if not found:
+        raise CodegenError(nothing, Location(display))
     return found
 
 
-def _extract(text: str, file: str) -> list[_Found]:
+def _extract(text: str, file: str) -> list[Found]:
     """Every distinct object, or array holding objects or arrays, embedded in prose.
 
     Each '{' or '[' is a candidate; a candidate that is not JSON is tried as almost-JSON (see the
@@ -298,14 +282,14 @@ def _extract(text: str, file: str) -> list[_Found]:
     is prose, not a sample. First occurrences are kept.
     """
     source = JSONText(text, file)
-    found: list[_Found] = []
+    found: list[Found] = []
     seen: set[str] = set()
     pos = 0
     while candidate := _CANDIDATE.search(text, pos):
         start = candidate.start()
         parsed = source.embedded_value_at(start)
         if parsed is not None:
-            value: _Found | None = _Found(parsed, text)
+            value: Found | None = Found(parsed, text)
             pos = parsed.end
         else:
             # A block meant as JSON is skipped whole: its inner brackets are not samples.
@@ -313,9 +297,7 @@ def _extract(text: str, file: str) -> list[_Found]:
             pos = start + 1 if end is None else end
         if value is None:
             continue
-        if isinstance(value.parsed.value, list) and not any(
-            isinstance(item, (dict, list)) for item in value.parsed.value
-        ):
+        if not holds_containers(value.parsed.value):
             continue
         key = json.dumps(value.parsed.value)
         if key not in seen:
@@ -324,7 +306,7 @@ def _extract(text: str, file: str) -> list[_Found]:
     return found
 
 
-def _almost_json(source: JSONText, start: int) -> tuple[_Found | None, int | None]:
+def _almost_json(source: JSONText, start: int) -> tuple[Found | None, int | None]:
     """A docs block at start that is JSON but for comments, trailing commas or HTML escapes.
 
     Returns the repaired value (its text is the repaired block) and the block's end; (None, end)
@@ -360,7 +342,7 @@ def _almost_json(source: JSONText, start: int) -> tuple[_Found | None, int | Non
         return None, None
     notify(f"warning: {where}: read a block after removing its {' and '.join(repairs)}")
     located = ParsedValue(parsed.value, where, 0, parsed.end)
-    return _Found(located, stripped), end
+    return Found(located, stripped), end
 
 
 def _block_end(text: str, start: int) -> int | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codegen.config import load_config
-from codegen.errors import CodegenError, Location
+from codegen.errors import CodegenError, Location, shown, status
 from codegen.infer import infer
 from codegen.ingest import Sample, read_sample_set
 from codegen.render import render_package
@@ -46,6 +46,16 @@ def discover_sets(samples_dir: Path) -> list[SampleSet]:
             Location(str(samples_dir)),
         )
     return sets
+
+
+def each_set(sets: list[SampleSet]) -> Iterator[SampleSet]:
+    """The sets in turn, with a progress line on a terminal (`[12/166] trading`) while each one
+    is worked on; the line is cleared after the last. (The CLI clears it when a set fails.)
+    """
+    for number, sample_set in enumerate(sets, start=1):
+        status(f"[{number}/{len(sets)}] {shown(sample_set.directory.name)}")
+        yield sample_set
+    status("")
 
 
 def infer_schema(
@@ -99,7 +109,7 @@ def build_packages(
     """
     packages: list[Package] = []
     seen: dict[str, str] = {}
-    for sample_set in discover_sets(samples_dir):
+    for sample_set in each_set(discover_sets(samples_dir)):
         name, schema = infer_schema(sample_set, previous)
         if name in seen:
             raise CodegenError(

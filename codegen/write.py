@@ -77,8 +77,9 @@ def check_output_location(samples_dir: Path, out_dir: Path) -> None:
 
 def write_packages(
     packages: list[Package], out_dir: Path, *, force: bool = False, wait: bool = True
-) -> None:
-    """Write every package, and remove the packages of sets that no longer exist.
+) -> list[str]:
+    """Write every package, and remove the packages of sets that no longer exist (their names
+    are returned).
 
     Nothing is written if a package would replace a folder codegen did not make (unless `force`).
     A file-system failure is a CodegenError naming the path; each package already swapped in is
@@ -95,6 +96,7 @@ def write_packages(
             if not force:
                 _refuse_foreign(packages, out_dir)
             old_copies: list[Path] = []
+            removed: list[str] = []
             try:
                 for index, package in enumerate(packages):
                     if interrupt.requested:
@@ -104,9 +106,11 @@ def write_packages(
                     old_copies.append(_make_folder(out_dir, stale.name, "del"))
                     os.rename(stale, old_copies[-1])
                     _fsync_folder(out_dir)
+                    removed.append(stale.name)
             finally:
                 for old in old_copies:
                     _remove(old)
+            return removed
     except OSError as error:
         where = Location(str(error.filename or out_dir))
         raise CodegenError(
