@@ -104,7 +104,7 @@ def forked_generate(
             sys.stdout = open(1, "w", closefd=False)
             sys.stderr = open(2, "w", closefd=False)
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            codegen.cli.build_packages = lambda _: packages  # type: ignore[assignment]
+            codegen.cli.build_packages = lambda *_: packages  # type: ignore[assignment]
             if not exchange:
                 codegen.write.exchange = lambda first, second: False  # type: ignore[assignment]
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
