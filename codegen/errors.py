@@ -72,6 +72,6 @@ def status(text: str) -> None:
     global _status
     if sys.stderr is None or not sys.stderr.isatty() or not (text or _status):
         return
+    _status = text  # first: a Ctrl-C during the write must still leave a line to clear
     sys.stderr.write(_ERASE_LINE + text)
     sys.stderr.flush()
-    _status = text

@@ -11,7 +11,10 @@ trial starts from what the previous one left, so every run also cleans up after 
 from __future__ import annotations
 
 import os
+import pty
 import random
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -146,6 +149,8 @@ def run_trials(
     rng = random.Random(f"{kill_with.name}-{exchange}-{trials}")
     out = root / "out"
     outcomes = {"killed": 0, "exit 0": 0, "exit 130": 0}
+    assert forked_generate(*versions[1], out, exchange=exchange).wait() == 0
+    # Timed over a run like the trials: one that replaces packages (and reads their names first).
     start = time.monotonic()
     assert forked_generate(*versions[0], out, exchange=exchange).wait() == 0
     duration = time.monotonic() - start
@@ -227,6 +232,23 @@ def test_many_random_kills_and_interrupts(
     run_trials(versions, trees, tmp_path, kill_with, FUZZ_TRIALS, exchange=exchange)
 
 
+def read_terminal(terminal: int, until: bytes | None = None) -> bytes:
+    """What the child wrote to the terminal: up to `until`, or until it closes (60 s at most)."""
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (until is None or until not in seen):
+        if not select.select([terminal], [], [], 1)[0]:
+            continue
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
 def test_sigint_to_the_installed_command_exits_130_and_says_what_it_left(
     tmp_path: Path,
 ) -> None:
@@ -242,15 +264,25 @@ def test_sigint_to_the_installed_command_exits_130_and_says_what_it_left(
     )
     before = tree_of(out)
     samples = write_samples(tmp_path / "samples1", 1)
+    # stderr on a terminal, so the run shows its progress line: the signal goes once the first
+    # set is being worked on (past the imports, however loaded the machine is).
+    terminal, child_end = pty.openpty()
     run = subprocess.Popen(
         [str(command), "generate", str(samples), "-o", str(out)],
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=child_end,
         env={k: v for k, v in os.environ.items() if k != "CODEGEN_DEBUG"},
     )
-    time.sleep(1.0)  # past the imports, into reading and rendering four sets
+    os.close(child_end)
+    shown = read_terminal(terminal, until=b"[1/")
     run.send_signal(signal.SIGINT)
-    _, errors = run.communicate(timeout=60)
+    shown += read_terminal(terminal)
+    run.wait(timeout=60)
+    os.close(terminal)
+    # What stays on the screen: the progress line is erased before the error is printed.
+    lines = [
+        line for line in re.split(r"\x1b\[K|[\r\n]", shown.decode()) if line.strip()
+    ]
+    errors = lines[-1] if lines else ""
     if run.returncode == 0:
         pytest.skip(
             "the run finished before the interrupt: a machine too fast for this timing"
