@@ -14,6 +14,7 @@ import builtins
 import keyword
 from dataclasses import dataclass, field
 
+from codegen.errors import CodegenError
 from codegen.infer import thresholds
 from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
 from codegen.infer.overrides import ITEMS, Overrides, Segment
@@ -90,6 +91,9 @@ def family_noun(tag: str) -> Words:
     return parts
 
 
+EnumKey = tuple[tuple[str, ...] | tuple[int, ...], bool]
+
+
 @dataclass(frozen=True)
 class UnionNames:
     name: str
@@ -105,8 +109,10 @@ class Names:
     unions: dict[TaggedUnion, UnionNames] = field(default_factory=dict)
     # The class holding kinds of an object union that no sample showed.
     unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
-    # Open enums, by their values (one class for every position with the same values).
-    enums: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # Enums, by their values and closedness (one class for every position with the same).
+    enums: dict[EnumKey, str] = field(default_factory=dict)
+    # Attribute names the config gives keys of a record (`field = "order_side"`).
+    fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,7 +147,7 @@ def name_shapes(
     if isinstance(root_record, MapShape):
         root_record = None
     walker.walk(root, words(root_name) + (() if root_record else ("object",)), None, ())
-    names = Names()
+    names = Names(fields=walker.fields)
     taken |= {
         site.given
         for site in [*sites.values(), *walker.enums.values()]
@@ -260,7 +266,8 @@ class _Walker:
 
     sites: dict[Record, _Sites]
     overrides: Overrides
-    enums: dict[tuple[str, ...], _Sites] = field(default_factory=dict)
+    enums: dict[EnumKey, _Sites] = field(default_factory=dict)
+    fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
 
     def walk(
         self,
@@ -276,9 +283,10 @@ class _Walker:
         """`kind`: the words of the message kind whose own fields these are, if any; `is_kind`:
         `shape` is a kind of an object union (named by `variant_names`, not by `name`).
         """
-        if shape.texts is not None and shape.texts.enum:
-            values = tuple(value for value, _ in shape.texts.counts)
-            enum = self.enums.setdefault(values, _Sites())
+        for values in (shape.texts, shape.ints):
+            if values is None or not values.enum:
+                continue
+            enum = self.enums.setdefault(values.enum_key, _Sites())
             enum.candidates.append(hint)
             if owner:
                 enum.qualified.append(_dedupe_adjacent(owner + hint))
@@ -320,12 +328,31 @@ class _Walker:
                 )
         else:
             for item in record.fields:
+                self._field_name(record, item.key, path + (("key", item.key),))
                 key = words(item.key) or ("value",)
                 if len(key) == 1 and (kind or family):
                     key = _dedupe_adjacent((kind or family or ()) + key)
                 self.walk(
                     item.shape, key, family, path + (("key", item.key),), owner=hint
                 )
+
+    def _field_name(
+        self, record: ObjectShape, key: str, path: tuple[Segment, ...]
+    ) -> None:
+        """The attribute the config gives `key` of `record`, if any; two keys given one name
+        is an error."""
+        setting = self.overrides.at(path)
+        if setting is None or setting.field_name is None:
+            return
+        given = self.fields.setdefault(record, {})
+        other = next((k for k, n in given.items() if n == setting.field_name), key)
+        if other != key:
+            raise CodegenError(
+                f"field {setting.field_name!r} is given to both {other!r} and {key!r} of"
+                f" the objects at {record.origin.path}",
+                setting.where,
+            )
+        given[key] = setting.field_name
 
     def _kinds(
         self,

@@ -161,3 +161,56 @@ TUPLE_MIN_ARRAYS = 3
 # ...or this many, when every position holds the same kind (`["14.80", "12.77"]`): only a length
 # that never varies over many arrays says the positions mean different things.
 TUPLE_MIN_ARRAYS_SAME_KIND = 8
+
+# --- Open int enums (codegen.infer.passes.enums) --------------------------------------------------
+
+# Ints name things less often than strings do, and small counts, sizes and levels repeat by chance:
+# an int position is an open enum (`class OrderType(IntEnum)`) on stronger evidence than strings.
+# Its values are small codes (|value| <= TAG_MAX_INT: ids, timestamps, prices in cents never are),
+# at most this many distinct (a code table a person lists; sizes and levels go on and on)...
+INT_ENUM_MAX_VALUES = 12
+# ...seen at least this many times in all (twice the strings' floor: a handful of small ints
+# repeats whatever they mean)...
+INT_ENUM_MIN_OBSERVATIONS = 20
+# ...distinct values at most the square root of the observations (as for strings), and every value
+# seen at least this many times: counters, sizes and quantities have a tail of values seen once
+# (1, 2, 3 often, then 7, 12, 40), codes recur. Values only 0 and 1 are a flag or a count, never
+# an enum: members named N_0 and N_1 say nothing a bool or an int does not.
+INT_ENUM_MIN_PER_VALUE = 2
+
+# --- Formats (codegen.infer.passes.formats) -------------------------------------------------------
+
+# A format is recorded (schema `format` / `x-codegen-format`, a docstring, a typed helper), never
+# applied to the wire: the stored value stays the wire text. Every non-null value at a position
+# must fit it (one that does not, and the position has no format), the position must hold one
+# kind of scalar (strings, or numbers) besides null, no value may come from a docs example
+# (`"<string>"`, `123`), and there must be at least this many values: one or two may fit by
+# chance (a 10-digit int, a "1.5" string), three strict matches rarely do.
+FORMAT_MIN_OBSERVATIONS = 3
+# The strict shapes of the string formats (each also has to parse: no 2024-02-30, no hour 24).
+# RFC 3339 date-time (JSON Schema `date-time`): `T`, seconds, a zone (`Z` or +hh:mm).
+RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+# ISO 8601 date-time that RFC 3339 leaves out: a space for the `T`, or no zone (a local time).
+ISO_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# A number in a string (`"14.8024"`, `"-0.5"`, `"1e-8"`), written as JSON writes numbers: no
+# leading zeros (`"007"` is a code), no `+`, no bare `.5`. Digits alone are an id as often as
+# a number (`"12345"` order ids), so a position is a decimal only when at least one of its values
+# has a fraction or an exponent, and it holds at least two different values (one repeated
+# `"1.0"` is a constant, a version as likely as a number).
+DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+# Epoch timestamps: numbers (ints, floats, numbers in strings) in one unit's window of plausible
+# times, 2000-01-01 to 2100-01-01 UTC. The windows of seconds, ms, µs and ns do not overlap (each
+# spans a factor of 4.3, units differ by 1000), so the unit follows from the values; small ints,
+# counters and prices lie below every window. Nanoseconds only as JSON ints: 19-digit ids in
+# strings (snowflake ids: Discord, Twitter `id_str`) lie in the nanosecond window too. An int id
+# that happens to lie in a window for all its values is told apart only by `format = "none"`.
+EPOCH_EARLIEST = 946684800  # 2000-01-01T00:00:00Z, in seconds
+EPOCH_LATEST = 4102444800  # 2100-01-01T00:00:00Z, in seconds
