@@ -166,16 +166,18 @@ TUPLE_MIN_ARRAYS_SAME_KIND = 8
 
 # Ints name things less often than strings do, and small counts, sizes and levels repeat by chance:
 # an int position is an open enum (`class OrderType(IntEnum)`) on stronger evidence than strings.
-# Its values are small codes (|value| <= TAG_MAX_INT: ids, timestamps, prices in cents never are),
-# at most this many distinct (a code table a person lists; sizes and levels go on and on)...
+# Its values number a code table's cases as people do, one after another from 0 or from 1
+# (`1, 2, 3`): values with gaps are measured (runners 0, 2, 7, 12; delays 0, 1, 3, 5 s; sizes
+# 100..500), and codes with gaps (HTTP statuses, error codes) take `enum = true`. At most this
+# many distinct values (a code table a person lists; levels and sizes go on and on)...
 INT_ENUM_MAX_VALUES = 12
 # ...seen at least this many times in all (twice the strings' floor: a handful of small ints
 # repeats whatever they mean)...
 INT_ENUM_MIN_OBSERVATIONS = 20
 # ...distinct values at most the square root of the observations (as for strings), and every value
 # seen at least this many times: counters, sizes and quantities have a tail of values seen once
-# (1, 2, 3 often, then 7, 12, 40), codes recur. Values only 0 and 1 are a flag or a count, never
-# an enum: members named N_0 and N_1 say nothing a bool or an int does not.
+# (1, 2, 3 often, then 4 once), codes recur. Values only 0 and 1 are a flag or a count, never an
+# enum: members named N_0 and N_1 say nothing a bool or an int does not.
 INT_ENUM_MIN_PER_VALUE = 2
 
 # --- Formats (codegen.infer.passes.formats) -------------------------------------------------------
@@ -207,10 +209,12 @@ UUID = re.compile(
 # `"1.0"` is a constant, a version as likely as a number).
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 # Epoch timestamps: numbers (ints, floats, numbers in strings) in one unit's window of plausible
-# times, 2000-01-01 to 2100-01-01 UTC. The windows of seconds, ms, µs and ns do not overlap (each
-# spans a factor of 4.3, units differ by 1000), so the unit follows from the values; small ints,
-# counters and prices lie below every window. Nanoseconds only as JSON ints: 19-digit ids in
-# strings (snowflake ids: Discord, Twitter `id_str`) lie in the nanosecond window too. An int id
-# that happens to lie in a window for all its values is told apart only by `format = "none"`.
+# times, 2000-01-01 to 2050-01-01 UTC: room for history and for expiries years ahead, while
+# 32-bit ids and version numbers, spread up to 4,294,967,295 (2106 as seconds), mostly fall
+# past it. The windows of seconds, ms, µs and ns do not overlap (each spans a factor of 2.7,
+# units differ by 1000), so the unit follows from the values; small ints, counters and prices
+# lie below every window. Nanoseconds only as JSON ints: 19-digit ids in strings (snowflake ids:
+# Discord, Twitter `id_str`) lie in the nanosecond window too. An id whose every value lies in a
+# window is told apart only by `format = "none"`.
 EPOCH_EARLIEST = 946684800  # 2000-01-01T00:00:00Z, in seconds
-EPOCH_LATEST = 4102444800  # 2100-01-01T00:00:00Z, in seconds
+EPOCH_LATEST = 2524608000  # 2050-01-01T00:00:00Z, in seconds

@@ -46,23 +46,24 @@ def is_enum(shape: Shape) -> bool:
 
 
 def is_int_enum(shape: Shape) -> bool:
-    """Small codes seen many times, each more than once: never counters, ids, timestamps, sizes
-    (see thresholds.INT_ENUM_*)."""
+    """Codes numbered from 0 or 1 without gaps, seen many times, each more than once: never
+    counters, ids, timestamps, sizes (see thresholds.INT_ENUM_*)."""
     ints = shape.ints
     if ints is None or not _may_be_enum(ints):
         return False
     only_ints = shape.integer and not (shape.string or _other_kinds(shape))
     if ints.forced:
         return only_ints
-    values = [value for value, _ in ints.counts]
+    values = [value for value, _ in ints.counts]  # sorted
     return (
         only_ints
         and ints.total >= thresholds.INT_ENUM_MIN_OBSERVATIONS
         and len(values) <= thresholds.INT_ENUM_MAX_VALUES
         and len(values) ** 2 <= ints.total
         and all(count >= thresholds.INT_ENUM_MIN_PER_VALUE for _, count in ints.counts)
-        and all(looks_like_name(value) for value in values)
-        and not set(values) <= {0, 1}
+        and values[0] in (0, 1)
+        and values == list(range(values[0], values[0] + len(values)))
+        and values != [0, 1]
     )
 
 
