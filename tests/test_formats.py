@@ -253,15 +253,22 @@ def test_config_sets_or_forbids_a_format(generate_package: GeneratePackage) -> N
     assert contract_failures(package, ids) == []
 
 
+@pytest.mark.parametrize(
+    ("values", "name", "shown"),
+    [
+        (["7b87bf1c-e88d-4251-bb6c-8bd40ab34dcb", "test"], "uuid", '"test"'),
+        ([1767225600, "1767225601"], "epoch-seconds", '"1767225601"'),
+    ],
+)
 def test_a_forced_format_every_value_must_fit(
-    generate_package: GeneratePackage,
+    generate_package: GeneratePackage, values: list[Any], name: str, shown: str
 ) -> None:
-    samples = [{"id": "7b87bf1c-e88d-4251-bb6c-8bd40ab34dcb"}, {"id": "test"}]
+    samples = [{"id": value} for value in values]
     with pytest.raises(CodegenError) as caught:
-        generate_package(samples, config='\n[paths."$.id"]\nformat = "uuid"\n')
+        generate_package(samples, config=f'\n[paths."$.id"]\nformat = "{name}"\n')
     message = str(caught.value)
     assert "sample_001.json" in message and "codegen.toml:2" in message
-    assert "'uuid'" in message and '"test"' in message
+    assert repr(name) in message and shown in message
 
 
 def test_an_unknown_format_is_an_error_naming_the_line(

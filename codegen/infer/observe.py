@@ -176,11 +176,18 @@ class _Observer:
         forced = setting.format if setting is not None else None
         if forced is not None and forced != "none":
             assert setting is not None
+            # One kind of value (strings, or numbers): a format describes one type.
+            texts = next(
+                (isinstance(i.value, str) for i in scalars if not i.docs), None
+            )
             for instance in instances:
                 if (
                     instance.value is not None
                     and not instance.docs
-                    and forced not in _fits(instance.value)
+                    and (
+                        forced not in _fits(instance.value)
+                        or isinstance(instance.value, str) is not texts
+                    )
                 ):
                     raise _format_mismatch(setting, instance)
         if not scalars:
@@ -324,7 +331,8 @@ def _format_mismatch(setting: PathOverride, instance: _Instance) -> CodegenError
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return CodegenError(
         f"the config (set in {setting.where}) gives {instance.origin.path} the format"
-        f" {setting.format!r}, but this value is not one: {shown}",
+        f" {setting.format!r}, but this value is not one (or not of the kind the others"
+        f" are): {shown}",
         instance.origin.location,
     )
 

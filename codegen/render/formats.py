@@ -123,12 +123,17 @@ def reader(
     value = f"self.{attribute}"
     types = fragment["type"]
     types = [types] if isinstance(types, str) else types
-    nullable = not required or "null" in types
     (json_type,) = [t for t in types if t != "null"]  # a format describes one type
-    if nullable:
-        returned = f"{expression.format(v=value)} if isinstance({value}, {_PYTHON_TYPES[json_type]}) else None"
+    missing = [
+        word
+        for word, holds in (("null", "null" in types), ("absent", not required))
+        if holds
+    ]
+    if missing:
+        test = f"isinstance({value}, {_PYTHON_TYPES[json_type]})"
+        returned = f"{expression.format(v=value)} if {test} else None"
         annotation += " | None"
-        doc = f"`{attribute}` ({text}) as {gives}; None when it is null or absent."
+        doc = f"`{attribute}` ({text}) as {gives}; None when it is {' or '.join(missing)}."
     else:
         returned = expression.format(v=value)
         doc = f"`{attribute}` ({text}) as {gives}."
