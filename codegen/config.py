@@ -9,7 +9,19 @@
     variant_names = { l2update = "Level2Update" }   # a kind's class, by tag value (or key)
 
     [paths."$.data"]
-    name = "Payload"                    # the class (or union) of the objects here
+    name = "Payload"                    # the class (or union, or enum) of the values here
+    map = false                         # the objects here are a record (true: a dict[str, V])
+
+    [paths."$.data[*]"]
+    tuple = true                        # the arrays here are a tuple (false: a list)
+
+    [paths."$.data.side"]
+    enum = "closed"                     # an enum; "open" (or true): any other value decodes,
+                                        # "closed": a value never seen is a DecodeError; false: none
+    field = "order_side"                # the Python attribute of the key this path ends in
+    format = "none"                     # uuid, date-time, iso-date-time, date, decimal,
+                                        # epoch-seconds (-milliseconds, -microseconds,
+                                        # -nanoseconds), or none: never a format here
 
 Every mistake (an unknown setting, a path that matches nothing, a name that is not a class name)
 is an error naming the line.
@@ -45,14 +57,33 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import CodegenError, Location
+from codegen.infer.looks import FORMATS
 from codegen.infer.naming import RESERVED_NAMES
 from codegen.infer.overrides import Overrides, PathOverride, PathSyntaxError, parse_path
 from codegen.ingest import MAX_FILE_SIZE
+from codegen.render.identifiers import ANNOTATION_NAMES
 from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
 _KNOWN_KEYS = {"root_name", "max_file_size", "paths"}
-_PATH_KEYS = {"tag", "not_tags", "name", "variant_names", "enum", "tuple"}
+_PATH_KEYS = {
+    "tag",
+    "not_tags",
+    "name",
+    "variant_names",
+    "enum",
+    "tuple",
+    "map",
+    "field",
+    "format",
+}
+# `enum = ...`: on (open), off, or closed (a value never seen is a DecodeError).
+_ENUM_SETTINGS: dict[object, tuple[bool, bool]] = {
+    True: (True, False),
+    "open": (True, False),
+    "closed": (True, True),
+    False: (False, False),
+}
 
 
 @dataclass(frozen=True)
@@ -340,21 +371,82 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
         _check_class_name(
             class_name, "a variant name", lines.of_key("variant_names", table)
         )
-    enum, as_tuple = settings.get("enum"), settings.get("tuple")
-    for key, value in (("enum", enum), ("tuple", as_tuple)):
+    as_tuple, as_map = settings.get("tuple"), settings.get("map")
+    for key, value in (("tuple", as_tuple), ("map", as_map)):
         if value is not None and not isinstance(value, bool):
             raise CodegenError(f"{key} must be true or false", lines.of_key(key, table))
+    enum, closed = _enum_setting(settings, lines.of_key("enum", table))
+    format_name = _format_setting(settings, lines.of_key("format", table))
+    if enum and format_name not in (None, "none"):
+        raise CodegenError(
+            f"an enum has no format; set enum or format = {format_name!r}, not both",
+            lines.of_key("format", table),
+        )
+    field_name = settings.get("field")
+    if field_name is not None:
+        _check_field_name(field_name, pattern, lines.of_key("field", table))
     return PathOverride(
         pattern,
         where,
         enum=enum,
+        closed=closed,
         as_tuple=as_tuple,
+        as_map=as_map,
+        field_name=field_name,
+        format=format_name,
         tag=tuple(tag) if tag and not no_union else (),
         no_union=no_union,
         not_tags=frozenset(not_tags),
         name=name,
         variant_names=dict(variant_names),
     )
+
+
+def _enum_setting(
+    settings: dict[str, Any], where: Location
+) -> tuple[bool | None, bool]:
+    """(enum on or off, closed) from `enum = true | false | "open" | "closed"`."""
+    if "enum" not in settings:
+        return None, False
+    value = settings["enum"]
+    if type(value) not in (bool, str) or value not in _ENUM_SETTINGS:
+        raise CodegenError(
+            f'enum must be true, false, "open" or "closed", found {value!r}', where
+        )
+    return _ENUM_SETTINGS[value]
+
+
+def _format_setting(settings: dict[str, Any], where: Location) -> str | None:
+    value = settings.get("format")
+    if value is not None and value not in (*FORMATS, "none"):
+        raise CodegenError(
+            f"format must be one of {', '.join(FORMATS)} or none, found {value!r}",
+            where,
+        )
+    return value
+
+
+def _check_field_name(name: Any, pattern: str, where: Location) -> None:
+    """An attribute name for the key a path ends in: lower case first, not a keyword, not a
+    name the class body needs (`str`, `field`), not one codegen keeps for itself (`_extra`).
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][A-Za-z0-9_]*", name):
+        raise CodegenError(
+            f"field must be an attribute name like 'order_side', found {name!r}", where
+        )
+    if keyword.iskeyword(name) or name in ANNOTATION_NAMES:
+        raise CodegenError(
+            f"field {name!r} is a name Python or the generated class body uses; choose"
+            " another",
+            where,
+        )
+    last = parse_path(pattern)[-1:]
+    if not last or last[0][0] != "key":
+        raise CodegenError(
+            f"field names the attribute of a key: the path must end in .key or"
+            f' ["key"], found {pattern!r}',
+            where,
+        )
 
 
 def _check_class_name(name: Any, what: str, where: Location) -> None:

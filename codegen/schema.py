@@ -11,8 +11,13 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
   samples per kind, like a webhook's event header): `x-codegen-kinds` maps each kind to its def;
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet;
 - a tuple is `prefixItems` with `minItems` = `maxItems` = its length;
-- `x-codegen-enum: "open"` on an enum def (`enum`: the values seen); a position holding it is
-  `anyOf` the enum and `string`, since a value never seen decodes as a plain string;
+- `x-codegen-enum: "open"` on an enum def (`enum`: the strings or ints seen); a position holding
+  it is `anyOf` the enum and `string` (or `integer`), since a value never seen decodes as it is;
+  `"closed"` when the config makes any other value an error: the position is the enum alone;
+- a format is `format` where JSON Schema names it (`uuid`, `date-time`, `date`), else
+  `x-codegen-format` (`decimal`, `iso-date-time`, `epoch-milliseconds`...), beside the type it
+  describes, with `x-codegen-evidence`; it describes the wire text, which decodes unchanged;
+- `x-codegen-fields` on an object def: the attribute names the config gives some keys;
 - `x-codegen-place` on an object def: the place its name comes from (`$<push>.repository.owner`,
   a kind in <>). The next run reads it back from the package and keeps the name for the record
   at that place (see `kept_names`); every named def has `x-codegen-example`: the first sample
@@ -26,13 +31,15 @@ from typing import Any
 
 from codegen.infer import Inference
 from codegen.infer.ir import (
+    Format,
     MapShape,
     ObjectShape,
     ObjectUnion,
     Shape,
     TaggedUnion,
-    Texts,
+    Values,
 )
+from codegen.infer.looks import SCHEMA_FORMATS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
@@ -48,6 +55,8 @@ UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
 ENUM_KEYWORD = "x-codegen-enum"
 PLACE_KEYWORD = "x-codegen-place"
 EXAMPLE_KEYWORD = "x-codegen-example"
+FORMAT_KEYWORD = "x-codegen-format"
+FIELDS_KEYWORD = "x-codegen-fields"
 
 
 def build_schema(inference: Inference) -> dict[str, Any]:
@@ -127,30 +136,41 @@ class _Builder:
             )
         elif record is not None:
             members.append(ref(self._define(record)))
-        if not members and not (shape.texts and shape.texts.enum):
-            return {"type": scalars[0] if len(scalars) == 1 else scalars}
+        enum = next((v for v in (shape.texts, shape.ints) if v and v.enum), None)
+        enum_type = "string" if enum is shape.texts else "integer"
+        if enum is not None and enum.closed:  # the enum alone holds its type
+            scalars.remove(enum_type)
+        if not members and enum is None:
+            return {"type": scalars[0] if len(scalars) == 1 else scalars} | _format(
+                shape.format
+            )
         if scalars:
             members.insert(0, {"type": scalars[0] if len(scalars) == 1 else scalars})
-        if shape.texts is not None and shape.texts.enum:
-            # Open: the enum's values first, or any other string (kept as it is).
-            members.insert(0, ref(self._enum(shape.texts)))
+        if enum is not None:
+            # Open: the enum's values first, or any other value (kept as it is).
+            members.insert(0, ref(self._enum(enum, enum_type)))
         if len(members) == 1:
             return members[0]
         return {"anyOf": members}
 
-    def _enum(self, texts: Texts) -> str:
-        values = [value for value, _ in texts.counts]
-        name = self.names.enums[tuple(values)]
+    def _enum(self, values: Values[str] | Values[int], json_type: str) -> str:
+        name = self.names.enums[values.enum_key]
         if name not in self.defs:
-            evidence = ", ".join(f"{value} ({count})" for value, count in texts.counts)
-            why = "set in the config" if texts.forced else f"seen {texts.total} times"
+            evidence = ", ".join(f"{value} ({count})" for value, count in values.counts)
+            why = "set in the config" if values.forced else f"seen {values.total} times"
+            openness = "closed" if values.closed else "open"
+            rest = (
+                "Any other value is a decode error."
+                if values.closed
+                else f"Any other {'string' if json_type == 'string' else 'int'} decodes"
+                " as it is."
+            )
             self.defs[name] = {
                 "title": name,
-                "description": f"An open enum, {why}: {evidence}. Any other string"
-                " decodes as it is.",
-                "type": "string",
-                "enum": values,
-                ENUM_KEYWORD: "open",
+                "description": f"An {openness} enum, {why}: {evidence}. {rest}",
+                "type": json_type,
+                "enum": list(values.enum_key[0]),
+                ENUM_KEYWORD: openness,
             }
         return name
 
@@ -304,6 +324,9 @@ class _Builder:
             definition["required"] = required
         if record.evidence:
             definition[EVIDENCE_KEYWORD] = record.evidence
+        given = self.names.fields.get(record)
+        if given:
+            definition[FIELDS_KEYWORD] = dict(sorted(given.items()))
         return definition
 
     def _union(self, name: str, description: str, union: TaggedUnion) -> dict[str, Any]:
@@ -337,6 +360,14 @@ class _Builder:
             UNION_KEYWORD: UNION_KIND,
             "anyOf": members,
         }
+
+
+def _format(found: Format | None) -> dict[str, Any]:
+    """The keywords recording a format beside the type it describes."""
+    if found is None:
+        return {}
+    keyword = "format" if found.name in SCHEMA_FORMATS else FORMAT_KEYWORD
+    return {keyword: found.name, EVIDENCE_KEYWORD: found.evidence}
 
 
 def _kind_label(key: str | None, tag: str | int | None) -> str:

@@ -332,6 +332,7 @@ _DANGEROUS_METHODS = frozenset(
 )
 _SAFE_MODULES = frozenset(
     {"__future__", "collections.abc", "dataclasses", "enum", "json", "typing"}
+    | {"datetime", "decimal", "uuid"}  # what the readers of formatted fields give
 )
 _TOP_LEVEL = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef, ast.Assign)
 _IN_CLASS = (ast.AnnAssign, ast.Assign, ast.FunctionDef, ast.Pass)

@@ -55,9 +55,11 @@ def test_few_values_seen_often_are_open_enums(
     assert contract_failures(package, samples) == []
     order = package.decode(samples[1])
     assert order.side is package.Side.SELL and order.status is package.Status.FILLED
-    # IDs, symbols, prices in strings, timestamps and free text stay plain strings.
+    # IDs, symbols, prices in strings, timestamps and free text stay plain strings (some with
+    # a format, see test_formats.py).
     for key in ("id", "symbol", "price", "time", "note"):
-        assert root["properties"][key] == {"type": "string"}, key
+        assert root["properties"][key]["type"] == "string", key
+        assert "anyOf" not in root["properties"][key], key
         assert type(getattr(order, key)) is str
 
 
@@ -154,14 +156,135 @@ def test_enum_member_names() -> None:
     ]
 
 
-def test_an_enum_setting_that_is_not_a_boolean_is_an_error(
+def test_an_enum_setting_that_is_not_a_known_value_is_an_error(
     generate_package: GeneratePackage,
 ) -> None:
     from codegen.errors import CodegenError
 
     with pytest.raises(
-        CodegenError, match=r"codegen.toml:3: enum must be true or false"
+        CodegenError,
+        match=r"codegen.toml:3: enum must be true, false, \"open\" or \"closed\"",
     ):
         generate_package(
             orders(12), config='root_name = "Orders"\n[paths."$.side"]\nenum = 1\n'
         )
+
+
+# --- Open int enums ----------------------------------------------------------------------------
+
+ORDER_TYPES = [1, 2, 3]
+
+
+def int_orders(count: int) -> list[dict[str, Any]]:
+    """`count` orders: order_type cycles over 3 codes; ids, quantities and times differ."""
+    return [
+        {
+            "order_id": 700000 + number,
+            "order_type": ORDER_TYPES[number % 3],
+            "qty": number % 7 + 1 + number // 7 * 3,
+            "time": 1767225600000 + number,
+        }
+        for number in range(count)
+    ]
+
+
+def test_small_codes_seen_often_are_open_int_enums(
+    generate_package: GeneratePackage,
+) -> None:
+    samples = int_orders(24)
+    package = generate_package(samples)
+    schema = package_schema(package)
+    assert enum_defs(schema) == {"OrderType": ORDER_TYPES}
+    assert schema["$defs"]["OrderType"]["type"] == "integer"
+    root = schema["$defs"][schema["title"]]
+    assert root["properties"]["order_type"] == {
+        "anyOf": [{"$ref": "#/$defs/OrderType"}, {"type": "integer"}]
+    }
+    assert [(m.name, m.value) for m in package.OrderType] == [
+        ("N_1", 1),
+        ("N_2", 2),
+        ("N_3", 3),
+    ]
+    order = package.decode(samples[1])
+    assert order.order_type is package.OrderType.N_2
+    assert type(order.qty) is int and type(order.order_id) is int
+    assert contract_failures(package, samples) == []
+
+
+def test_an_int_never_seen_decodes_as_an_int_and_round_trips(
+    generate_package: GeneratePackage,
+) -> None:
+    package = generate_package(int_orders(24))
+    unseen = {**int_orders(1)[0], "order_type": 4}
+    order = package.decode(json.dumps(unseen))
+    assert order.order_type == 4 and type(order.order_type) is int
+    assert json.dumps(package.encode(order)) == json.dumps(unseen)
+    # A boolean is no int code, and a float is no int: both are errors, not members.
+    with pytest.raises(package.DecodeError):
+        package.decode({**unseen, "order_type": True})
+    with pytest.raises(package.DecodeError):
+        package.decode({**unseen, "order_type": 2.0})
+    assert contract_failures(package, [unseen]) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        ([1, 2] * 9, "18 observations: too few for ints"),
+        (list(range(24)), "a counter: every value once"),
+        ([1, 2, 3] * 10 + [4], "sizes: a tail of values seen once"),
+        ([0, 1] * 12, "a flag"),
+        ([0, 1, 3, 5] * 6, "gaps: delays in seconds are measured"),
+        ([100, 200, 300, 400, 500] * 6, "round sizes"),
+        ([2, 3, 4] * 8, "not numbered from 0 or 1"),
+        ([17000, 25000, 31000] * 8, "prices in cents: past the size of a code"),
+        ([1767225600000, 1767225600001] * 12, "timestamps"),
+        (list(range(1, 14)) * 14, "13 distinct values: more than a code table"),
+        ([1, 2, 3, 4, 5, 6] * 5, "6 values in 30 sightings: more than the square root"),
+        ([1, 2, "3"] * 8, "ints beside strings"),
+    ],
+)
+def test_int_hard_negatives_stay_ints(
+    generate_package: GeneratePackage, values: list[Any], why: str
+) -> None:
+    samples = [{"n": f"x{n}", "value": v} for n, v in enumerate(values)]
+    package = generate_package(samples)
+    assert enum_defs(package_schema(package)) == {}, why
+    assert contract_failures(package, samples) == []
+
+
+def test_mypy_matches_int_members(
+    generate_package: GeneratePackage, tmp_path: Path
+) -> None:
+    package = generate_package(int_orders(24))
+    (tmp_path / "use.py").write_text(
+        f"from {package.__name__} import OrderType, decode\n"
+        "order = decode({})\n"
+        "match order.order_type:\n"
+        "    case OrderType.N_1:\n"
+        "        pass\n"
+        "    case int(other):\n"
+        "        pass\n"
+        "code: int = order.order_type\n"
+        "kind: OrderType = order.order_type\n",
+        encoding="utf-8",
+    )
+    result = run_mypy(
+        "use.py", cwd=tmp_path, mypypath=Path(package.__file__).parents[1]
+    )
+    # Open: the field may hold any other int, so it is no OrderType for mypy; it is an int.
+    assert result.returncode == 1, result.stdout
+    assert [line.split(": error")[0] for line in result.stdout.splitlines()[:-1]] == [
+        "use.py:9"
+    ], result.stdout
+
+
+def test_int_enum_member_names() -> None:
+    from codegen.render.identifiers import enum_members
+
+    assert enum_members([-1, 0, 2, 404]) == [
+        ("MINUS_1", "-1"),
+        ("N_0", "0"),
+        ("N_2", "2"),
+        ("N_404", "404"),
+    ]

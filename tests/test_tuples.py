@@ -25,15 +25,17 @@ def root(schema: dict[str, Any]) -> dict[str, Any]:
 def test_fixed_length_levels_are_tuples(generate_package: GeneratePackage) -> None:
     package = generate_package(BOOKS)
     schema = package_schema(package)
-    assert root(schema)["properties"]["bids"] == {
+    bids = root(schema)["properties"]["bids"]
+    positions = bids["items"].pop("prefixItems")
+    assert bids == {
         "type": "array",
-        "items": {
-            "type": "array",
-            "prefixItems": [{"type": "string"}, {"type": "string"}],
-            "minItems": 2,
-            "maxItems": 2,
-        },
+        "items": {"type": "array", "minItems": 2, "maxItems": 2},
     }
+    # Prices and sizes in strings: each position a string holding a decimal (test_formats.py).
+    assert [(p["type"], p["x-codegen-format"]) for p in positions] == [
+        ("string", "decimal"),
+        ("string", "decimal"),
+    ]
     assert contract_failures(package, BOOKS) == []
     book = package.decode(json.dumps(BOOKS[2]))
     assert book.bids == [("100.5", "1.25"), ("99.5", "2.25"), ("98.5", "3.25")]

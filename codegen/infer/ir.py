@@ -8,6 +8,8 @@ array shape and one object shape (all objects seen at a position merge; all arra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Generic, TypeVar
 
 from codegen.errors import Location
 
@@ -44,6 +46,7 @@ class ObjectShape:
     is_kind: bool = False
     # Why records seen apart were merged into this one (passes/similar.py), for the schema.
     evidence: str = field(default="", compare=False)
+    as_map: bool | None = None  # the config says a map (True) or a record (False)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -140,19 +143,57 @@ class TupleShape:
     positions: tuple[Shape, ...]
 
 
-@dataclass(frozen=True)
-class Texts:
-    """The strings seen at one position, counted, while few enough to be names of something.
+V = TypeVar("V", str, int)
 
-    `counts` is empty once more than thresholds.ENUM_MAX_VALUES distinct strings were seen, or
-    when a docs example was among them (its strings are placeholders, not evidence).
-    `enum`: the detect_enums pass (or the config) decided they are an open enum.
+
+@dataclass(frozen=True)
+class Values(Generic[V]):
+    """The strings (or ints) seen at one position, counted while few enough to name something.
+
+    `counts` is empty once more than thresholds.ENUM_MAX_VALUES distinct values were seen, or
+    when a docs example was among them (its values are placeholders, not evidence).
+    `enum`: the detect_enums pass (or the config) decided they are an enum; `closed`: the config
+    says a value never seen is an error (else the enum is open: any value decodes).
     """
 
-    counts: tuple[tuple[str, int], ...]  # sorted by string
-    total: int  # strings seen, with repeats
+    counts: tuple[tuple[V, int], ...]  # sorted by value
+    total: int  # values seen, with repeats
     forced: bool | None = None  # the config says enum (True) or not (False)
     enum: bool = False
+    closed: bool = False
+
+    @property
+    def enum_key(self) -> tuple[tuple[V, ...], bool]:
+        """What makes one enum class: the values, and whether it is closed."""
+        return tuple(value for value, _ in self.counts), self.closed
+
+
+Texts = Values[str]
+
+
+@dataclass(frozen=True)
+class Looks:
+    """What the non-null strings and numbers at one position look like, for the formats pass.
+
+    `fits`: the formats every one of them fits (codegen.infer.looks; empty when a docs example
+    was among them); `fractions`: numbers in strings with a fraction or exponent; `low`/`high`:
+    the smallest and largest number (JSON numbers and numbers in strings).
+    """
+
+    fits: frozenset[str]
+    count: int
+    fractions: int
+    low: Decimal | None
+    high: Decimal | None
+    forced: str | None = None  # the config's format; "none": never one
+
+
+@dataclass(frozen=True)
+class Format:
+    """The format the values at a position have (codegen.infer.looks.FORMATS), and why."""
+
+    name: str
+    evidence: str
 
 
 @dataclass(frozen=True)
@@ -167,6 +208,9 @@ class Shape:
     array: ArrayShape | None = None
     record: Record | None = None
     texts: Texts | None = None  # with `string`: the strings seen, for enums
+    ints: Values[int] | None = None  # with `integer`: the ints seen, for enums
+    looks: Looks | None = None  # with strings or numbers: evidence for formats
+    format: Format | None = None  # decided by detect_formats
     tuple: TupleShape | None = (
         None  # arrays of a fixed length, typed per position (no `array`)
     )

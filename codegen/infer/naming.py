@@ -16,6 +16,7 @@ import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from codegen.errors import CodegenError
 from codegen.infer import thresholds
 from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
 from codegen.infer.overrides import ANY_KEY, ITEMS, Overrides, Segment
@@ -91,6 +92,9 @@ def family_noun(tag: str) -> Words:
     return parts
 
 
+EnumKey = tuple[tuple[str, ...] | tuple[int, ...], bool]
+
+
 @dataclass(frozen=True)
 class UnionNames:
     name: str
@@ -106,8 +110,10 @@ class Names:
     unions: dict[TaggedUnion, UnionNames] = field(default_factory=dict)
     # The class holding kinds of an object union that no sample showed.
     unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
-    # Open enums, by their values (one class for every position with the same values).
-    enums: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # Enums, by their values and closedness (one class for every position with the same).
+    enums: dict[EnumKey, str] = field(default_factory=dict)
+    # Attribute names the config gives keys of a record (`field = "order_side"`).
+    fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
     # Where each record's name comes from (its best-ranked place, or the place a kept name was
     # found at): the key a later run looks its name up by, to keep it.
     places: dict[Record, str] = field(default_factory=dict)
@@ -195,7 +201,7 @@ def name_shapes(
         None,
         (),
     )
-    names = Names()
+    names = Names(fields=walker.fields)
     taken |= {
         site.given
         for site in [*sites.values(), *walker.enums.values()]
@@ -354,7 +360,8 @@ class _Walker:
     # (`{"deployment": {...}}` in the `deployment` event) is the DeploymentMessage; the field's
     # record is the Deployment.
     envelope: Words = ("message",)
-    enums: dict[tuple[str, ...], _Sites] = field(default_factory=dict)
+    enums: dict[EnumKey, _Sites] = field(default_factory=dict)
+    fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
 
     def walk(
         self,
@@ -371,9 +378,10 @@ class _Walker:
         `is_kind`: `shape` is a kind of an object union (named by `variant_names`, not `name`).
         """
         hint = place.hint
-        if shape.texts is not None and shape.texts.enum:
-            values = tuple(value for value, _ in shape.texts.counts)
-            enum = self.enums.setdefault(values, _Sites())
+        for values in (shape.texts, shape.ints):
+            if values is None or not values.enum:
+                continue
+            enum = self.enums.setdefault(values.enum_key, _Sites())
             enum.places.append(place)
             setting = self.overrides.at(path)
             if setting is not None and setting.name is not None:
@@ -433,6 +441,7 @@ class _Walker:
                 )
         else:
             for member in record.fields:
+                self._field_name(record, member.key, path + (("key", member.key),))
                 key = words(member.key) or ("value",)
                 vague = not _meaningful(key) or key in thresholds.VAGUE_KEYS
                 if len(key) == 1 and (kind or family):
@@ -451,6 +460,24 @@ class _Walker:
             words(item.key) == tag for item in record.fields
         )
         return tag + self.envelope if holds_its_name else tag
+
+    def _field_name(
+        self, record: ObjectShape, key: str, path: tuple[Segment, ...]
+    ) -> None:
+        """The attribute the config gives `key` of `record`, if any; two keys given one name
+        is an error."""
+        setting = self.overrides.at(path)
+        if setting is None or setting.field_name is None:
+            return
+        given = self.fields.setdefault(record, {})
+        other = next((k for k, n in given.items() if n == setting.field_name), key)
+        if other != key:
+            raise CodegenError(
+                f"field {setting.field_name!r} is given to both {other!r} and {key!r} of"
+                f" the objects at {record.origin.path}",
+                setting.where,
+            )
+        given[key] = setting.field_name
 
     def _kinds(
         self,

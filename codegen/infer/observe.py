@@ -5,6 +5,7 @@ except objects of different kinds (told apart by a tag or by their keys), which 
 from __future__ import annotations
 
 from collections import Counter
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,16 +19,19 @@ from codegen.infer.ir import (
     ObjectShape,
     ObjectUnion,
     ObjectVariant,
+    Looks,
     Origin,
     Record,
     Shape,
     TaggedUnion,
-    Texts,
     TupleShape,
+    V,
+    Values,
     Variant,
 )
 from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
-from codegen.infer.overrides import ITEMS, Overrides, Segment
+from codegen.infer.looks import fits, looks_of, merge_looks
+from codegen.infer.overrides import ITEMS, Overrides, PathOverride, Segment
 from codegen.jsonpath import child_path
 
 
@@ -109,6 +113,7 @@ class _Observer:
         arrays = [i for i in instances if isinstance(i.value, list)]
         objects = [i for i in instances if isinstance(i.value, dict)]
         texts = [i for i in instances if isinstance(i.value, str)]
+        ints = [i for i in instances if type(i.value) is int]
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
@@ -122,7 +127,9 @@ class _Observer:
             string=any(isinstance(value, str) for value in values),
             array=self.array(arrays, path) if arrays else None,
             record=self.record(objects, path) if objects else None,
-            texts=self.texts(texts, path) if texts else None,
+            texts=self.values(texts, path) if texts else None,
+            ints=self.values(ints, path) if ints else None,
+            looks=self.looks(instances, path),
         )
 
     def array(self, arrays: list[_Instance], path: tuple[Segment, ...]) -> ArrayShape:
@@ -147,13 +154,47 @@ class _Observer:
             forced,
         )
 
-    def texts(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Texts:
-        """The strings at one position, counted while they are few (see Texts)."""
+    def values(
+        self, instances: list[_Instance], path: tuple[Segment, ...]
+    ) -> Values[Any]:
+        """The strings (or ints) at one position, counted while they are few (see Values)."""
         setting = self.overrides.at(path)
         forced = setting.enum if setting is not None else None
+        closed = setting is not None and setting.closed
         if any(instance.docs for instance in instances):
-            return Texts((), len(instances), forced)
-        return _bounded(Counter(instance.value for instance in instances), forced)
+            return Values((), len(instances), forced, closed=closed)
+        counts = Counter(instance.value for instance in instances)
+        return replace(_bounded(counts, forced), closed=closed)
+
+    def looks(
+        self, instances: list[_Instance], path: tuple[Segment, ...]
+    ) -> Looks | None:
+        """What the strings and numbers at one position look like (None when there are none);
+        a format the config sets must fit every value there."""
+        scalars = [i for i in instances if _is_scalar(i.value)]
+        setting = self.overrides.at(path)
+        forced = setting.format if setting is not None else None
+        if forced is not None and forced != "none":
+            assert setting is not None
+            # One kind of value (strings, or numbers): a format describes one type.
+            texts = next(
+                (isinstance(i.value, str) for i in scalars if not i.docs), None
+            )
+            for instance in instances:
+                if (
+                    instance.value is not None
+                    and not instance.docs
+                    and (
+                        forced not in _fits(instance.value)
+                        or isinstance(instance.value, str) is not texts
+                    )
+                ):
+                    raise _format_mismatch(setting, instance)
+        if not scalars:
+            return None
+        if any(instance.docs for instance in scalars):
+            return Looks(frozenset(), len(scalars), 0, None, None, forced)
+        return replace(looks_of([i.value for i in scalars]), forced=forced)
 
     def record(
         self,
@@ -173,7 +214,7 @@ class _Observer:
         """
         if forced is None:
             setting = self.overrides.at(path)
-            if setting is not None and setting.no_union:
+            if setting is not None and (setting.no_union or setting.as_map):
                 return self.object(objects, path, tags, is_kind=is_kind)
             forced = setting.tag if setting is not None and setting.tag else None
             excluded = setting.not_tags if setting is not None else frozenset()
@@ -261,6 +302,7 @@ class _Observer:
                         instance.docs,
                     )
                 )
+        setting = self.overrides.at(path)
         return ObjectShape(
             tuple(
                 Field(key, self.shape(values, path + (("key", key),)), len(values))
@@ -271,7 +313,28 @@ class _Observer:
             origin=min(instance.origin for instance in objects),
             tags=tags,
             is_kind=is_kind,
+            as_map=setting.as_map if setting is not None else None,
         )
+
+
+def _is_scalar(value: Any) -> bool:
+    """A string or a number: what formats describe."""
+    return isinstance(value, (str, float)) or type(value) is int
+
+
+def _fits(value: Any) -> frozenset[str]:
+    return fits(value) if _is_scalar(value) else frozenset()
+
+
+def _format_mismatch(setting: PathOverride, instance: _Instance) -> CodegenError:
+    shown = json.dumps(instance.value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return CodegenError(
+        f"the config (set in {setting.where}) gives {instance.origin.path} the format"
+        f" {setting.format!r}, but this value is not one (or not of the kind the others"
+        f" are): {shown}",
+        instance.origin.location,
+    )
 
 
 def _item(array: _Instance, index: int) -> _Instance:
@@ -289,7 +352,10 @@ def merge(left: Shape, right: Shape) -> Shape:
         string=left.string or right.string,
         array=_merge_optional(left.array, right.array, merge_arrays),
         record=_merge_optional(left.record, right.record, merge_records),
-        texts=_merge_optional(left.texts, right.texts, merge_texts),
+        texts=_merge_optional(left.texts, right.texts, merge_values),
+        ints=_merge_optional(left.ints, right.ints, merge_values),
+        looks=_merge_optional(left.looks, right.looks, merge_looks),
+        format=left.format if left.format == right.format else None,
         tuple=_merge_optional(left.tuple, right.tuple, merge_tuples),
     )
 
@@ -303,22 +369,22 @@ def merge_tuples(left: TupleShape, right: TupleShape) -> TupleShape:
     return TupleShape(tuple(map(merge, left.positions, right.positions)))
 
 
-def merge_texts(left: Texts, right: Texts) -> Texts:
-    """Counts add up; once either side stopped counting (too many strings, docs), so does the sum."""
+def merge_values(left: Values[V], right: Values[V]) -> Values[V]:
+    """Counts add up; once either side stopped counting (too many values, docs), so does the sum."""
     forced = left.forced if left.forced is not None else right.forced
+    enum, closed = left.enum or right.enum, left.closed or right.closed
     if (left.total and not left.counts) or (right.total and not right.counts):
-        return Texts((), left.total + right.total, forced, left.enum or right.enum)
-    counts = Counter(dict(left.counts))
+        return Values((), left.total + right.total, forced, enum, closed)
+    counts: Counter[V] = Counter(dict(left.counts))
     counts.update(dict(right.counts))
-    merged = _bounded(counts, forced)
-    return replace(merged, enum=left.enum or right.enum)
+    return replace(_bounded(counts, forced), enum=enum, closed=closed)
 
 
-def _bounded(counts: Counter[str], forced: bool | None) -> Texts:
+def _bounded(counts: Counter[V], forced: bool | None) -> Values[V]:
     total = sum(counts.values())
     if len(counts) > thresholds.ENUM_MAX_VALUES:
-        return Texts((), total, forced)
-    return Texts(tuple(sorted(counts.items())), total, forced)
+        return Values((), total, forced)
+    return Values(tuple(sorted(counts.items())), total, forced)
 
 
 def _merge_optional(left: Any, right: Any, merge_both: Any) -> Any:
@@ -372,6 +438,7 @@ def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:
         tags=left.tags,
         is_kind=left.is_kind,
         evidence=left.evidence or right.evidence,
+        as_map=left.as_map,
     )
 
 

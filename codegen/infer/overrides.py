@@ -72,11 +72,15 @@ class PathOverride:
     not_tags: frozenset[str] = frozenset()  # keys that are never the tag here
     name: str | None = None  # the class (or union, or enum) name of the values here
     enum: bool | None = (
-        None  # the strings here are an open enum (True), or never one (False)
+        None  # the strings (or ints) here are an enum (True), or never one (False)
     )
+    closed: bool = False  # `enum = "closed"`: a value never seen is a DecodeError
     as_tuple: bool | None = (
         None  # the arrays here are a tuple (if they have one length)
     )
+    as_map: bool | None = None  # the objects here are a map (True) or a record (False)
+    field_name: str | None = None  # the Python attribute of the key this path ends in
+    format: str | None = None  # the format of the values here; "none": never one
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name

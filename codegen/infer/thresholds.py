@@ -195,3 +195,60 @@ SIMILAR_MIN_SHARED_KEYS = 3
 # without `pull_request` (1 of 30) merges, and so does a 4-key level seen once with a fifth key;
 # two records that differ in half their keys are two things, whatever their keys are called.
 SIMILAR_MAX_DIFFERENT_SHARE = 0.25
+
+# --- Open int enums (codegen.infer.passes.enums) --------------------------------------------------
+
+# Ints name things less often than strings do, and small counts, sizes and levels repeat by chance:
+# an int position is an open enum (`class OrderType(IntEnum)`) on stronger evidence than strings.
+# Its values number a code table's cases as people do, one after another from 0 or from 1
+# (`1, 2, 3`): values with gaps are measured (runners 0, 2, 7, 12; delays 0, 1, 3, 5 s; sizes
+# 100..500), and codes with gaps (HTTP statuses, error codes) take `enum = true`. At most this
+# many distinct values (a code table a person lists; levels and sizes go on and on)...
+INT_ENUM_MAX_VALUES = 12
+# ...seen at least this many times in all (twice the strings' floor: a handful of small ints
+# repeats whatever they mean)...
+INT_ENUM_MIN_OBSERVATIONS = 20
+# ...distinct values at most the square root of the observations (as for strings), and every value
+# seen at least this many times: counters, sizes and quantities have a tail of values seen once
+# (1, 2, 3 often, then 4 once), codes recur. Values only 0 and 1 are a flag or a count, never an
+# enum: members named N_0 and N_1 say nothing a bool or an int does not.
+INT_ENUM_MIN_PER_VALUE = 2
+
+# --- Formats (codegen.infer.passes.formats) -------------------------------------------------------
+
+# A format is recorded (schema `format` / `x-codegen-format`, a docstring, a typed helper), never
+# applied to the wire: the stored value stays the wire text. Every non-null value at a position
+# must fit it (one that does not, and the position has no format), the position must hold one
+# kind of scalar (strings, or numbers) besides null, no value may come from a docs example
+# (`"<string>"`, `123`), and there must be at least this many values: one or two may fit by
+# chance (a 10-digit int, a "1.5" string), three strict matches rarely do.
+FORMAT_MIN_OBSERVATIONS = 3
+# The strict shapes of the string formats (each also has to parse: no 2024-02-30, no hour 24).
+# RFC 3339 date-time (JSON Schema `date-time`): `T`, seconds, a zone (`Z` or +hh:mm).
+RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+# ISO 8601 date-time that RFC 3339 leaves out: a space for the `T`, or no zone (a local time).
+ISO_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# A number in a string (`"14.8024"`, `"-0.5"`, `"1e-8"`), written as JSON writes numbers: no
+# leading zeros (`"007"` is a code), no `+`, no bare `.5`. Digits alone are an id as often as
+# a number (`"12345"` order ids), so a position is a decimal only when at least one of its values
+# has a fraction or an exponent, and it holds at least two different values (one repeated
+# `"1.0"` is a constant, a version as likely as a number).
+DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+# Epoch timestamps: numbers (ints, floats, numbers in strings) in one unit's window of plausible
+# times, 2000-01-01 to 2050-01-01 UTC: room for history and for expiries years ahead, while
+# 32-bit ids and version numbers, spread up to 4,294,967,295 (2106 as seconds), mostly fall
+# past it. The windows of seconds, ms, µs and ns do not overlap (each spans a factor of 2.7,
+# units differ by 1000), so the unit follows from the values; small ints, counters and prices
+# lie below every window. Nanoseconds only as JSON ints: 19-digit ids in strings (snowflake ids:
+# Discord, Twitter `id_str`) lie in the nanosecond window too. An id whose every value lies in a
+# window is told apart only by `format = "none"`.
+EPOCH_EARLIEST = 946684800  # 2000-01-01T00:00:00Z, in seconds
+EPOCH_LATEST = 2524608000  # 2050-01-01T00:00:00Z, in seconds

@@ -28,6 +28,11 @@ ANNOTATION_NAMES = frozenset(
         "list",
         "str",
         "tuple",
+        # What the readers of formatted fields return (models.py imports them so).
+        "_Decimal",
+        "_UUID",
+        "_date",
+        "_datetime",
     }
 )
 
@@ -39,7 +44,9 @@ def _is_plain_ascii_identifier(text: str) -> bool:
 
 
 def field_names(
-    keys: list[str], class_names: frozenset[str] = frozenset()
+    keys: list[str],
+    class_names: frozenset[str] = frozenset(),
+    given: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Python attribute names for wire keys: the key itself where it is a plain identifier.
 
@@ -48,10 +55,12 @@ def field_names(
     is a word (`-1` -> `minus_1`), a leading digit gets `n_`. Keys that are plain identifiers claim their names first, so `my_key` keeps its name and
     `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping
     fields and names that annotations use (builtins, `class_names`) are never given out. The
-    codec maps every name back.
+    codec maps every name back. Names the config `given` (wire key -> attribute) come first.
     """
-    taken: set[str] = set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names
-    names: dict[str, str] = {}
+    names: dict[str, str] = {k: v for k, v in (given or {}).items() if k in keys}
+    taken: set[str] = (
+        set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names | set(names.values())
+    )
     plain = [
         k
         for k in keys
@@ -60,7 +69,7 @@ def field_names(
         and not k.startswith("__")  # Python would mangle `__x` inside the class body
     ]
     for key in plain:
-        if key not in taken:
+        if key not in names and key not in taken:
             names[key] = key
             taken.add(key)
     for key in keys:
@@ -120,18 +129,24 @@ def docstring(text: str) -> str:
     return f'"""{visible}"""' if plain else repr(visible)
 
 
-def enum_members(values: list[str]) -> list[tuple[str, str]]:
+def enum_members(values: list[str] | list[int]) -> list[tuple[str, str]]:
     """(member name, value literal) per enum value: `buy` -> BUY, `subscribed/order_book` ->
-    SUBSCRIBED_ORDER_BOOK, `1m` -> N_1M; names that would clash (`buy`, `BUY`) get `_2`.
+    SUBSCRIBED_ORDER_BOOK, `1m` -> N_1M, 2 -> N_2, -1 -> MINUS_1; names that would clash
+    (`buy`, `BUY`) get `_2`.
     """
     taken: set[str] = set()
     members = []
     for value in values:
-        snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", _sanitise(value))
-        base = snake.upper()
+        if isinstance(value, int):
+            base = f"N_{value}" if value >= 0 else f"MINUS_{-value}"
+        else:
+            snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", _sanitise(value))
+            base = snake.upper()
         name, number = base, 2
         while name in taken:
             name, number = f"{base}_{number}", number + 1
         taken.add(name)
-        members.append((name, literal(value)))
+        members.append(
+            (name, repr(value) if isinstance(value, int) else literal(value))
+        )
     return members

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from codegen.render.formats import PropertyModel, field_doc, reader
 from codegen.render.identifiers import docstring, enum_members, field_names, literal
 from codegen.render.types import (
     Classes,
+    EnumInfo,
     classinfo,
     Helpers,
     TypeRef,
@@ -24,6 +26,7 @@ from codegen.render.types import (
 from codegen.schema import (
     ENUM_KEYWORD,
     EVIDENCE_KEYWORD,
+    FIELDS_KEYWORD,
     KEYS_KEYWORD,
     KINDS_KEYWORD,
     OUT_OF_BAND_KIND,
@@ -49,6 +52,7 @@ class FieldModel:
     tag: str | None = (
         None  # the literal of a kind's tag value: a constant, never decoded
     )
+    format_doc: str | None = None  # what format the wire text has, as a sentence
 
     @property
     def key_literal(self) -> str:
@@ -56,10 +60,11 @@ class FieldModel:
 
     @property
     def doc(self) -> str | None:
-        """An attribute docstring naming the wire key, when the attribute could not be named so."""
-        if self.name == self.key:
-            return None
-        return docstring(f"The wire key `{self.key}`.")
+        """The attribute docstring: the wire key, when the attribute could not be named so, and
+        the format of the wire text."""
+        sentences = [] if self.name == self.key else [f"The wire key `{self.key}`."]
+        sentences += [self.format_doc] if self.format_doc else []
+        return docstring(" ".join(sentences)) if sentences else None
 
     @property
     def default(self) -> str | None:
@@ -76,6 +81,7 @@ class RecordModel:
     fields: list[FieldModel]
     is_union: bool = False
     is_object_union: bool = False
+    properties: list[PropertyModel] = field(default_factory=list)
 
     @property
     def all_required(self) -> bool:
@@ -127,11 +133,20 @@ class UnionModel:
 
 @dataclass
 class EnumModel:
-    """An open enum: a str Enum whose members are the values seen (`Side.BUY = "buy"`)."""
+    """An enum: a str Enum (or IntEnum) whose members are the values seen (`Side.BUY = "buy"`)."""
 
     name: str
     doc: str
     members: list[tuple[str, str]]  # (member name, value literal)
+    is_int: bool = False
+
+    @property
+    def bases(self) -> str:
+        return "IntEnum" if self.is_int else "str, Enum"
+
+    @property
+    def value_type(self) -> str:
+        return "int" if self.is_int else "str"
 
 
 @dataclass
@@ -319,6 +334,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
                     name,
                     docstring(definition["description"]),
                     enum_members(definition["enum"]),
+                    is_int=definition["type"] == "integer",
                 )
             )
         elif name not in wrappers and not definition.get(UNKNOWN_KEYWORD):
@@ -404,7 +420,12 @@ def _isinstance_types(defs: dict[str, Any]) -> Classes:
     for name in defs:
         classes_of(name)
     return Classes(
-        types, frozenset(name for name, d in defs.items() if ENUM_KEYWORD in d)
+        types,
+        {
+            name: EnumInfo(d["type"], d[ENUM_KEYWORD] == "closed")
+            for name, d in defs.items()
+            if ENUM_KEYWORD in d
+        },
     )
 
 
@@ -417,8 +438,10 @@ def _record(
 ) -> RecordModel:
     properties: dict[str, Any] = definition.get("properties", {})
     required = set(definition.get("required", ()))
-    names = field_names(list(properties), class_names)
+    names = _field_names(definition, class_names)
     fields = []
+    readers: list[PropertyModel] = []
+    taken = set(names.values())
     for key, fragment in properties.items():
         python_name = names[key]
         if (
@@ -441,6 +464,9 @@ def _record(
         ref = from_schema(fragment, classes)
         local = python_name + "_"
         optional = key not in required
+        found = reader(fragment, python_name, not optional, taken)
+        if found is not None:
+            readers.append(found)
         fields.append(
             FieldModel(
                 key=key,
@@ -450,9 +476,23 @@ def _record(
                 decode_lines=_decode_lines(helpers, ref, key, local, optional),
                 local=local,
                 encode_expr=helpers.encode_expr(ref, f"obj.{python_name}"),
+                format_doc=field_doc(fragment, None if found is None else found.name),
             )
         )
-    return RecordModel(name, docstring(definition.get("description", name)), fields)
+    return RecordModel(
+        name, docstring(definition.get("description", name)), fields, properties=readers
+    )
+
+
+def _field_names(
+    definition: dict[str, Any], class_names: frozenset[str]
+) -> dict[str, str]:
+    """Wire key -> attribute of an object def: the config's names, the others sanitised."""
+    return field_names(
+        list(definition.get("properties", {})),
+        class_names,
+        definition.get(FIELDS_KEYWORD, {}),
+    )
 
 
 def _decode_lines(
@@ -658,6 +698,9 @@ def _drain(
 
 def _decode_helpers(helpers: Helpers) -> list[HelperModel]:
     def build(name: str, ref: TypeRef) -> HelperModel:
+        if ref.closed:
+            body = helpers.decode_closed_enum_body(ref)
+            return HelperModel(name, ref.annotation, body, None, ref.description)
         if ref.members or ref.positions:
             body = (
                 helpers.decode_union_body(ref)
@@ -760,9 +803,7 @@ def _find_dispatch_union(defs: dict[str, Any], root: str) -> tuple[str, str] | N
         definition = defs[name]
         if UNION_KEYWORD in definition:
             return expr, name
-        names = field_names(
-            list(definition.get("properties", {})), frozenset(defs) | {root}
-        )
+        names = _field_names(definition, frozenset(defs) | {root})
         for key in definition.get("required", ()):
             target_name = ref_name(definition["properties"][key])
             if target_name is not None:

@@ -45,6 +45,7 @@ class TypeRef:
         None  # a table from wire value to Python value (an enum's members)
     )
     positions: tuple[TypeRef, ...] = ()  # for tuples
+    closed: bool = False  # an enum whose other values are a DecodeError
 
 
 # Any and dict[str, Any] positions still check their values are JSON (no inf, no non-string key):
@@ -71,14 +72,18 @@ def class_ref(name: str, python_types: tuple[str, ...]) -> TypeRef:
     )
 
 
-def enum_ref(name: str) -> TypeRef:
-    """A member of an open enum: a string its table knows (`_Side_VALUES`), decoded by lookup."""
+def enum_ref(name: str, enum: EnumInfo) -> TypeRef:
+    """An enum: a string (or int) its table knows (`_Side_VALUES`), decoded by lookup. Open, it
+    is a union's member beside plain strings; closed, any other value is a DecodeError.
+    """
+    python_type = "str" if enum.json_type == "string" else "int"
     return TypeRef(
         name,
-        f"type({{v}}) is str and {{v}} in _{name}_VALUES",
-        "string",
+        f"type({{v}}) is {python_type} and {{v}} in _{name}_VALUES",
+        f"one of the {name} values" if enum.closed else enum.json_type,
         lookup=f"_{name}_VALUES",
         python_types=(name,),
+        closed=enum.closed,
     )
 
 
@@ -163,6 +168,8 @@ class Helpers:
         """An expression decoding the JSON value held in local `name` (evaluated maybe twice)."""
         if ref.annotation == "None":
             return "None"
+        if ref.closed:
+            return f"{self.decoder(ref)}({name})"
         if ref.lookup is not None:
             return f"{ref.lookup}[{name}]"
         if ref.positions:
@@ -185,6 +192,10 @@ class Helpers:
             for index, p in enumerate(ref.positions)
         )
         return [(ref.kind_test.format(v="value"), f"({items},)")]
+
+    def decode_closed_enum_body(self, ref: TypeRef) -> list[tuple[str, str]]:
+        """The one (membership test, member) pair of a closed enum's helper over `value`."""
+        return [(ref.kind_test.format(v="value"), f"{ref.lookup}[value]")]
 
     def decode_union_body(self, ref: TypeRef) -> list[tuple[str, str]]:
         """(kind test, return expression) pairs for a union helper over `value`."""
@@ -262,11 +273,17 @@ def _mangle(annotation: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "", text)
 
 
+@dataclass(frozen=True)
+class EnumInfo:
+    json_type: str  # "string" or "integer"
+    closed: bool
+
+
 class Classes(dict[str, tuple[str, ...]]):
-    """Def name -> the classes an isinstance() test on its values uses; `enums`: the open enums."""
+    """Def name -> the classes an isinstance() test on its values uses; `enums`: the enums."""
 
     def __init__(
-        self, types: dict[str, tuple[str, ...]], enums: frozenset[str]
+        self, types: dict[str, tuple[str, ...]], enums: dict[str, EnumInfo]
     ) -> None:
         super().__init__(types)
         self.enums = enums
@@ -276,7 +293,7 @@ def from_schema(fragment: dict[str, Any], classes: Classes) -> TypeRef:
     """The type a schema fragment describes."""
     name = ref_name(fragment)
     if name is not None and name in classes.enums:
-        return enum_ref(name)
+        return enum_ref(name, classes.enums[name])
     if name is not None:
         return class_ref(name, classes[name])
     if "anyOf" in fragment:

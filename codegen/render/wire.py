@@ -147,18 +147,32 @@ def _without_header(module: str) -> str:
 
 
 def _without_enums(document: dict[str, Any]) -> dict[str, Any]:
-    """On the wire an open enum is a string: its member of an `anyOf` goes (a string is beside
-    it), and so does its def."""
+    """On the wire an enum is a string (or int), whatever its format says: an open enum's member
+    of an `anyOf` goes (a string is beside it), a closed enum becomes its type, its def goes, and
+    so does every `format` (the library would type a `date-time` as a datetime)."""
     defs = document.get("$defs", {})
-    enums = {f"#/$defs/{name}" for name, d in defs.items() if ENUM_KEYWORD in d}
+    enums = {
+        f"#/$defs/{name}": {"type": d["type"]}
+        for name, d in defs.items()
+        if ENUM_KEYWORD in d
+    }
     for name in [name for name, d in defs.items() if ENUM_KEYWORD in d]:
         del defs[name]
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
-            node = {key: strip(value) for key, value in node.items()}
+            target = node.get("$ref")
+            if isinstance(target, str) and target in enums:
+                return enums[target]
+            node = {
+                key: strip(value)
+                for key, value in node.items()
+                if not (key == "format" and isinstance(value, str))
+            }
             if isinstance(node.get("anyOf"), list):
-                members = [m for m in node["anyOf"] if m.get("$ref") not in enums]
+                members = list(
+                    {json.dumps(m, sort_keys=True): m for m in node["anyOf"]}.values()
+                )
                 node = (
                     members[0]
                     if len(members) == 1 and len(node) == 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Final, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -308,3 +310,24 @@ def restore_unknown_keys(
     ordered = {key: data[key] for key in key_order if key in data}
     ordered.update(data)
     return ordered
+
+
+# Readers of formatted fields (models.py): what the wire text means; the text itself stays.
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def date_time(text: str) -> datetime:
+    """An RFC 3339 or ISO 8601 date-time of the shape codegen found (`2024-01-02T03:04:05Z`,
+    `2024-01-02 03:04:05.123456789+01:00`), on every Python from 3.10: `Z` is UTC, the fraction
+    is cut or padded to the microseconds a datetime holds, no zone gives a naive datetime.
+    """
+    zone_at = next((i for i in range(19, len(text)) if text[i] in "Zz+-"), len(text))
+    fraction = (text[20:zone_at] + "000000")[:6]
+    zone = "+00:00" if text[zone_at:] in ("Z", "z") else text[zone_at:]
+    return datetime.fromisoformat(f"{text[:10]}T{text[11:19]}.{fraction}{zone}")
+
+
+def from_epoch(value: int | float | str, per_second: int) -> datetime:
+    """The UTC time `value` counts since 1970 in 1/per_second seconds, cut to the microsecond."""
+    return _EPOCH + timedelta(microseconds=int(Decimal(value) * 1_000_000 / per_second))

@@ -7,7 +7,11 @@ A field typed `... | Absent` may be missing from the wire object (it is then ABS
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime as _datetime
 from typing import Any, TypeAlias
+from uuid import UUID as _UUID
+
+from ._runtime import from_epoch
 
 __all__ = [
     "Account",
@@ -300,13 +304,17 @@ class Position:
     """Found at $.message_type.server_message.position.closed."""
 
     id: str
+    """A UUID, kept as the wire has it: all 3 values are UUIDs. `id_uuid` reads it as a UUID."""
     trader_id: str
+    """A UUID, kept as the wire has it: all 3 values are UUIDs. `trader_id_uuid` reads it as a UUID."""
     account_id: str
+    """A UUID, kept as the wire has it: all 3 values are UUIDs. `account_id_uuid` reads it as a UUID."""
     asset_pair: str
     lost_amount: float
     side: str
     leverage: int
     create_date: int
+    """A time in epoch microseconds, kept as the wire has it: all 3 values are epoch microseconds, at 2024-11-15T12:55:20Z. `create_date_datetime` reads it as a UTC datetime."""
     tp_in_instrument_price: float | None
     tp_in_currency: Any
     sl_in_instrument_price: Any
@@ -315,10 +323,12 @@ class Position:
     profit: float
     metadata: dict[str, Any]
     last_update_date: int
+    """A time in epoch microseconds, kept as the wire has it: all 3 values are epoch microseconds, from 2024-11-15T12:55:20Z to 2024-11-15T12:56:36Z. `last_update_date_datetime` reads it as a UTC datetime."""
     last_update_process_id: str
     asset_open_price: float
     asset_open_bid_ask: BidAsk
     open_date: int
+    """A time in epoch microseconds, kept as the wire has it: all 3 values are epoch microseconds, at 2024-11-15T12:55:20Z. `open_date_datetime` reads it as a UTC datetime."""
     open_process_id: str
     close_date: Any
     close_reason: Any
@@ -341,6 +351,36 @@ class Position:
         default=None, init=False, repr=False, compare=False
     )
 
+    @property
+    def id_uuid(self) -> _UUID:
+        """`id` (a UUID) as a UUID."""
+        return _UUID(self.id)
+
+    @property
+    def trader_id_uuid(self) -> _UUID:
+        """`trader_id` (a UUID) as a UUID."""
+        return _UUID(self.trader_id)
+
+    @property
+    def account_id_uuid(self) -> _UUID:
+        """`account_id` (a UUID) as a UUID."""
+        return _UUID(self.account_id)
+
+    @property
+    def create_date_datetime(self) -> _datetime:
+        """`create_date` (a time in epoch microseconds) as a UTC datetime."""
+        return from_epoch(self.create_date, 1_000_000)
+
+    @property
+    def last_update_date_datetime(self) -> _datetime:
+        """`last_update_date` (a time in epoch microseconds) as a UTC datetime."""
+        return from_epoch(self.last_update_date, 1_000_000)
+
+    @property
+    def open_date_datetime(self) -> _datetime:
+        """`open_date` (a time in epoch microseconds) as a UTC datetime."""
+        return from_epoch(self.open_date, 1_000_000)
+
 
 @dataclass(kw_only=True, slots=True)
 class BidAsk:
@@ -350,9 +390,15 @@ class BidAsk:
     bid: int
     ask: float
     date: int
+    """A time in epoch microseconds, kept as the wire has it: all 6 values are epoch microseconds, at 2024-11-15T12:55:20Z. `date_datetime` reads it as a UTC datetime."""
     base: str
     quote: str
     _extra: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _key_order: tuple[str, ...] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+
+    @property
+    def date_datetime(self) -> _datetime:
+        """`date` (a time in epoch microseconds) as a UTC datetime."""
+        return from_epoch(self.date, 1_000_000)

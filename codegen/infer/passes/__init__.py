@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from codegen.infer.passes.dedupe import dedupe
 from codegen.infer.passes.enums import detect_enums
+from codegen.infer.passes.formats import detect_formats
 from codegen.infer.passes.maps import detect_maps
 from codegen.infer.passes.similar import merge_similar
 from codegen.infer.passes.tagged_unions import detect_tagged_unions
@@ -22,13 +23,18 @@ PASSES: tuple[tuple[str, Rewrite], ...] = (
     (
         "detect_enums",
         detect_enums,
-    ),  # last: after dedupe, counts of merged records add up
+    ),  # after dedupe, counts of merged records add up
+    (
+        "detect_formats",
+        detect_formats,
+    ),  # last: after dedupe (evidence adds up) and enums (an enum has no format)
 )
 
 __all__ = [
     "PASSES",
     "dedupe",
     "detect_enums",
+    "detect_formats",
     "detect_maps",
     "detect_tagged_unions",
     "detect_tuples",

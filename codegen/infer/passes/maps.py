@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from codegen.errors import CodegenError
 from codegen.infer import thresholds
 from codegen.infer.ir import MapShape, ObjectShape, Shape
 from codegen.infer.observe import merge
@@ -14,14 +15,18 @@ def detect_maps(root: Shape) -> Shape:
     Keys count as data by how they look or how they recur (`_keys_are_data`); the values must
     all be one type, so a wide record of fields of different types is never a map. Thresholds
     and the data-key pattern are in `thresholds`; the values merge into one shape.
-    A kind of an object union stays a record: it is a message, not a table.
+    A kind of an object union stays a record: it is a message, not a table. The config
+    decides either way (`map = true/false`); a forced map's values merge whatever they are.
     """
 
     def rewrite(shape: Shape) -> Shape:
         record = shape.record
+        if isinstance(record, ObjectShape) and record.as_map:
+            return with_record(shape, _forced_map(record))
         if (
             not isinstance(record, ObjectShape)
             or record.is_kind
+            or record.as_map is False
             or len(record.fields) < thresholds.MAP_MIN_KEYS
         ):
             return shape
@@ -37,6 +42,21 @@ def detect_maps(root: Shape) -> Shape:
         return with_record(shape, MapShape(values, record.origin))
 
     return transform(root, rewrite)
+
+
+def _forced_map(record: ObjectShape) -> MapShape:
+    values = Shape()
+    for item in record.fields:
+        try:
+            values = merge(values, item.shape)
+        except ValueError:
+            raise CodegenError(
+                f"the config makes {record.origin.path} a map, but the values of its keys"
+                " are objects of different kinds (a union beside a record); use map ="
+                " false, or a map one level down",
+                record.origin.location,
+            ) from None
+    return MapShape(values, record.origin)
 
 
 def _keys_are_data(record: ObjectShape) -> bool:

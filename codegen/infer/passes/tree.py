@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from codegen.infer.ir import (
-    Field,
     MapShape,
     ObjectShape,
     ObjectUnion,
@@ -51,14 +50,9 @@ def rebuild_shape(shape: Shape, visit: Rewrite) -> Shape:
 def rebuild(record: Record, visit: Rewrite) -> Record:
     """The same record with `visit` applied to each child shape."""
     if isinstance(record, ObjectShape):
-        return ObjectShape(
-            tuple(Field(f.key, visit(f.shape), f.present) for f in record.fields),
-            record.count,
-            record.single_key,
-            record.origin,
-            record.tags,
-            record.is_kind,
-            record.evidence,
+        return replace(
+            record,
+            fields=tuple(replace(f, shape=visit(f.shape)) for f in record.fields),
         )
     if isinstance(record, TaggedUnion):
         return TaggedUnion(

@@ -1,0 +1,135 @@
+"""What scalar values look like: the formats each string or number fits, gathered per position
+while observing, for the formats pass (`passes/formats.py`) to decide on.
+
+A format fits a value only when its strict shape (in `thresholds`) matches and the value means
+something: a date that exists, a time within its day, a number inside an epoch window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from codegen.infer import thresholds
+from codegen.infer.ir import Looks
+
+UUID = "uuid"
+DATE_TIME = "date-time"  # RFC 3339
+ISO_DATE_TIME = "iso-date-time"  # ISO 8601 beyond RFC 3339: a space for `T`, or no zone
+DATE = "date"
+DECIMAL = "decimal"
+# Epoch formats and the units per second of each.
+EPOCH_UNITS = {
+    "epoch-seconds": 1,
+    "epoch-milliseconds": 1000,
+    "epoch-microseconds": 1000_000,
+    "epoch-nanoseconds": 1000_000_000,
+}
+# Every format, most specific first: a position whose values fit several takes the first
+# (`"1731675320.5"` is a decimal and epoch seconds: epoch seconds).
+FORMATS = (UUID, DATE_TIME, ISO_DATE_TIME, DATE, *EPOCH_UNITS, DECIMAL)
+# The formats JSON Schema names (`format`); the others are `x-codegen-format`.
+SCHEMA_FORMATS = frozenset({UUID, DATE_TIME, DATE})
+# Nanosecond epochs only as JSON ints (see thresholds.EPOCH_EARLIEST).
+_INT_ONLY = frozenset({"epoch-nanoseconds"})
+
+
+def fits(value: str | int | float) -> frozenset[str]:
+    """The formats one string or number fits."""
+    if isinstance(value, str):
+        return _text_fits(value)
+    return _epochs(Decimal(value), json_int=type(value) is int)
+
+
+def looks_of(values: list[str | int | float]) -> Looks:
+    """The evidence of the (non-null, non-docs) strings and numbers seen at one position."""
+    every = frozenset(FORMATS)
+    fractions = 0
+    numbers: list[Decimal] = []
+    for value in values:
+        every &= fits(value)
+        if isinstance(value, str):
+            if thresholds.DECIMAL.fullmatch(value):
+                numbers.append(Decimal(value))
+                fractions += any(mark in value for mark in ".eE")
+        else:
+            numbers.append(Decimal(value))
+    return Looks(
+        every,
+        len(values),
+        fractions,
+        min(numbers, default=None),
+        max(numbers, default=None),
+    )
+
+
+def merge_looks(left: Looks, right: Looks) -> Looks:
+    """Formats both sides fit; counts add up; the range spans both."""
+    numbers = [n for n in (left.low, left.high, right.low, right.high) if n is not None]
+    return Looks(
+        left.fits & right.fits,
+        left.count + right.count,
+        left.fractions + right.fractions,
+        min(numbers, default=None),
+        max(numbers, default=None),
+        left.forced if left.forced is not None else right.forced,
+    )
+
+
+def _text_fits(text: str) -> frozenset[str]:
+    found: set[str] = set()
+    if thresholds.UUID.fullmatch(text):
+        found.add(UUID)
+    if thresholds.ISO_DATE_TIME.fullmatch(text) and _real_date_time(text):
+        found.add(ISO_DATE_TIME)
+        if thresholds.RFC3339_DATE_TIME.fullmatch(text):
+            found.add(DATE_TIME)
+    if thresholds.DATE.fullmatch(text) and _real_date(text):
+        found.add(DATE)
+    if thresholds.DECIMAL.fullmatch(text):
+        found.add(DECIMAL)
+        found |= _epochs(Decimal(text), json_int=False)
+    return frozenset(found)
+
+
+def _epochs(number: Decimal, *, json_int: bool) -> frozenset[str]:
+    """The epoch units whose window of plausible times holds `number` (ns: JSON ints only)."""
+    found = set()
+    for name, per_second in EPOCH_UNITS.items():
+        low = thresholds.EPOCH_EARLIEST * per_second
+        high = thresholds.EPOCH_LATEST * per_second
+        if low <= number < high and (json_int or name not in _INT_ONLY):
+            found.add(name)
+    return frozenset(found)
+
+
+def _real_date(text: str) -> bool:
+    try:
+        datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+def _real_date_time(text: str) -> bool:
+    """A date-time whose date exists, whose time is within the day and whose zone is at most
+    23:59 away (what datetime accepts, on every Python the generated code runs on)."""
+    zone = text[19:].lstrip(".0123456789")
+    try:
+        offset = timedelta()
+        if zone not in ("", "Z", "z"):
+            if int(zone[4:6]) > 59:
+                return False
+            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        datetime(
+            int(text[0:4]),
+            int(text[5:7]),
+            int(text[8:10]),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+            tzinfo=timezone(offset),
+        )
+    except ValueError:
+        return False
+    return True
