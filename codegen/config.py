@@ -11,6 +11,10 @@
     [paths."$.data"]
     name = "Payload"                    # the class (or union) of the objects here
 
+    [paths."$.tree.children[*]"]
+    recursive = "$.tree"                # the objects here are those of an enclosing path (a
+                                        # tree); false: no recursion found here
+
 Every mistake (an unknown setting, a path that matches nothing, a name that is not a class name)
 is an error naming the line.
 
@@ -52,7 +56,7 @@ from codegen.words import pascal, words
 
 CONFIG_FILE = "codegen.toml"
 _KNOWN_KEYS = {"root_name", "max_file_size", "paths"}
-_PATH_KEYS = {"tag", "not_tags", "name", "variant_names", "enum", "tuple"}
+_PATH_KEYS = {"tag", "not_tags", "name", "variant_names", "enum", "tuple", "recursive"}
 
 
 @dataclass(frozen=True)
@@ -338,9 +342,13 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
     for key, value in (("enum", enum), ("tuple", as_tuple)):
         if value is not None and not isinstance(value, bool):
             raise CodegenError(f"{key} must be true or false", lines.of_key(key, table))
+    recursive = settings.get("recursive")
+    if recursive is not None:
+        _check_recursive(recursive, pattern, lines.of_key("recursive", table))
     return PathOverride(
         pattern,
         where,
+        recursive=recursive,
         enum=enum,
         as_tuple=as_tuple,
         tag=tuple(tag) if tag and not no_union else (),
@@ -349,6 +357,25 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
         name=name,
         variant_names=dict(variant_names),
     )
+
+
+def _check_recursive(value: Any, pattern: str, where: Location) -> None:
+    """`recursive` is false, or the path of a position enclosing this one."""
+    if value is False:
+        return
+    expected = (
+        f"recursive must be false or the path of a position enclosing {pattern!r}"
+        ' (like "$" for "$.children[*]")'
+    )
+    if not isinstance(value, str):
+        raise CodegenError(f"{expected}, found {value!r}", where)
+    try:
+        target = parse_path(value)
+    except PathSyntaxError as error:
+        raise CodegenError(f"{expected}: {error}", where) from None
+    segments = parse_path(pattern)
+    if len(target) >= len(segments) or segments[: len(target)] != target:
+        raise CodegenError(f"{expected}, found {value!r}", where)
 
 
 def _check_class_name(name: Any, what: str, where: Location) -> None:

@@ -13,6 +13,8 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
 - a tuple is `prefixItems` with `minItems` = `maxItems` = its length;
 - `x-codegen-enum: "open"` on an enum def (`enum`: the values seen); a position holding it is
   `anyOf` the enum and `string`, since a value never seen decodes as a plain string.
+- `x-codegen-recursive` on a def whose objects nest inside each other (a tree, a thread, an AST):
+  each position below where they are that def again (a `$ref` to it), with the evidence;
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
 
@@ -42,6 +44,7 @@ KEYS_KEYWORD = "x-codegen-keys"
 EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
 ENUM_KEYWORD = "x-codegen-enum"
+RECURSIVE_KEYWORD = "x-codegen-recursive"
 
 
 def build_schema(inference: Inference) -> dict[str, Any]:
@@ -111,6 +114,8 @@ class _Builder:
             )
         elif record is not None:
             members.append(ref(self._define(record)))
+        if shape.recursion is not None:
+            members.append(ref(self.names.anchors[shape.recursion]))
         if not members and not (shape.texts and shape.texts.enum):
             return {"type": scalars[0] if len(scalars) == 1 else scalars}
         if scalars:
@@ -171,6 +176,8 @@ class _Builder:
             self.defs[name] = self._out_of_band(name, description, record)
         else:
             self.defs[name] = self._union(name, description, record)
+        if not isinstance(record, TaggedUnion) and record.anchor is not None:
+            self.defs[name][RECURSIVE_KEYWORD] = dict(record.anchor.edges)
         return name
 
     def _out_of_band(

@@ -31,6 +31,19 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """Marks the record at a position whose objects contain objects of their own type.
+
+    `id` is the position's JSON path (`$`, `$.tree`; a kind's folder name first for kinds given
+    out of band): every `Shape.recursion` naming it is this record. `edges`: each position below where
+    the objects are this record again (`$.children[*]`), with the evidence or the config line.
+    """
+
+    id: str
+    edges: tuple[tuple[str, str], ...] = field(compare=False, default=())
+
+
+@dataclass(frozen=True)
 class ObjectShape:
     fields: tuple[Field, ...]  # in the order keys were first seen
     count: int  # instances merged into this shape
@@ -42,6 +55,7 @@ class ObjectShape:
     # One kind of an object union (tagged, told by a key, or the kind without the tag): always a
     # record, never turned into a map or an externally tagged union by a later pass.
     is_kind: bool = False
+    anchor: Anchor | None = None  # objects of this shape nest inside each other
 
     @property
     def keys(self) -> frozenset[str]:
@@ -104,6 +118,7 @@ class ObjectUnion:
     tags: tuple[
         tuple[str, str | int], ...
     ] = ()  # outer tags, for a composite tag's inner level
+    anchor: Anchor | None = None  # objects of these kinds nest inside each other
 
     @property
     def tag_key(self) -> str | None:
@@ -168,6 +183,8 @@ class Shape:
     tuple: TupleShape | None = (
         None  # arrays of a fixed length, typed per position (no `array`)
     )
+    # The objects here are those of an enclosing recursive record: its Anchor's id (no `record`).
+    recursion: str | None = None
 
     @property
     def is_unknown(self) -> bool:
@@ -180,4 +197,5 @@ class Shape:
             or self.array
             or self.tuple
             or self.record
+            or self.recursion
         )

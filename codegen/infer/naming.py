@@ -107,6 +107,8 @@ class Names:
     unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
     # Open enums, by their values (one class for every position with the same values).
     enums: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # Recursive records, by their anchor's id: what `Shape.recursion` refers to.
+    anchors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -175,6 +177,9 @@ def name_shapes(
                 pascal(c) for c in candidates
             ]
             names.records[record] = _allocate(preferred, taken)
+    names.anchors = {
+        anchor: names.records[record] for anchor, record in walker.anchors.items()
+    }
     for values, site in walker.enums.items():
         names.enums[values] = site.given or _allocate(
             [pascal(_shared_words(site.candidates))]
@@ -261,6 +266,7 @@ class _Walker:
     sites: dict[Record, _Sites]
     overrides: Overrides
     enums: dict[tuple[str, ...], _Sites] = field(default_factory=dict)
+    anchors: dict[str, Record] = field(default_factory=dict)
 
     def walk(
         self,
@@ -297,6 +303,8 @@ class _Walker:
             return
         site = self.sites.setdefault(record, _Sites())
         site.candidates.append(hint)
+        if isinstance(record, (ObjectShape, ObjectUnion)) and record.anchor:
+            self.anchors[record.anchor.id] = record
         site.kind = site.kind or is_kind or isinstance(record, ObjectUnion)
         setting = self.overrides.at(path)
         if setting is not None and setting.name is not None and not is_kind:

@@ -12,6 +12,7 @@ from typing import Any
 from codegen.errors import CodegenError, Location
 from codegen.infer import thresholds
 from codegen.infer.ir import (
+    Anchor,
     ArrayShape,
     Field,
     MapShape,
@@ -27,7 +28,15 @@ from codegen.infer.ir import (
     Variant,
 )
 from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
-from codegen.infer.overrides import ITEMS, Overrides, Segment
+from codegen.infer.overrides import (
+    ITEMS,
+    Overrides,
+    Segment,
+    matches,
+    parse_path,
+    path_text,
+)
+from codegen.infer.recursion import Member, find_recursion
 from codegen.jsonpath import child_path
 
 
@@ -92,8 +101,9 @@ def observe_kinds(
                     f"the samples of kind {kind!r} (its sub-folder) must be JSON objects",
                     instance.origin.location,
                 )
+        observer.scope = f"{kind}:"  # each kind's messages are a root of their own
         variants.append(
-            Variant(kind, Shape(record=observer.record(instances, (), is_kind=True)))
+            Variant(kind, Shape(record=observer.objects(instances, (), is_kind=True)))
         )
     origin = min(v.shape.record.origin for v in variants if v.shape.record is not None)
     return Shape(record=TaggedUnion(tuple(variants), origin, out_of_band=True))
@@ -102,13 +112,29 @@ def observe_kinds(
 class _Observer:
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
+        # Positions whose objects are those of an enclosing recursive type: its anchor's id.
+        self.recursive_at: dict[tuple[Segment, ...], str] = {}
+        self.anchors: set[str] = set()
+        self.scope = ""
+        self.recursive_settings = any(
+            entry.recursive is not None for entry in overrides.entries
+        )
 
     def shape(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Shape:
         """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
+        if len(path) > thresholds.MAX_TYPE_DEPTH:
+            origin = instances[0].origin
+            raise CodegenError(
+                f"values nest deeper than {thresholds.MAX_TYPE_DEPTH} levels of objects and"
+                " arrays here, and no recursive type folds them (a `recursive` path setting"
+                " in codegen.toml can say which objects contain their own kind)",
+                origin.location,
+            )
         values = [instance.value for instance in instances]
         arrays = [i for i in instances if isinstance(i.value, list)]
         objects = [i for i in instances if isinstance(i.value, dict)]
         texts = [i for i in instances if isinstance(i.value, str)]
+        recursion = self.recursive_at.get(path) if objects else None
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
@@ -121,8 +147,9 @@ class _Observer:
             ),
             string=any(isinstance(value, str) for value in values),
             array=self.array(arrays, path) if arrays else None,
-            record=self.record(objects, path) if objects else None,
+            record=self.objects(objects, path) if objects and not recursion else None,
             texts=self.texts(texts, path) if texts else None,
+            recursion=recursion,
         )
 
     def array(self, arrays: list[_Instance], path: tuple[Segment, ...]) -> ArrayShape:
@@ -154,6 +181,58 @@ class _Observer:
         if any(instance.docs for instance in instances):
             return Texts((), len(instances), forced)
         return _bounded(Counter(instance.value for instance in instances), forced)
+
+    def objects(
+        self, objects: list[_Instance], path: tuple[Segment, ...], is_kind: bool = False
+    ) -> ObjectShape | ObjectUnion:
+        """The objects at one position: a type whose objects nest inside each other
+        (`codegen.infer.recursion`), or a record (or a union of kinds) as anywhere else.
+        """
+        setting = self.overrides.at(path) if self.recursive_settings else None
+        found = (
+            None
+            if setting is not None and setting.recursive is False
+            else find_recursion(
+                [instance.value for instance in objects],
+                path,
+                lambda below: self._forced_recursion(below, path),
+                lambda below: below in self.recursive_at,
+            )
+        )
+        if found is None:
+            return self.record(objects, path, is_kind=is_kind)
+        anchor = self.scope + path_text(path)
+        while anchor in self.anchors:  # a tuple's positions are observed at one path
+            anchor += "'"
+        self.anchors.add(anchor)
+        edges = {
+            path + relative: evidence for relative, evidence in found.edges.items()
+        }
+        self.recursive_at.update((below, anchor) for below in edges)
+        try:
+            members = [_member(objects[m.source], m) for m in found.members]
+            record = self.record(members, path, is_kind=is_kind)
+        finally:
+            for below in edges:
+                del self.recursive_at[below]
+        evidence = tuple(sorted((path_text(p), why) for p, why in edges.items()))
+        return replace(record, anchor=Anchor(anchor, evidence))
+
+    def _forced_recursion(
+        self, below: tuple[Segment, ...], path: tuple[Segment, ...]
+    ) -> bool | None:
+        """What the config says of the objects at `below`: of the type at `path` (True), never
+        part of a recursive type (False), or nothing (None)."""
+        if not self.recursive_settings:
+            return None
+        setting = self.overrides.at(below)
+        if setting is None or setting.recursive is None:
+            return None
+        if setting.recursive is False:
+            return False
+        return isinstance(setting.recursive, str) and matches(
+            parse_path(setting.recursive), path
+        )
 
     def record(
         self,
@@ -274,6 +353,16 @@ class _Observer:
         )
 
 
+def _member(instance: _Instance, member: Member) -> _Instance:
+    """An object of a recursive type, as seen below the object at its position."""
+    path = instance.origin.path
+    for step in member.steps:
+        path = f"{path}[{step}]" if isinstance(step, int) else child_path(path, step)
+    return _Instance(
+        member.value, Origin(instance.origin.location, path), instance.docs
+    )
+
+
 def _item(array: _Instance, index: int) -> _Instance:
     origin = Origin(array.origin.location, f"{array.origin.path}[{index}]")
     return _Instance(array.value[index], origin, array.docs)
@@ -291,6 +380,7 @@ def merge(left: Shape, right: Shape) -> Shape:
         record=_merge_optional(left.record, right.record, merge_records),
         texts=_merge_optional(left.texts, right.texts, merge_texts),
         tuple=_merge_optional(left.tuple, right.tuple, merge_tuples),
+        recursion=left.recursion or right.recursion,
     )
 
 
@@ -371,6 +461,7 @@ def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:
         origin=min(left.origin, right.origin),
         tags=left.tags,
         is_kind=left.is_kind,
+        anchor=left.anchor or right.anchor,
     )
 
 
@@ -410,4 +501,5 @@ def merge_object_unions(left: ObjectUnion, right: ObjectUnion) -> ObjectUnion:
         tuple(variants[tag] for tag in sorted(order, key=tag_order)),
         min(left.origin, right.origin),
         left.tags,
+        left.anchor or right.anchor,
     )

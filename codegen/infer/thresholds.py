@@ -161,3 +161,31 @@ TUPLE_MIN_ARRAYS = 3
 # ...or this many, when every position holds the same kind (`["14.80", "12.77"]`): only a length
 # that never varies over many arrays says the positions mean different things.
 TUPLE_MIN_ARRAYS_SAME_KIND = 8
+
+# --- Recursive types (codegen.infer.recursion) ---------------------------------------------------
+
+# An object below a position is one of that position's own objects (a tree's child, a reply to a
+# comment, an AST node's operand) when its keys are mostly theirs: quicktype's rule for classes
+# that are one, the keys both have are at least this share of the keys either has. A key that
+# leads down to it and that it lacks does not count against it: a tree's leaves have no
+# `children`...
+RECURSION_MIN_KEY_OVERLAP = 0.75
+# ...and the keys both have hold values of the same JSON kinds (null fits any). One such object
+# seen one level down is evidence when it shares at least this many keys with its ancestor, the
+# key that leads down included (`{"id", "children": [{"id", "children": []}]}`, a `parent` that
+# holds `{id, name, parent}`)...
+RECURSION_MIN_SHARED_KEYS = 2
+# ...or this many when it lacks the key that leads down (a leaf): a parent and a child sharing
+# only `id` and `name` are two records that happen to name things, not a tree.
+RECURSION_MIN_SHARED_KEYS_LEAF = 3
+# Objects sharing fewer keys are evidence only when they nest in each other this many levels deep
+# at least (`{"a": {"a": {"a": 1}}}`): the shape repeating twice below itself is no coincidence,
+# a wrapper seen once inside a wrapper of the same key (`{"data": {"data": [...]}}`) may be.
+RECURSION_MIN_LEVELS = 3
+# A position below is the ancestor's type again when at least this share of its objects match:
+# the others (an AST operand of a kind not seen at the top yet) then join the type too.
+RECURSION_MIN_MATCH_SHARE = 0.5
+# Types nest at most this deep once recursion is folded (each object, array, tuple or map one
+# level): generated annotations like `list[list[...]]` stay far within Python's parser limit of
+# 200 nested brackets, and decoding a sample stays far within Python's default recursion limit.
+MAX_TYPE_DEPTH = 64

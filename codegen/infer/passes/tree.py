@@ -51,13 +51,11 @@ def rebuild_shape(shape: Shape, visit: Rewrite) -> Shape:
 def rebuild(record: Record, visit: Rewrite) -> Record:
     """The same record with `visit` applied to each child shape."""
     if isinstance(record, ObjectShape):
-        return ObjectShape(
-            tuple(Field(f.key, visit(f.shape), f.present) for f in record.fields),
-            record.count,
-            record.single_key,
-            record.origin,
-            record.tags,
-            record.is_kind,
+        return replace(
+            record,
+            fields=tuple(
+                Field(f.key, visit(f.shape), f.present) for f in record.fields
+            ),
         )
     if isinstance(record, TaggedUnion):
         return TaggedUnion(
@@ -66,13 +64,11 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
             record.out_of_band,
         )
     if isinstance(record, ObjectUnion):
-        return ObjectUnion(
-            record.discriminator,
-            tuple(
+        return replace(
+            record,
+            variants=tuple(
                 ObjectVariant(v.tag, visit(v.shape), v.count) for v in record.variants
             ),
-            record.origin,
-            record.tags,
         )
     return MapShape(visit(record.values), record.origin)
 
@@ -103,8 +99,9 @@ def children(record: Record) -> list[Shape]:
 
 def record_key(record: Record) -> tuple[object, ...]:
     """What two records must share to be one type: keys (and tags), a union's tags, or map-ness."""
+    # A recursive record is only ever itself: its anchor is what the positions below refer to.
     if isinstance(record, ObjectShape):
-        return ("object", record.keys, record.tags, record.is_kind)
+        return ("object", record.keys, record.tags, record.is_kind, record.anchor)
     if isinstance(record, MapShape):
         return ("map",)
     if isinstance(record, ObjectUnion):
@@ -113,6 +110,7 @@ def record_key(record: Record) -> tuple[object, ...]:
             record.tag_key,
             record.tags,
             frozenset(v.tag for v in record.variants),
+            record.anchor,
         )
     return ("union", record.out_of_band, frozenset(v.tag for v in record.variants))
 
@@ -151,7 +149,7 @@ def kinds_of(shape: Shape) -> frozenset[str]:
         kinds.add("array")
     if shape.tuple is not None:
         kinds.add(f"tuple of {len(shape.tuple.positions)}")
-    if shape.record is not None:
+    if shape.record is not None or shape.recursion is not None:
         kinds.add("object")
     return frozenset(kinds)
 
@@ -162,6 +160,8 @@ def compatible(left: Shape, right: Shape) -> bool:
         return True
     if kinds_of(left) != kinds_of(right):
         return False
+    if left.recursion != right.recursion:
+        return False  # a recursive type and a record, or two recursive types
     if left.array is not None and right.array is not None:
         items, other = left.array.items, right.array.items
         if items is not None and other is not None and not compatible(items, other):
