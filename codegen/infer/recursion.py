@@ -7,8 +7,9 @@ position's own, and the type there is the position's type, whatever the depth.
 
 Evidence, thresholds in `thresholds` (RECURSION_*): walking down from the objects, the first
 object on each branch whose keys are mostly those of one of them, with values of the same JSON
-kinds, is a candidate (`_Profile.match`), and its relative path is an edge when most objects there
-match, and either one shares enough keys with its ancestor or the match repeats levels deep.
+kinds, is a candidate (`_Profile.match`). Its relative path is an edge when one object there shares
+enough keys with one above, or when most objects there match and nest in each other levels deep
+(few keys in common is no evidence alone: `{"data": {"data": [...]}}`).
 Objects at an edge join the type, so the search runs again from them until no new edge turns up:
 an AST whose top is always `BinOp` finds `Num` nodes at `left` once a `BinOp` there has made
 `left` an edge. The config forces an edge (`recursive = "$"` at `$.children[*]`) or forbids one
@@ -103,7 +104,8 @@ def _candidates(
                     continue
                 setting = forced(base + relative)
                 if setting or (
-                    setting is None and profile.match(value, relative[0]) is not None
+                    setting is None
+                    and profile.match(value, relative[0], member.value) is not None
                 ):
                     found.add(relative)
                     continue
@@ -115,13 +117,17 @@ def _candidates(
 
 def _evidence(members: list[Member], relative: Path, profile: _Profile) -> str | None:
     """Why the objects at `relative` below the members are of their type, or None."""
-    objects = [
-        obj for member in members for _, obj in _objects_at(member.value, relative)
+    first = relative[0]
+    below = [
+        (member.value, obj)
+        for member in members
+        for _, obj in _objects_at(member.value, relative)
     ]
-    verdicts = [profile.match(obj, relative[0]) for obj in objects]
-    matched = [verdict for verdict in verdicts if verdict is not None]
-    if len(matched) < thresholds.RECURSION_MIN_MATCH_SHARE * len(objects):
-        return None
+    matched = [
+        verdict
+        for verdict in (profile.match(obj, first, above) for above, obj in below)
+        if verdict is not None
+    ]
     levels = 1
     level = [member.value for member in members]
     while level:
@@ -129,15 +135,18 @@ def _evidence(members: list[Member], relative: Path, profile: _Profile) -> str |
             obj
             for value in level
             for _, obj in _objects_at(value, relative)
-            if profile.match(obj, relative[0]) is not None
+            if profile.match(obj, first, value) is not None
         ]
         levels += 1 if level else 0
-    alone, shared = max(matched)
-    if not alone and levels < thresholds.RECURSION_MIN_LEVELS:
+    alone, shared = max(matched, default=(False, 0))
+    if not alone and (
+        levels < thresholds.RECURSION_MIN_LEVELS
+        or len(matched) < thresholds.RECURSION_MIN_MATCH_SHARE * len(below)
+    ):
         return None
     return (
-        f"{len(matched)} of {len(objects)} objects at {path_text(relative)[1:]} below have"
-        f" the keys of objects above ({shared} in common), nested {levels} levels deep"
+        f"{len(matched)} of {len(below)} objects at {path_text(relative)[1:]} below"
+        f" match objects above ({shared} keys in common), nesting {levels} levels deep"
     )
 
 
@@ -188,27 +197,51 @@ def _fits(value: Any, kinds: set[str] | None) -> bool:
     return kind is None or kinds is None or kind in kinds
 
 
+def _kinds(obj: dict[str, Any]) -> dict[str, set[str]]:
+    """The JSON kind of each key's value that is not null."""
+    return {
+        key: {kind} for key, kind in ((k, _kind(v)) for k, v in obj.items()) if kind
+    }
+
+
 class _Profile:
-    """The key sets of the members, with the JSON kinds each key held, to match objects below."""
+    """The key sets of the members, with the JSON kinds each key held, to match objects below.
+
+    An object below is compared with the key set of the object it is below, and with those of
+    the members reached through an edge (known nodes of the type, like an AST's `Num` leaves);
+    never with any other object at the position: a position holding several kinds of messages
+    is not a tree because one kind also appears inside another.
+    """
 
     def __init__(self, members: list[Member]) -> None:
         self.kinds: dict[frozenset[str], dict[str, set[str]]] = {}
+        self.reached: set[frozenset[str]] = set()
         for member in members:
-            kinds = self.kinds.setdefault(frozenset(member.value), {})
-            for key, item in member.value.items():
-                kind = _kind(item)
-                if kind is not None:
-                    kinds.setdefault(key, set()).add(kind)
+            keys = frozenset(member.value)
+            if member.steps:
+                self.reached.add(keys)
+            kinds = self.kinds.setdefault(keys, {})
+            for key, found in _kinds(member.value).items():
+                kinds.setdefault(key, set()).update(found)
 
-    def match(self, obj: dict[str, Any], first: Segment) -> tuple[bool, int] | None:
-        """Whether `obj` shares enough keys with the member it matches best to be evidence
-        alone (else only the depth of nesting can make it evidence), and how many; None when it
-        matches no member. `first` is the step down from the member (its key leads to obj).
+    def match(
+        self, obj: dict[str, Any], first: Segment, above: dict[str, Any]
+    ) -> tuple[bool, int] | None:
+        """Whether `obj` (below the object `above`, by the step `first`) matches a
+        member's keys and kinds; if so, whether that is evidence alone (else only nesting levels
+        deep makes it evidence), and how many keys they share.
+
+        A match is evidence alone when it shares RECURSION_MIN_SHARED_KEYS keys or more and
+        holds the key that led down to it (it can nest again: `children: []`, `parent: null`) or
+        is like a member reached through an edge. A leaf, without the key that led down, is
+        evidence only with depth: a parent and a child sharing their other keys are two levels
+        of records until a third level shows the shape recurring.
         """
         down = first[1] if first != ITEMS else None
         keys = frozenset(obj)
         best: tuple[bool, int] | None = None
-        for member_keys, kinds in self.kinds.items():
+        for member_keys in [frozenset(above), *self.reached]:
+            kinds = self.kinds.get(member_keys) or _kinds(above)
             leaf = down in member_keys and down not in keys
             theirs = member_keys - {down} if leaf else member_keys
             common = keys & theirs
@@ -220,12 +253,10 @@ class _Profile:
                 _fits(obj[key], kinds.get(key)) for key in common if key != down
             ):
                 continue
-            needed = (
-                thresholds.RECURSION_MIN_SHARED_KEYS_LEAF
-                if leaf
-                else thresholds.RECURSION_MIN_SHARED_KEYS
+            score = (
+                not leaf and len(common) >= thresholds.RECURSION_MIN_SHARED_KEYS,
+                len(common),
             )
-            score = (len(common) >= needed, len(common))
             if best is None or score > best:
                 best = score
         return best

@@ -171,19 +171,19 @@ TUPLE_MIN_ARRAYS_SAME_KIND = 8
 # `children`...
 RECURSION_MIN_KEY_OVERLAP = 0.75
 # ...and the keys both have hold values of the same JSON kinds (null fits any). One such object
-# seen one level down is evidence when it shares at least this many keys with its ancestor, the
-# key that leads down included (`{"id", "children": [{"id", "children": []}]}`, a `parent` that
-# holds `{id, name, parent}`)...
+# is evidence alone when it shares at least this many keys with its ancestor, the key that leads
+# down included (`{"id", "children": [{"id", "children": []}]}`, a `parent` holding `{id, name,
+# parent}`). A leaf, lacking the key that leads down, is evidence only with depth (below): a
+# parent and a child sharing `id` and `name`, or stats with breakdowns of the same fields, are
+# two levels of records until the shape shows it recurs.
 RECURSION_MIN_SHARED_KEYS = 2
-# ...or this many when it lacks the key that leads down (a leaf): a parent and a child sharing
-# only `id` and `name` are two records that happen to name things, not a tree.
-RECURSION_MIN_SHARED_KEYS_LEAF = 3
-# Objects sharing fewer keys are evidence only when they nest in each other this many levels deep
-# at least (`{"a": {"a": {"a": 1}}}`): the shape repeating twice below itself is no coincidence,
-# a wrapper seen once inside a wrapper of the same key (`{"data": {"data": [...]}}`) may be.
+# Other matches are evidence only when they nest in each other this many levels deep at least
+# (`{"a": {"a": {"a": 1}}}`): the shape repeating twice below itself is no coincidence, a wrapper
+# seen once inside a wrapper of the same key (`{"data": {"data": [...]}}`) may be.
 RECURSION_MIN_LEVELS = 3
-# A position below is the ancestor's type again when at least this share of its objects match:
-# the others (an AST operand of a kind not seen at the top yet) then join the type too.
+# Nesting alone is evidence when at least this share of the objects at the position below match.
+# (An object sharing enough keys is evidence alone: the others there, an AST operand of a kind
+# not seen at the top yet, join the type too.)
 RECURSION_MIN_MATCH_SHARE = 0.5
 # Types nest at most this deep once recursion is folded (each object, array, tuple or map one
 # level): generated annotations like `list[list[...]]` stay far within Python's parser limit of

@@ -50,11 +50,12 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
         name = document["title"] + WIRE_SUFFIX
         root = defs.pop(name)
         # A recursive root refers to itself: the document is the root now.
-        return _retarget_refs(
+        inlined: dict[str, Any] = _retarget_refs(
             {"$schema": document["$schema"], **root, "$defs": defs},
             f"#/$defs/{name}",
             "#",
         )
+        return inlined
     document["title"] += WIRE_SUFFIX
     return {**document, "$defs": defs}
 
