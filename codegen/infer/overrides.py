@@ -94,8 +94,9 @@ class PathOverride:
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name
-    # False: no recursion here (the objects here hold no objects of their own type, and are not
-    # one of an enclosing position's); a path: the objects here are those of that enclosing one.
+    # False: no recursion here (the objects here hold no objects of their own type, and they and
+    # those below are not an enclosing position's); a path: the objects here are those of that
+    # enclosing position.
     recursive: bool | str | None = None
 
     @cached_property

@@ -56,7 +56,7 @@ def find_recursion(
     """The edges below the objects at position `base`, and every object of the type; None if none.
 
     `forced(path)`: the config says the objects at that (absolute) path are of this type (True)
-    or never (False). `stop(path)`: the objects there belong to an enclosing recursive type.
+    or never part of an enclosing recursive type, nor the objects below them (False). `stop(path)`: the objects there belong to an enclosing recursive type.
     """
     edges: dict[Path, str] = {}
     members = _closure(objects, edges)
@@ -103,9 +103,11 @@ def _candidates(
                 if relative in found or relative in edges or stop(base + relative):
                     continue
                 setting = forced(base + relative)
-                if setting or (
-                    setting is None
-                    and profile.match(value, relative[0], member.value) is not None
+                if setting is False:
+                    continue  # the config keeps these objects, and those below, apart
+                if (
+                    setting
+                    or profile.match(value, relative[0], member.value) is not None
                 ):
                     found.add(relative)
                     continue
