@@ -148,7 +148,8 @@ def _evidence(members: list[Member], relative: Path, profile: _Profile) -> str |
         return None
     return (
         f"{len(matched)} of {len(below)} objects at {path_text(relative)[1:]} below"
-        f" match objects above ({shared} keys in common), nesting {levels} levels deep"
+        f" match objects above ({shared} {'key' if shared == 1 else 'keys'} in common),"
+        f" nesting {levels} levels deep"
     )
 
 
