@@ -23,6 +23,10 @@
                                         # epoch-seconds (-milliseconds, -microseconds,
                                         # -nanoseconds), or none: never a format here
 
+    [paths."$.tree.children[*]"]
+    recursive = "$.tree"                # the objects here are those of an enclosing path (a
+                                        # tree); false: no recursion found here
+
 Every mistake (an unknown setting, a path that matches nothing, a name that is not a class name)
 is an error naming the line.
 
@@ -76,6 +80,7 @@ _PATH_KEYS = {
     "map",
     "field",
     "format",
+    "recursive",
 }
 # `enum = ...`: on (open), off, or closed (a value never seen is a DecodeError).
 _ENUM_SETTINGS: dict[object, tuple[bool, bool]] = {
@@ -385,9 +390,13 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
     field_name = settings.get("field")
     if field_name is not None:
         _check_field_name(field_name, pattern, lines.of_key("field", table))
+    recursive = settings.get("recursive")
+    if recursive is not None:
+        _check_recursive(recursive, pattern, lines.of_key("recursive", table))
     return PathOverride(
         pattern,
         where,
+        recursive=recursive,
         enum=enum,
         closed=closed,
         as_tuple=as_tuple,
@@ -447,6 +456,25 @@ def _check_field_name(name: Any, pattern: str, where: Location) -> None:
             f' ["key"], found {pattern!r}',
             where,
         )
+
+
+def _check_recursive(value: Any, pattern: str, where: Location) -> None:
+    """`recursive` is false, or the path of a position enclosing this one."""
+    if value is False:
+        return
+    expected = (
+        f"recursive must be false or the path of a position enclosing {pattern!r}"
+        ' (like "$" for "$.children[*]")'
+    )
+    if not isinstance(value, str):
+        raise CodegenError(f"{expected}, found {value!r}", where)
+    try:
+        target = parse_path(value)
+    except PathSyntaxError as error:
+        raise CodegenError(f"{expected}: {error}", where) from None
+    segments = parse_path(pattern)
+    if len(target) >= len(segments) or segments[: len(target)] != target:
+        raise CodegenError(f"{expected}, found {value!r}", where)
 
 
 def _check_class_name(name: Any, what: str, where: Location) -> None:

@@ -30,10 +30,13 @@ from typing import Any, Callable, NoReturn
 
 from codegen.errors import CodegenError, Location
 
-MAX_DEPTH = 64
-"""Deepest nesting of objects and arrays accepted: far beyond real payloads (which nest well under
-20 levels), and low enough that generated code stays within Python's parser limit of 200 nested
-brackets (64 nested arrays are a `list[list[...]]` annotation 64 deep)."""
+MAX_DEPTH = 300
+"""Deepest nesting of objects and arrays the reader accepts: a limit for the reader's safety only,
+far beyond real payloads (which nest well under 20 levels) but deep enough for trees, threads and
+ASTs, which inference folds into one recursive type whatever their depth (types themselves nest
+at most thresholds.MAX_TYPE_DEPTH levels). A generated package decodes a level of a recursive
+type in at most three Python frames: 300 levels stay within Python's default recursion limit of
+1,000, so every sample the reader accepts can round-trip."""
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),

@@ -22,6 +22,8 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
   a kind in <>). The next run reads it back from the package and keeps the name for the record
   at that place (see `kept_names`); every named def has `x-codegen-example`: the first sample
   that showed it (file:line:column and JSON path).
+- `x-codegen-recursive` on a def whose objects nest inside each other (a tree, a thread, an AST):
+  each position below where they are that def again (a `$ref` to it), with the evidence;
 A key outside `required` may be absent; a `null` type means the key may hold null.
 """
 
@@ -57,6 +59,7 @@ PLACE_KEYWORD = "x-codegen-place"
 EXAMPLE_KEYWORD = "x-codegen-example"
 FORMAT_KEYWORD = "x-codegen-format"
 FIELDS_KEYWORD = "x-codegen-fields"
+RECURSIVE_KEYWORD = "x-codegen-recursive"
 
 
 def build_schema(inference: Inference) -> dict[str, Any]:
@@ -136,6 +139,8 @@ class _Builder:
             )
         elif record is not None:
             members.append(ref(self._define(record)))
+        if shape.recursion is not None:
+            members.append(ref(self.names.anchors[shape.recursion]))
         enum = next((v for v in (shape.texts, shape.ints) if v and v.enum), None)
         enum_type = "string" if enum is shape.texts else "integer"
         if enum is not None and enum.closed:  # the enum alone holds its type
@@ -209,6 +214,8 @@ class _Builder:
         else:
             self.defs[name] = self._union(name, description, record)
         self.defs[name][EXAMPLE_KEYWORD] = str(record.origin)
+        if not isinstance(record, TaggedUnion) and record.anchor is not None:
+            self.defs[name][RECURSIVE_KEYWORD] = dict(record.anchor.edges)
         return name
 
     def _out_of_band(

@@ -9,6 +9,7 @@ from codegen.infer import infer
 from codegen.infer.ir import MapShape, ObjectShape, Shape, TaggedUnion
 from codegen.infer.naming import name_shapes
 from codegen.infer.observe import observe
+from codegen.infer.overrides import Overrides, PathOverride
 from codegen.infer.passes import dedupe, detect_maps, detect_tagged_unions
 
 
@@ -164,7 +165,12 @@ def test_map_values_must_fit_together_not_only_the_first() -> None:
 def test_dedupe_never_merges_a_record_with_one_nested_inside_it() -> None:
     # A tree: the inner node has the outer's keys, and `[]`/null fit anything. Merging the two
     # levels used to recurse one level deeper each round and never finish (found in review).
-    root = dedupe(shape({"id": 1, "children": [{"id": 2, "children": []}]}))
+    # Observation folds such a tree into one recursive type unless the config says no.
+    no_recursion = Overrides((PathOverride("$", Location("c.toml", 1), recursive=False),))
+    sample = {"id": 1, "children": [{"id": 2, "children": []}]}
+    observed = observe([(sample, Location("s.json", 1))], no_recursion)
+    assert observed is not None
+    root = dedupe(observed)
     inner = field_shape(root, "children").array
     assert inner is not None and inner.items is not None
     assert isinstance(inner.items.record, ObjectShape)

@@ -33,6 +33,19 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """Marks the record at a position whose objects contain objects of their own type.
+
+    `id` is the position's JSON path (`$`, `$.tree`; a kind's folder name first for kinds given
+    out of band): every `Shape.recursion` naming it is this record. `edges`: each position below where
+    the objects are this record again (`$.children[*]`), with the evidence or the config line.
+    """
+
+    id: str
+    edges: tuple[tuple[str, str], ...] = field(compare=False, default=())
+
+
+@dataclass(frozen=True)
 class ObjectShape:
     fields: tuple[Field, ...]  # in the order keys were first seen
     count: int  # instances merged into this shape
@@ -47,6 +60,7 @@ class ObjectShape:
     # Why records seen apart were merged into this one (passes/similar.py), for the schema.
     evidence: str = field(default="", compare=False)
     as_map: bool | None = None  # the config says a map (True) or a record (False)
+    anchor: Anchor | None = None  # objects of this shape nest inside each other
 
     @property
     def keys(self) -> frozenset[str]:
@@ -109,6 +123,7 @@ class ObjectUnion:
     tags: tuple[
         tuple[str, str | int], ...
     ] = ()  # outer tags, for a composite tag's inner level
+    anchor: Anchor | None = None  # objects of these kinds nest inside each other
 
     @property
     def tag_key(self) -> str | None:
@@ -214,6 +229,8 @@ class Shape:
     tuple: TupleShape | None = (
         None  # arrays of a fixed length, typed per position (no `array`)
     )
+    # The objects here are those of an enclosing recursive record: its Anchor's id (no `record`).
+    recursion: str | None = None
 
     @property
     def is_unknown(self) -> bool:
@@ -226,4 +243,5 @@ class Shape:
             or self.array
             or self.tuple
             or self.record
+            or self.recursion
         )

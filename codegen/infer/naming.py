@@ -117,6 +117,8 @@ class Names:
     # Where each record's name comes from (its best-ranked place, or the place a kept name was
     # found at): the key a later run looks its name up by, to keep it.
     places: dict[Record, str] = field(default_factory=dict)
+    # Recursive records, by their anchor's id: what `Shape.recursion` refers to.
+    anchors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,9 @@ def name_shapes(
             names.records[record] = _allocate(
                 _preferred(sites[record], names.records), taken
             )
+    names.anchors = {
+        anchor: names.records[record] for anchor, record in walker.anchors.items()
+    }
     for values, site in sorted(walker.enums.items(), key=lambda item: item[1].rank):
         names.enums[values] = site.given or _allocate(
             _preferred(site, names.records), taken
@@ -362,6 +367,7 @@ class _Walker:
     envelope: Words = ("message",)
     enums: dict[EnumKey, _Sites] = field(default_factory=dict)
     fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
+    anchors: dict[str, Record] = field(default_factory=dict)
 
     def walk(
         self,
@@ -405,6 +411,8 @@ class _Walker:
             return
         site = self.sites.setdefault(record, _Sites())
         site.places.append(place)
+        if isinstance(record, (ObjectShape, ObjectUnion)) and record.anchor:
+            self.anchors[record.anchor.id] = record
         site.kind = site.kind or is_kind or isinstance(record, ObjectUnion)
         setting = self.overrides.at(path)
         if setting is not None and setting.name is not None and not is_kind:

@@ -13,6 +13,7 @@ from typing import Any
 from codegen.errors import CodegenError, Location
 from codegen.infer import thresholds
 from codegen.infer.ir import (
+    Anchor,
     ArrayShape,
     Field,
     MapShape,
@@ -31,7 +32,16 @@ from codegen.infer.ir import (
 )
 from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
 from codegen.infer.looks import fits, looks_of, merge_looks
-from codegen.infer.overrides import ITEMS, Overrides, PathOverride, Segment
+from codegen.infer.overrides import (
+    ITEMS,
+    Overrides,
+    PathOverride,
+    Segment,
+    matches,
+    parse_path,
+    path_text,
+)
+from codegen.infer.recursion import Member, find_recursion
 from codegen.jsonpath import child_path
 
 
@@ -96,8 +106,9 @@ def observe_kinds(
                     f"the samples of kind {kind!r} (its sub-folder) must be JSON objects",
                     instance.origin.location,
                 )
+        observer.scope = f"{kind}:"  # each kind's messages are a root of their own
         variants.append(
-            Variant(kind, Shape(record=observer.record(instances, (), is_kind=True)))
+            Variant(kind, Shape(record=observer.objects(instances, (), is_kind=True)))
         )
     origin = min(v.shape.record.origin for v in variants if v.shape.record is not None)
     return Shape(record=TaggedUnion(tuple(variants), origin, out_of_band=True))
@@ -106,14 +117,30 @@ def observe_kinds(
 class _Observer:
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
+        # Positions whose objects are those of an enclosing recursive type: its anchor's id.
+        self.recursive_at: dict[tuple[Segment, ...], str] = {}
+        self.anchors: set[str] = set()
+        self.scope = ""
+        self.recursive_settings = any(
+            entry.recursive is not None for entry in overrides.entries
+        )
 
     def shape(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Shape:
         """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
+        if len(path) > thresholds.MAX_TYPE_DEPTH:
+            origin = instances[0].origin
+            raise CodegenError(
+                f"values nest deeper than {thresholds.MAX_TYPE_DEPTH} levels of objects and"
+                " arrays here, and no recursive type folds them (a `recursive` path setting"
+                " in codegen.toml can say which objects contain their own kind)",
+                origin.location,
+            )
         values = [instance.value for instance in instances]
         arrays = [i for i in instances if isinstance(i.value, list)]
         objects = [i for i in instances if isinstance(i.value, dict)]
         texts = [i for i in instances if isinstance(i.value, str)]
         ints = [i for i in instances if type(i.value) is int]
+        recursion = self.recursive_at.get(path) if objects else None
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
@@ -126,10 +153,11 @@ class _Observer:
             ),
             string=any(isinstance(value, str) for value in values),
             array=self.array(arrays, path) if arrays else None,
-            record=self.record(objects, path) if objects else None,
+            record=self.objects(objects, path) if objects and not recursion else None,
             texts=self.values(texts, path) if texts else None,
             ints=self.values(ints, path) if ints else None,
             looks=self.looks(instances, path),
+            recursion=recursion,
         )
 
     def array(self, arrays: list[_Instance], path: tuple[Segment, ...]) -> ArrayShape:
@@ -195,6 +223,58 @@ class _Observer:
         if any(instance.docs for instance in scalars):
             return Looks(frozenset(), len(scalars), 0, None, None, forced)
         return replace(looks_of([i.value for i in scalars]), forced=forced)
+
+    def objects(
+        self, objects: list[_Instance], path: tuple[Segment, ...], is_kind: bool = False
+    ) -> ObjectShape | ObjectUnion:
+        """The objects at one position: a type whose objects nest inside each other
+        (`codegen.infer.recursion`), or a record (or a union of kinds) as anywhere else.
+        """
+        setting = self.overrides.at(path) if self.recursive_settings else None
+        found = (
+            None
+            if setting is not None and setting.recursive is False
+            else find_recursion(
+                [instance.value for instance in objects],
+                path,
+                lambda below: self._forced_recursion(below, path),
+                lambda below: below in self.recursive_at,
+            )
+        )
+        if found is None:
+            return self.record(objects, path, is_kind=is_kind)
+        anchor = self.scope + path_text(path)
+        while anchor in self.anchors:  # a tuple's positions are observed at one path
+            anchor += "'"
+        self.anchors.add(anchor)
+        edges = {
+            path + relative: evidence for relative, evidence in found.edges.items()
+        }
+        self.recursive_at.update((below, anchor) for below in edges)
+        try:
+            members = [_member(objects[m.source], m) for m in found.members]
+            record = self.record(members, path, is_kind=is_kind)
+        finally:
+            for below in edges:
+                del self.recursive_at[below]
+        evidence = tuple(sorted((path_text(p), why) for p, why in edges.items()))
+        return replace(record, anchor=Anchor(anchor, evidence))
+
+    def _forced_recursion(
+        self, below: tuple[Segment, ...], path: tuple[Segment, ...]
+    ) -> bool | None:
+        """What the config says of the objects at `below`: of the type at `path` (True), never
+        part of a recursive type (False), or nothing (None)."""
+        if not self.recursive_settings:
+            return None
+        setting = self.overrides.at(below)
+        if setting is None or setting.recursive is None:
+            return None
+        if setting.recursive is False:
+            return False
+        return isinstance(setting.recursive, str) and matches(
+            parse_path(setting.recursive), path
+        )
 
     def record(
         self,
@@ -337,6 +417,16 @@ def _format_mismatch(setting: PathOverride, instance: _Instance) -> CodegenError
     )
 
 
+def _member(instance: _Instance, member: Member) -> _Instance:
+    """An object of a recursive type, as seen below the object at its position."""
+    path = instance.origin.path
+    for step in member.steps:
+        path = f"{path}[{step}]" if isinstance(step, int) else child_path(path, step)
+    return _Instance(
+        member.value, Origin(instance.origin.location, path), instance.docs
+    )
+
+
 def _item(array: _Instance, index: int) -> _Instance:
     origin = Origin(array.origin.location, f"{array.origin.path}[{index}]")
     return _Instance(array.value[index], origin, array.docs)
@@ -357,6 +447,7 @@ def merge(left: Shape, right: Shape) -> Shape:
         looks=_merge_optional(left.looks, right.looks, merge_looks),
         format=left.format if left.format == right.format else None,
         tuple=_merge_optional(left.tuple, right.tuple, merge_tuples),
+        recursion=left.recursion or right.recursion,
     )
 
 
@@ -439,6 +530,7 @@ def merge_objects(left: ObjectShape, right: ObjectShape) -> ObjectShape:
         is_kind=left.is_kind,
         evidence=left.evidence or right.evidence,
         as_map=left.as_map,
+        anchor=left.anchor or right.anchor,
     )
 
 
@@ -478,4 +570,5 @@ def merge_object_unions(left: ObjectUnion, right: ObjectUnion) -> ObjectUnion:
         tuple(variants[tag] for tag in sorted(order, key=tag_order)),
         min(left.origin, right.origin),
         left.tags,
+        left.anchor or right.anchor,
     )

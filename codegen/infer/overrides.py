@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from codegen.errors import Location
+from codegen.jsonpath import child_path
 
 ITEMS = ("[*]",)  # the segment of an array's items
 ANY_KEY = ("*",)  # a pattern segment matching any one key
@@ -51,6 +52,19 @@ def parse_path(text: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+def path_text(segments: tuple[Segment, ...]) -> str:
+    """The inverse of parse_path: (("key", "data"), ITEMS) -> `$.data[*]`."""
+    text = "$"
+    for segment in segments:
+        if segment == ITEMS:
+            text += "[*]"
+        elif segment == ANY_KEY:
+            text += ".*"
+        else:
+            text = child_path(text, segment[1])
+    return text
+
+
 def matches(pattern: tuple[Segment, ...], path: tuple[Segment, ...]) -> bool:
     return len(pattern) == len(path) and all(
         want == have or (want == ANY_KEY and have != ITEMS)
@@ -84,6 +98,10 @@ class PathOverride:
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name
+    # False: no recursion here (the objects here hold no objects of their own type, and they and
+    # those below are not an enclosing position's); a path: the objects here are those of that
+    # enclosing position.
+    recursive: bool | str | None = None
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:

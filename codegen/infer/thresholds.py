@@ -252,3 +252,31 @@ DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 # window is told apart only by `format = "none"`.
 EPOCH_EARLIEST = 946684800  # 2000-01-01T00:00:00Z, in seconds
 EPOCH_LATEST = 2524608000  # 2050-01-01T00:00:00Z, in seconds
+
+# --- Recursive types (codegen.infer.recursion) ---------------------------------------------------
+
+# An object below a position is one of that position's own objects (a tree's child, a reply to a
+# comment, an AST node's operand) when its keys are mostly theirs: quicktype's rule for classes
+# that are one, the keys both have are at least this share of the keys either has. A key that
+# leads down to it and that it lacks does not count against it: a tree's leaves have no
+# `children`...
+RECURSION_MIN_KEY_OVERLAP = 0.75
+# ...and the keys both have hold values of the same JSON kinds (null fits any). One such object
+# is evidence alone when it shares at least this many keys with its ancestor, the key that leads
+# down included (`{"id", "children": [{"id", "children": []}]}`, a `parent` holding `{id, name,
+# parent}`). A leaf, lacking the key that leads down, is evidence only with depth (below): a
+# parent and a child sharing `id` and `name`, or stats with breakdowns of the same fields, are
+# two levels of records until the shape shows it recurs.
+RECURSION_MIN_SHARED_KEYS = 2
+# Other matches are evidence only when they nest in each other this many levels deep at least
+# (`{"a": {"a": {"a": 1}}}`): the shape repeating twice below itself is no coincidence, a wrapper
+# seen once inside a wrapper of the same key (`{"data": {"data": [...]}}`) may be.
+RECURSION_MIN_LEVELS = 3
+# Nesting alone is evidence when at least this share of the objects at the position below match.
+# (An object sharing enough keys is evidence alone: the others there, an AST operand of a kind
+# not seen at the top yet, join the type too.)
+RECURSION_MIN_MATCH_SHARE = 0.5
+# Types nest at most this deep once recursion is folded (each object, array, tuple or map one
+# level): generated annotations like `list[list[...]]` stay far within Python's parser limit of
+# 200 nested brackets, and decoding a sample stays far within Python's default recursion limit.
+MAX_TYPE_DEPTH = 64

@@ -47,8 +47,15 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
         if definition.get(UNKNOWN_KEYWORD):
             definition["additionalProperties"] = {}
     if "$ref" in document:
-        root = defs.pop(document["title"] + WIRE_SUFFIX)
-        return {"$schema": document["$schema"], **root, "$defs": defs}
+        name = document["title"] + WIRE_SUFFIX
+        root = defs.pop(name)
+        # A recursive root refers to itself: the document is the root now.
+        inlined: dict[str, Any] = _retarget_refs(
+            {"$schema": document["$schema"], **root, "$defs": defs},
+            f"#/$defs/{name}",
+            "#",
+        )
+        return inlined
     document["title"] += WIRE_SUFFIX
     return {**document, "$defs": defs}
 
@@ -201,6 +208,22 @@ def _tuples_as_lists(node: Any) -> Any:
         node.pop("minItems", None)
         node.pop("maxItems", None)
         node["items"] = positions[0] if len(positions) == 1 else {"anyOf": positions}
+    return node
+
+
+def _retarget_refs(node: Any, old: str, new: str) -> Any:
+    """Every `$ref` to `old` made one to `new`."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                new
+                if key == "$ref" and value == old
+                else _retarget_refs(value, old, new)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_retarget_refs(item, old, new) for item in node]
     return node
 
 

@@ -69,12 +69,25 @@ def decode(
 
 def decode_value(data: Any) -> TradingMessage:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
-    return _decode_TradingMessage(data)
+    try:
+        return _decode_TradingMessage(data)
+    except (
+        RecursionError
+    ):  # types that contain themselves decode any depth Python's stack allows
+        raise DecodeError(
+            "nesting within Python's recursion limit", "a value nested deeper"
+        ) from None
 
 
 def encode(obj: TradingMessage) -> dict[str, Any]:
-    """The JSON value of `obj`, ready for json.dumps."""
-    return _encode_TradingMessage(obj)
+    """The JSON value of `obj`, ready for json.dumps; ValueError if it nests deeper than Python's
+    recursion limit allows (as json.dumps does)."""
+    try:
+        return _encode_TradingMessage(obj)
+    except RecursionError:
+        raise ValueError(
+            "the value nests deeper than Python's recursion limit allows to encode"
+        ) from None
 
 
 _TradingMessage_KEYS = (

@@ -15,8 +15,9 @@ def detect_maps(root: Shape) -> Shape:
     Keys count as data by how they look or how they recur (`_keys_are_data`); the values must
     all be one type, so a wide record of fields of different types is never a map. Thresholds
     and the data-key pattern are in `thresholds`; the values merge into one shape.
-    A kind of an object union stays a record: it is a message, not a table. The config
-    decides either way (`map = true/false`); a forced map's values merge whatever they are.
+    A kind of an object union stays a record: it is a message, not a table; so does a record
+    whose objects nest in each other (their keys recur: they are fields). The config decides
+    either way (`map = true/false`); a forced map's values merge whatever they are.
     """
 
     def rewrite(shape: Shape) -> Shape:
@@ -27,6 +28,7 @@ def detect_maps(root: Shape) -> Shape:
             not isinstance(record, ObjectShape)
             or record.is_kind
             or record.as_map is False
+            or record.anchor is not None
             or len(record.fields) < thresholds.MAP_MIN_KEYS
         ):
             return shape

@@ -32,6 +32,7 @@ def _single_key_object(shape: Shape) -> ObjectShape | None:
     if (
         isinstance(record, ObjectShape)
         and not record.is_kind
+        and record.anchor is None  # `{"a": {"a": ...}}` nests a record, not a union
         and record.fields
         and record.single_key == record.count
     ):

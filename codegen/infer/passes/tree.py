@@ -61,13 +61,11 @@ def rebuild(record: Record, visit: Rewrite) -> Record:
             record.out_of_band,
         )
     if isinstance(record, ObjectUnion):
-        return ObjectUnion(
-            record.discriminator,
-            tuple(
+        return replace(
+            record,
+            variants=tuple(
                 ObjectVariant(v.tag, visit(v.shape), v.count) for v in record.variants
             ),
-            record.origin,
-            record.tags,
         )
     return MapShape(visit(record.values), record.origin)
 
@@ -98,8 +96,9 @@ def children(record: Record) -> list[Shape]:
 
 def record_key(record: Record) -> tuple[object, ...]:
     """What two records must share to be one type: keys (and tags), a union's tags, or map-ness."""
+    # A recursive record is only ever itself: its anchor is what the positions below refer to.
     if isinstance(record, ObjectShape):
-        return ("object", record.keys, record.tags, record.is_kind)
+        return ("object", record.keys, record.tags, record.is_kind, record.anchor)
     if isinstance(record, MapShape):
         return ("map",)
     if isinstance(record, ObjectUnion):
@@ -108,6 +107,7 @@ def record_key(record: Record) -> tuple[object, ...]:
             record.tag_key,
             record.tags,
             frozenset(v.tag for v in record.variants),
+            record.anchor,
         )
     return ("union", record.out_of_band, frozenset(v.tag for v in record.variants))
 
@@ -146,7 +146,7 @@ def kinds_of(shape: Shape) -> frozenset[str]:
         kinds.add("array")
     if shape.tuple is not None:
         kinds.add(f"tuple of {len(shape.tuple.positions)}")
-    if shape.record is not None:
+    if shape.record is not None or shape.recursion is not None:
         kinds.add("object")
     return frozenset(kinds)
 
@@ -157,6 +157,8 @@ def compatible(left: Shape, right: Shape) -> bool:
         return True
     if kinds_of(left) != kinds_of(right):
         return False
+    if left.recursion != right.recursion:
+        return False  # a recursive type and a record, or two recursive types
     if left.array is not None and right.array is not None:
         items, other = left.array.items, right.array.items
         if items is not None and other is not None and not compatible(items, other):
