@@ -20,6 +20,7 @@ from codegen.render.types import (
     TypeRef,
     from_schema,
     is_nullable_pair,
+    not_none,
 )
 from codegen.schema import (
     ENUM_KEYWORD,
@@ -43,9 +44,11 @@ class FieldModel:
     name: str
     annotation: str
     optional: bool
-    decode_lines: list[str]  # statements that leave the decoded value in `local`
-    local: str
+    local: str  # the local holding the wire value, then the decoded one
     encode_expr: str  # of `obj.<name>`
+    check: str | None = None  # an inline test of the wire value, when it decodes as itself
+    convert_lines: list[str] = field(default_factory=list)  # statements decoding it otherwise
+    explain_entry: str = ""  # its `Field(...)` in the record's table for errors
     tag: str | None = (
         None  # the literal of a kind's tag value: a constant, never decoded
     )
@@ -60,6 +63,11 @@ class FieldModel:
         if self.tag is not None:
             return self.tag
         return "ABSENT" if self.optional else None
+
+    @property
+    def value(self) -> str:
+        """What the decoder stores in the field: the decoded local, or the kind's tag value."""
+        return self.local if self.tag is None else self.tag
 
 
 @dataclass
@@ -78,6 +86,20 @@ class RecordModel:
     def decoded_fields(self) -> list[FieldModel]:
         """The fields read from the wire object (a kind's tag is known before decoding starts)."""
         return [f for f in self.fields if f.tag is None]
+
+    @property
+    def targets(self) -> str:
+        """The locals the wire values of all keys unpack to, in key order (`_` for a tag)."""
+        names = [f.local if f.tag is None else "_" for f in self.fields]
+        return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+    @property
+    def checks(self) -> list[str]:
+        return [f.check for f in self.fields if f.check is not None]
+
+    @property
+    def convert_lines(self) -> list[str]:
+        return [line for f in self.fields for line in f.convert_lines]
 
     @property
     def keys_tuple(self) -> str:
@@ -424,7 +446,6 @@ def _record(
                     name=python_name,
                     annotation=f"Literal[{value}]",
                     optional=False,
-                    decode_lines=[],
                     local="",
                     encode_expr=value,
                     tag=value,
@@ -434,37 +455,49 @@ def _record(
         ref = from_schema(fragment, classes)
         local = python_name + "_"
         optional = key not in required
+        check, convert_lines = _decode_steps(helpers, ref, local, optional)
         fields.append(
             FieldModel(
                 key=key,
                 name=python_name,
                 annotation=ref.annotation + (" | Absent" if optional else ""),
                 optional=optional,
-                decode_lines=_decode_lines(helpers, ref, key, local, optional),
                 local=local,
                 encode_expr=helpers.encode_expr(ref, f"obj.{python_name}"),
+                check=check,
+                convert_lines=convert_lines,
+                explain_entry=_explain_entry(helpers, ref, key, optional),
             )
         )
     return RecordModel(name, docstring(definition.get("description", name)), fields)
 
 
-def _decode_lines(
-    helpers: Helpers, ref: TypeRef, key: str, local: str, optional: bool
-) -> list[str]:
-    """Statements leaving the decoded value of `key` (from `obj`) in `local`."""
-    key_literal = literal(key)
+def _decode_steps(
+    helpers: Helpers, ref: TypeRef, local: str, optional: bool
+) -> tuple[str | None, list[str]]:
+    """How a record decoder takes the wire value in `local` (ABSENT when the key is absent).
+
+    Either an inline test (the value decodes as itself: a string, a number, Any...), or statements
+    that decode it in place (a record, a list, a union). A required key that is absent fails
+    either way: ABSENT is no JSON value. The record's explain table then says what failed.
+    """
+    check = helpers.check_expr(ref, local)
+    if check is not None:
+        return (f"({local} is ABSENT or {check})" if optional else check), []
+    decode = f"{local} = {helpers.decode_expr(ref, local)}"
     if optional:
-        return [
-            f"{local} = obj.get({key_literal}, ABSENT)",
-            f"if {local} is not ABSENT:",
-            f"    {local} = {helpers.decode_expr(ref, local)}",
-        ]
-    if not is_nullable_pair(ref):  # every other decode expression reads its input once
-        return [f"{local} = {helpers.decode_expr(ref, f'obj[{key_literal}]')}"]
-    return [
-        f"{local} = obj[{key_literal}]",
-        f"{local} = {helpers.decode_expr(ref, local)}",
-    ]
+        return None, [f"if {local} is not ABSENT:", f"    {decode}"]
+    return None, [decode]
+
+
+def _explain_entry(helpers: Helpers, ref: TypeRef, key: str, optional: bool) -> str:
+    """`Field("key", as_str, nullable=True)`: the field's decoder as a callable, and its flags."""
+    nullable = is_nullable_pair(ref)
+    decoder = helpers.decoder(not_none(ref) if nullable else ref)
+    flags = (", optional=True" if optional else "") + (
+        ", nullable=True" if nullable else ""
+    )
+    return f"Field({literal(key)}, {decoder}{flags})"
 
 
 def _union(

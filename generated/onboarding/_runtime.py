@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -176,6 +176,20 @@ def check_json(value: object) -> None:
             raise DecodeError("a JSON value", describe(item), path)
 
 
+def is_json(value: object) -> bool:
+    """Whether check_json passes: the inline test of a record decoder's fast path."""
+    try:
+        check_json(value)
+    except DecodeError:
+        return False
+    return True
+
+
+def is_json_object(value: object) -> bool:
+    """Whether as_json_object accepts the value."""
+    return isinstance(value, dict) and (not value or is_json(value))
+
+
 def as_any(value: Any) -> Any:
     """Any JSON value, as it is; DecodeError if it is not JSON (see check_json)."""
     if (
@@ -264,6 +278,43 @@ def as_map(value: object, item: Callable[[Any], T]) -> dict[str, T]:
         return out
     except DecodeError as error:
         raise error.inside(key) from None
+
+
+class Field(NamedTuple):
+    """One key of a record as explain() checks it: its decoder (a callable), absent or null allowed."""
+
+    key: str
+    decode: Callable[[Any], object]
+    optional: bool = False
+    nullable: bool = False
+
+
+def wire_values(data: dict[str, Any], keys: tuple[str, ...]) -> list[Any]:
+    """The values of `keys` in that order, ABSENT for an absent key: an object whose keys are not
+    exactly the record's keys in their usual order (that order unpacks `data.values()`).
+    """
+    return [data.get(key, ABSENT) for key in keys]
+
+
+def explain(data: dict[str, Any], fields: tuple[Field, ...]) -> DecodeError:
+    """The error of a record whose decoder's inline checks failed: of its first field, in field
+    order, that is missing or does not decode (each decoder raising what it raises alone).
+    """
+    for key, decode, optional, nullable in fields:
+        if key not in data:
+            if optional:
+                continue
+            return DecodeError.missing(key)
+        value = data[key]
+        if (optional and value is ABSENT) or (nullable and value is None):
+            continue
+        try:
+            decode(value)
+        except DecodeError as error:
+            return error.inside(key)
+    raise AssertionError(
+        "a record decoder rejected a value that its fields' decoders accept"
+    )
 
 
 class Record(Protocol):
