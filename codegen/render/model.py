@@ -290,7 +290,7 @@ class PackageModel:
             "DecodeError",
             "Dispatcher",
         }
-        return sorted(names) + ["decode", "decode_value", "encode", "wire"]
+        return sorted(names) + ["decode", "decode_value", "encode", "encode_json", "wire"]
 
     @property
     def records(self) -> list[RecordModel]:

@@ -17,6 +17,7 @@ from ._runtime import (
     as_json_object,
     as_list,
     as_str,
+    dump_json,
     explain,
     is_json_object,
     keep_unknown_keys,
@@ -34,7 +35,7 @@ from .models import (
     Result,
 )
 
-__all__ = ["decode", "decode_value", "encode"]
+__all__ = ["decode", "decode_value", "encode", "encode_json"]
 
 
 def decode(
@@ -54,6 +55,13 @@ def decode_value(data: Any) -> OnboardingResponse:
 def encode(obj: OnboardingResponse) -> dict[str, Any]:
     """The JSON value of `obj`, ready for json.dumps."""
     return _encode_OnboardingResponse(obj)
+
+
+def encode_json(obj: OnboardingResponse) -> str:
+    """The JSON text of `obj`, compact: `json.dumps(encode(obj), separators=(",", ":"),
+    ensure_ascii=False, allow_nan=False)`, the same text whether orjson writes it or json.
+    """
+    return dump_json(encode(obj))
 
 
 _OnboardingResponse_KEYS = (

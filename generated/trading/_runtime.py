@@ -6,8 +6,12 @@ Standard library only: this package is meant to be vendored as it is.
 from __future__ import annotations
 
 import enum
+import importlib
 import json
+import os
+import re
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -125,6 +129,29 @@ def _not_json(constant: str) -> Any:
 
 # Built once: json.loads(raw, parse_constant=...) would build a new decoder on every call.
 _DECODER: Final = json.JSONDecoder(parse_constant=_not_json)
+# Its scanner, called directly on text that starts and ends with the value (the usual message):
+# JSONDecoder.decode's whitespace matching and calls cost more than the scan of a short message.
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = vars(_DECODER)["scan_once"]
+
+
+def _fast_json() -> ModuleType | None:
+    """orjson if it is importable, unless CODEGEN_NO_ORJSON is set: an optional, faster parser and
+    serializer. Nothing needs it; results are the same with it and without it."""
+    if os.environ.get("CODEGEN_NO_ORJSON"):
+        return None
+    try:
+        return importlib.import_module("orjson")
+    except ImportError:
+        return None
+
+
+_ORJSON: Final = _fast_json()
+# orjson reads an integer beyond 64 bits as a float (or refuses it, in older versions): such text
+# goes to json instead. It holds a run of 20 digits, or a minus sign and 19 (-9223372036854775809);
+# translating every digit to "0" and everything else but "-" to " " finds them in one pass.
+_DIGITS_AND_MINUS: Final = bytes(
+    48 if 48 <= byte <= 57 else byte if byte == 45 else 32 for byte in range(256)
+)
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
@@ -132,7 +159,33 @@ def load_json(raw: str | bytes | bytearray) -> Any:
 
     A number beyond float range (1e400) parses as inf here; the decoders reject it at its path:
     as_float, check_json (Any positions, unknown keys and variants) test every float they take.
+    With orjson, text it parses gives the same value as json; any other text (an error, NaN,
+    nesting deeper than orjson goes, a lone surrogate, a huge integer) takes json's path, and
+    its errors are json's.
     """
+    if _ORJSON is not None:
+        try:
+            data = raw.encode() if isinstance(raw, str) else raw
+            digits = data.translate(_DIGITS_AND_MINUS)
+            if (
+                b"00000000000000000000" not in digits
+                and b"-0000000000000000000" not in digits
+            ):
+                return _ORJSON.loads(data)
+        except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError
+            pass
+    try:
+        text = raw if isinstance(raw, str) else raw.decode()
+        value, end = _SCAN(text, 0)
+        if end == len(text):
+            return value
+    except (StopIteration, ValueError, RecursionError):
+        pass
+    return _load_json_exactly(raw)
+
+
+def _load_json_exactly(raw: str | bytes | bytearray) -> Any:
+    """json.loads, with its errors as DecodeErrors: any encoding it detects, whitespace around."""
     try:
         if isinstance(raw, str):
             if raw.startswith("\ufeff"):  # as json.loads says it
@@ -148,6 +201,38 @@ def load_json(raw: str | bytes | bytearray) -> Any:
     ) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise DecodeError("JSON text", str(error)) from None
     return value
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON text: `json.dumps(value, separators=(",", ":"), ensure_ascii=False,
+    allow_nan=False)`, written by orjson when it writes exactly that text.
+
+    orjson writes floats from 1e-10 to 1e-4 in another form (`1e-7` for `1e-07`, `0.00001` for
+    `1e-05`) and refuses integers beyond 64 bits, lone surrogates, and (passed through)
+    subclasses of str, int, dict and list, dataclasses and dates: such text is json's. Only what
+    JSON cannot hold comes out differently: orjson writes NaN as null where json raises
+    ValueError, and a UUID or a plain Enum as its value where json raises TypeError.
+    """
+    if _ORJSON is not None:
+        try:
+            data: bytes = _ORJSON.dumps(value, option=_ORJSON_PASSTHROUGH)
+            if b"0.0000" not in data and _ORJSON_SMALL_FLOAT.search(data) is None:
+                return data.decode()
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+_ORJSON_PASSTHROUGH: Final = (
+    0
+    if _ORJSON is None
+    else _ORJSON.OPT_PASSTHROUGH_SUBCLASS
+    | _ORJSON.OPT_PASSTHROUGH_DATACLASS
+    | _ORJSON.OPT_PASSTHROUGH_DATETIME
+)
+# orjson's one-digit exponents (`1.5e-7`, json writes `1.5e-07`) end their number: a search with
+# the literal prefix `e-` is cheap. (`0.0000` finds its other form, `0.00001` for `1e-05`.)
+_ORJSON_SMALL_FLOAT: Final = re.compile(rb"e-[6-9](?=[],}]|$)")
 
 
 def check_json(value: object) -> None:

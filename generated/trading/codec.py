@@ -20,6 +20,7 @@ from ._runtime import (
     as_list,
     as_object,
     as_str,
+    dump_json,
     explain,
     is_json,
     is_json_object,
@@ -60,7 +61,7 @@ from .models import (
     UnknownServerMessage,
 )
 
-__all__ = ["decode", "decode_value", "encode"]
+__all__ = ["decode", "decode_value", "encode", "encode_json"]
 
 
 def decode(
@@ -80,6 +81,13 @@ def decode_value(data: Any) -> TradingMessage:
 def encode(obj: TradingMessage) -> dict[str, Any]:
     """The JSON value of `obj`, ready for json.dumps."""
     return _encode_TradingMessage(obj)
+
+
+def encode_json(obj: TradingMessage) -> str:
+    """The JSON text of `obj`, compact: `json.dumps(encode(obj), separators=(",", ":"),
+    ensure_ascii=False, allow_nan=False)`, the same text whether orjson writes it or json.
+    """
+    return dump_json(encode(obj))
 
 
 _TradingMessage_KEYS = (
