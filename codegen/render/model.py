@@ -94,6 +94,12 @@ class RecordModel:
         return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
 
     @property
+    def decoded_targets(self) -> str:
+        """The locals of the decoded fields alone, in field order (what decode_fields gives)."""
+        names = [f.local for f in self.decoded_fields]
+        return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+    @property
     def checks(self) -> list[str]:
         return [f.check for f in self.fields if f.check is not None]
 
@@ -477,17 +483,23 @@ def _decode_steps(
 ) -> tuple[str | None, list[str]]:
     """How a record decoder takes the wire value in `local` (ABSENT when the key is absent).
 
-    Either an inline test (the value decodes as itself: a string, a number, Any...), or statements
-    that decode it in place (a record, a list, a union). A required key that is absent fails
+    An inline test where the value is checked as it is (a string, a number, Any...); a statement
+    decoding it in place where it becomes something else (a record, a list, a union), or both (an
+    open enum: a string, then its member if it is one). A required key that is absent fails
     either way: ABSENT is no JSON value. The record's explain table then says what failed.
     """
     check = helpers.check_expr(ref, local)
-    if check is not None:
-        return (f"({local} is ABSENT or {check})" if optional else check), []
-    decode = f"{local} = {helpers.decode_expr(ref, local)}"
+    decoded = (
+        helpers.decode_expr(ref, local)
+        if check is None
+        else helpers.checked_decode_expr(ref, local)
+    )
+    lines = [] if decoded is None else [f"{local} = {decoded}"]
     if optional:
-        return None, [f"if {local} is not ABSENT:", f"    {decode}"]
-    return None, [decode]
+        check = None if check is None else f"({local} is ABSENT or {check})"
+        if lines:
+            lines = [f"if {local} is not ABSENT:", f"    {lines[0]}"]
+    return check, lines
 
 
 def _explain_entry(helpers: Helpers, ref: TypeRef, key: str, optional: bool) -> str:

@@ -18,10 +18,13 @@ from ._runtime import (
     as_list,
     as_str,
     dump_json,
+    decode_fields,
+    decode_parsed,
+    decode_text,
     explain,
     is_json_object,
     keep_unknown_keys,
-    load_json,
+    parsed_keys,
     restore_unknown_keys,
     wire_values,
 )
@@ -43,12 +46,16 @@ def decode(
 ) -> OnboardingResponse:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_value(load_json(raw))
-    return decode_value(raw)
+        return decode_text(raw, _decode)
+    return decode_parsed(raw, _decode)
 
 
 def decode_value(data: Any) -> OnboardingResponse:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
+    return decode_parsed(data, _decode)
+
+
+def _decode(data: Any) -> OnboardingResponse:
     return _decode_OnboardingResponse(data)
 
 
@@ -64,11 +71,13 @@ def encode_json(obj: OnboardingResponse) -> str:
     return dump_json(encode(obj))
 
 
-_OnboardingResponse_KEYS = (
-    "error",
-    "pagination",
-    "result",
-    "success",
+_OnboardingResponse_KEYS = parsed_keys(
+    (
+        "error",
+        "pagination",
+        "result",
+        "success",
+    )
 )
 _OnboardingResponse_RANK = {
     key: index for index, key in enumerate(_OnboardingResponse_KEYS)
@@ -83,12 +92,15 @@ def _decode_OnboardingResponse(data: object) -> OnboardingResponse:
         data.values() if in_order else wire_values(data, _OnboardingResponse_KEYS)
     )
     if not (type(error_) is str and type(success_) is bool):
-        raise explain(data, _OnboardingResponse_FIELDS)
-    try:
-        pagination_ = _decode_Pagination(pagination_)
-        result_ = as_list(result_, _decode_Result)
-    except DecodeError:
-        raise explain(data, _OnboardingResponse_FIELDS) from None
+        error_, pagination_, result_, success_ = decode_fields(
+            data, _OnboardingResponse_FIELDS
+        )
+    else:
+        try:
+            pagination_ = _decode_Pagination(pagination_)
+            result_ = as_list(result_, _decode_Result)
+        except DecodeError:
+            raise explain(data, _OnboardingResponse_FIELDS) from None
     result = object.__new__(OnboardingResponse)
     result.error = error_
     result.pagination = pagination_
@@ -113,11 +125,13 @@ def _encode_OnboardingResponse(obj: OnboardingResponse) -> dict[str, Any]:
     return data
 
 
-_Pagination_KEYS = (
-    "limit",
-    "order",
-    "page",
-    "total",
+_Pagination_KEYS = parsed_keys(
+    (
+        "limit",
+        "order",
+        "page",
+        "total",
+    )
 )
 _Pagination_RANK = {key: index for index, key in enumerate(_Pagination_KEYS)}
 
@@ -130,12 +144,18 @@ def _decode_Pagination(data: object) -> Pagination:
         data.values() if in_order else wire_values(data, _Pagination_KEYS)
     )
     if not (
-        (type(limit_) is int or type(limit_) is float and limit_ - limit_ == 0.0)
+        (type(limit_) is int or type(limit_) is float and -(2.0**63) < limit_ < 2.0**63)
         and type(order_) is str
-        and (type(page_) is int or type(page_) is float and page_ - page_ == 0.0)
-        and (type(total_) is int or type(total_) is float and total_ - total_ == 0.0)
+        and (
+            type(page_) is int or type(page_) is float and -(2.0**63) < page_ < 2.0**63
+        )
+        and (
+            type(total_) is int
+            or type(total_) is float
+            and -(2.0**63) < total_ < 2.0**63
+        )
     ):
-        raise explain(data, _Pagination_FIELDS)
+        limit_, order_, page_, total_ = decode_fields(data, _Pagination_FIELDS)
     result = object.__new__(Pagination)
     result.limit = limit_
     result.order = order_
@@ -160,11 +180,13 @@ def _encode_Pagination(obj: Pagination) -> dict[str, Any]:
     return data
 
 
-_Result_KEYS = (
-    "jwt",
-    "profile",
-    "randomSecret",
-    "refreshToken",
+_Result_KEYS = parsed_keys(
+    (
+        "jwt",
+        "profile",
+        "randomSecret",
+        "refreshToken",
+    )
 )
 _Result_RANK = {key: index for index, key in enumerate(_Result_KEYS)}
 
@@ -179,11 +201,14 @@ def _decode_Result(data: object) -> Result:
     if not (
         type(jwt_) is str and type(randomSecret_) is str and type(refreshToken_) is str
     ):
-        raise explain(data, _Result_FIELDS)
-    try:
-        profile_ = _decode_Profile(profile_)
-    except DecodeError:
-        raise explain(data, _Result_FIELDS) from None
+        jwt_, profile_, randomSecret_, refreshToken_ = decode_fields(
+            data, _Result_FIELDS
+        )
+    else:
+        try:
+            profile_ = _decode_Profile(profile_)
+        except DecodeError:
+            raise explain(data, _Result_FIELDS) from None
     result = object.__new__(Result)
     result.jwt = jwt_
     result.profile = profile_
@@ -208,28 +233,30 @@ def _encode_Result(obj: Result) -> dict[str, Any]:
     return data
 
 
-_Profile_KEYS = (
-    "account_equity",
-    "account_leverage",
-    "account_margin",
-    "balance",
-    "cum_trading_volume",
-    "cum_unrealized_pnl",
-    "health",
-    "id",
-    "last_liq_check",
-    "last_update",
-    "leverage",
-    "orders",
-    "positions",
-    "profile_notifications",
-    "profile_type",
-    "status",
-    "total_notional",
-    "total_order_margin",
-    "total_position_margin",
-    "wallet",
-    "withdrawable_balance",
+_Profile_KEYS = parsed_keys(
+    (
+        "account_equity",
+        "account_leverage",
+        "account_margin",
+        "balance",
+        "cum_trading_volume",
+        "cum_unrealized_pnl",
+        "health",
+        "id",
+        "last_liq_check",
+        "last_update",
+        "leverage",
+        "orders",
+        "positions",
+        "profile_notifications",
+        "profile_type",
+        "status",
+        "total_notional",
+        "total_order_margin",
+        "total_position_margin",
+        "wallet",
+        "withdrawable_balance",
+    )
 )
 _Profile_RANK = {key: index for index, key in enumerate(_Profile_KEYS)}
 
@@ -267,46 +294,48 @@ def _decode_Profile(data: object) -> Profile:
         (
             type(account_equity_) is int
             or type(account_equity_) is float
-            and account_equity_ - account_equity_ == 0.0
+            and -(2.0**63) < account_equity_ < 2.0**63
         )
         and (
             type(account_leverage_) is int
             or type(account_leverage_) is float
-            and account_leverage_ - account_leverage_ == 0.0
+            and -(2.0**63) < account_leverage_ < 2.0**63
         )
         and (
             type(account_margin_) is int
             or type(account_margin_) is float
-            and account_margin_ - account_margin_ == 0.0
+            and -(2.0**63) < account_margin_ < 2.0**63
         )
         and (
             type(balance_) is int
             or type(balance_) is float
-            and balance_ - balance_ == 0.0
+            and -(2.0**63) < balance_ < 2.0**63
         )
         and (
             type(cum_trading_volume_) is int
             or type(cum_trading_volume_) is float
-            and cum_trading_volume_ - cum_trading_volume_ == 0.0
+            and -(2.0**63) < cum_trading_volume_ < 2.0**63
         )
         and (
             type(cum_unrealized_pnl_) is int
             or type(cum_unrealized_pnl_) is float
-            and cum_unrealized_pnl_ - cum_unrealized_pnl_ == 0.0
+            and -(2.0**63) < cum_unrealized_pnl_ < 2.0**63
         )
         and (
-            type(health_) is int or type(health_) is float and health_ - health_ == 0.0
+            type(health_) is int
+            or type(health_) is float
+            and -(2.0**63) < health_ < 2.0**63
         )
-        and (type(id_) is int or type(id_) is float and id_ - id_ == 0.0)
+        and (type(id_) is int or type(id_) is float and -(2.0**63) < id_ < 2.0**63)
         and (
             type(last_liq_check_) is int
             or type(last_liq_check_) is float
-            and last_liq_check_ - last_liq_check_ == 0.0
+            and -(2.0**63) < last_liq_check_ < 2.0**63
         )
         and (
             type(last_update_) is int
             or type(last_update_) is float
-            and last_update_ - last_update_ == 0.0
+            and -(2.0**63) < last_update_ < 2.0**63
         )
         and is_json_object(leverage_)
         and type(profile_type_) is str
@@ -314,34 +343,57 @@ def _decode_Profile(data: object) -> Profile:
         and (
             type(total_notional_) is int
             or type(total_notional_) is float
-            and total_notional_ - total_notional_ == 0.0
+            and -(2.0**63) < total_notional_ < 2.0**63
         )
         and (
             type(total_order_margin_) is int
             or type(total_order_margin_) is float
-            and total_order_margin_ - total_order_margin_ == 0.0
+            and -(2.0**63) < total_order_margin_ < 2.0**63
         )
         and (
             type(total_position_margin_) is int
             or type(total_position_margin_) is float
-            and total_position_margin_ - total_position_margin_ == 0.0
+            and -(2.0**63) < total_position_margin_ < 2.0**63
         )
         and type(wallet_) is str
         and (
             type(withdrawable_balance_) is int
             or type(withdrawable_balance_) is float
-            and withdrawable_balance_ - withdrawable_balance_ == 0.0
+            and -(2.0**63) < withdrawable_balance_ < 2.0**63
         )
     ):
-        raise explain(data, _Profile_FIELDS)
-    try:
-        orders_ = as_list(orders_, _decode_Order)
-        positions_ = as_list(positions_, _decode_Position)
-        profile_notifications_ = as_list(
-            profile_notifications_, _decode_ProfileNotification
-        )
-    except DecodeError:
-        raise explain(data, _Profile_FIELDS) from None
+        (
+            account_equity_,
+            account_leverage_,
+            account_margin_,
+            balance_,
+            cum_trading_volume_,
+            cum_unrealized_pnl_,
+            health_,
+            id_,
+            last_liq_check_,
+            last_update_,
+            leverage_,
+            orders_,
+            positions_,
+            profile_notifications_,
+            profile_type_,
+            status_,
+            total_notional_,
+            total_order_margin_,
+            total_position_margin_,
+            wallet_,
+            withdrawable_balance_,
+        ) = decode_fields(data, _Profile_FIELDS)
+    else:
+        try:
+            orders_ = as_list(orders_, _decode_Order)
+            positions_ = as_list(positions_, _decode_Position)
+            profile_notifications_ = as_list(
+                profile_notifications_, _decode_ProfileNotification
+            )
+        except DecodeError:
+            raise explain(data, _Profile_FIELDS) from None
     result = object.__new__(Profile)
     result.account_equity = account_equity_
     result.account_leverage = account_leverage_
@@ -402,25 +454,27 @@ def _encode_Profile(obj: Profile) -> dict[str, Any]:
     return data
 
 
-_Order_KEYS = (
-    "client_order_id",
-    "created_at",
-    "id",
-    "initial_size",
-    "market_id",
-    "order_type",
-    "price",
-    "profile_id",
-    "reason",
-    "side",
-    "size",
-    "size_percent",
-    "status",
-    "time_in_force",
-    "timestamp",
-    "total_filled_size",
-    "trigger_price",
-    "updated_at",
+_Order_KEYS = parsed_keys(
+    (
+        "client_order_id",
+        "created_at",
+        "id",
+        "initial_size",
+        "market_id",
+        "order_type",
+        "price",
+        "profile_id",
+        "reason",
+        "side",
+        "size",
+        "size_percent",
+        "status",
+        "time_in_force",
+        "timestamp",
+        "total_filled_size",
+        "trigger_price",
+        "updated_at",
+    )
 )
 _Order_RANK = {key: index for index, key in enumerate(_Order_KEYS)}
 
@@ -456,54 +510,79 @@ def _decode_Order(data: object) -> Order:
         and (
             type(created_at_) is int
             or type(created_at_) is float
-            and created_at_ - created_at_ == 0.0
+            and -(2.0**63) < created_at_ < 2.0**63
         )
         and type(id_) is str
         and (
             type(initial_size_) is int
             or type(initial_size_) is float
-            and initial_size_ - initial_size_ == 0.0
+            and -(2.0**63) < initial_size_ < 2.0**63
         )
         and type(market_id_) is str
         and type(order_type_) is str
-        and (type(price_) is int or type(price_) is float and price_ - price_ == 0.0)
+        and (
+            type(price_) is int
+            or type(price_) is float
+            and -(2.0**63) < price_ < 2.0**63
+        )
         and (
             type(profile_id_) is int
             or type(profile_id_) is float
-            and profile_id_ - profile_id_ == 0.0
+            and -(2.0**63) < profile_id_ < 2.0**63
         )
         and type(reason_) is str
         and type(side_) is str
-        and (type(size_) is int or type(size_) is float and size_ - size_ == 0.0)
+        and (
+            type(size_) is int or type(size_) is float and -(2.0**63) < size_ < 2.0**63
+        )
         and (
             type(size_percent_) is int
             or type(size_percent_) is float
-            and size_percent_ - size_percent_ == 0.0
+            and -(2.0**63) < size_percent_ < 2.0**63
         )
         and type(status_) is str
         and type(time_in_force_) is str
         and (
             type(timestamp_) is int
             or type(timestamp_) is float
-            and timestamp_ - timestamp_ == 0.0
+            and -(2.0**63) < timestamp_ < 2.0**63
         )
         and (
             type(total_filled_size_) is int
             or type(total_filled_size_) is float
-            and total_filled_size_ - total_filled_size_ == 0.0
+            and -(2.0**63) < total_filled_size_ < 2.0**63
         )
         and (
             type(trigger_price_) is int
             or type(trigger_price_) is float
-            and trigger_price_ - trigger_price_ == 0.0
+            and -(2.0**63) < trigger_price_ < 2.0**63
         )
         and (
             type(updated_at_) is int
             or type(updated_at_) is float
-            and updated_at_ - updated_at_ == 0.0
+            and -(2.0**63) < updated_at_ < 2.0**63
         )
     ):
-        raise explain(data, _Order_FIELDS)
+        (
+            client_order_id_,
+            created_at_,
+            id_,
+            initial_size_,
+            market_id_,
+            order_type_,
+            price_,
+            profile_id_,
+            reason_,
+            side_,
+            size_,
+            size_percent_,
+            status_,
+            time_in_force_,
+            timestamp_,
+            total_filled_size_,
+            trigger_price_,
+            updated_at_,
+        ) = decode_fields(data, _Order_FIELDS)
     result = object.__new__(Order)
     result.client_order_id = client_order_id_
     result.created_at = created_at_
@@ -556,18 +635,20 @@ def _encode_Order(obj: Order) -> dict[str, Any]:
     return data
 
 
-_Position_KEYS = (
-    "entry_price",
-    "fair_price",
-    "id",
-    "liquidation_price",
-    "margin",
-    "market_id",
-    "notional",
-    "profile_id",
-    "side",
-    "size",
-    "unrealized_pnl",
+_Position_KEYS = parsed_keys(
+    (
+        "entry_price",
+        "fair_price",
+        "id",
+        "liquidation_price",
+        "margin",
+        "market_id",
+        "notional",
+        "profile_id",
+        "side",
+        "size",
+        "unrealized_pnl",
+    )
 )
 _Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
 
@@ -595,42 +676,58 @@ def _decode_Position(data: object) -> Position:
         (
             type(entry_price_) is int
             or type(entry_price_) is float
-            and entry_price_ - entry_price_ == 0.0
+            and -(2.0**63) < entry_price_ < 2.0**63
         )
         and (
             type(fair_price_) is int
             or type(fair_price_) is float
-            and fair_price_ - fair_price_ == 0.0
+            and -(2.0**63) < fair_price_ < 2.0**63
         )
         and type(id_) is str
         and (
             type(liquidation_price_) is int
             or type(liquidation_price_) is float
-            and liquidation_price_ - liquidation_price_ == 0.0
+            and -(2.0**63) < liquidation_price_ < 2.0**63
         )
         and (
-            type(margin_) is int or type(margin_) is float and margin_ - margin_ == 0.0
+            type(margin_) is int
+            or type(margin_) is float
+            and -(2.0**63) < margin_ < 2.0**63
         )
         and type(market_id_) is str
         and (
             type(notional_) is int
             or type(notional_) is float
-            and notional_ - notional_ == 0.0
+            and -(2.0**63) < notional_ < 2.0**63
         )
         and (
             type(profile_id_) is int
             or type(profile_id_) is float
-            and profile_id_ - profile_id_ == 0.0
+            and -(2.0**63) < profile_id_ < 2.0**63
         )
         and type(side_) is str
-        and (type(size_) is int or type(size_) is float and size_ - size_ == 0.0)
+        and (
+            type(size_) is int or type(size_) is float and -(2.0**63) < size_ < 2.0**63
+        )
         and (
             type(unrealized_pnl_) is int
             or type(unrealized_pnl_) is float
-            and unrealized_pnl_ - unrealized_pnl_ == 0.0
+            and -(2.0**63) < unrealized_pnl_ < 2.0**63
         )
     ):
-        raise explain(data, _Position_FIELDS)
+        (
+            entry_price_,
+            fair_price_,
+            id_,
+            liquidation_price_,
+            margin_,
+            market_id_,
+            notional_,
+            profile_id_,
+            side_,
+            size_,
+            unrealized_pnl_,
+        ) = decode_fields(data, _Position_FIELDS)
     result = object.__new__(Position)
     result.entry_price = entry_price_
     result.fair_price = fair_price_
@@ -669,10 +766,12 @@ def _encode_Position(obj: Position) -> dict[str, Any]:
     return data
 
 
-_ProfileNotification_KEYS = (
-    "description",
-    "title",
-    "type",
+_ProfileNotification_KEYS = parsed_keys(
+    (
+        "description",
+        "title",
+        "type",
+    )
 )
 _ProfileNotification_RANK = {
     key: index for index, key in enumerate(_ProfileNotification_KEYS)
@@ -687,7 +786,7 @@ def _decode_ProfileNotification(data: object) -> ProfileNotification:
         data.values() if in_order else wire_values(data, _ProfileNotification_KEYS)
     )
     if not (type(description_) is str and type(title_) is str and type(type_) is str):
-        raise explain(data, _ProfileNotification_FIELDS)
+        description_, title_, type_ = decode_fields(data, _ProfileNotification_FIELDS)
     result = object.__new__(ProfileNotification)
     result.description = description_
     result.title = title_

@@ -5,6 +5,7 @@ Standard library only: this package is meant to be vendored as it is.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import importlib
 import json
@@ -146,12 +147,6 @@ def _fast_json() -> ModuleType | None:
 
 
 _ORJSON: Final = _fast_json()
-# orjson reads an integer beyond 64 bits as a float (or refuses it, in older versions): such text
-# goes to json instead. It holds a run of 20 digits, or a minus sign and 19 (-9223372036854775809);
-# translating every digit to "0" and everything else but "-" to " " finds them in one pass.
-_DIGITS_AND_MINUS: Final = bytes(
-    48 if 48 <= byte <= 57 else byte if byte == 45 else 32 for byte in range(256)
-)
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
@@ -159,21 +154,7 @@ def load_json(raw: str | bytes | bytearray) -> Any:
 
     A number beyond float range (1e400) parses as inf here; the decoders reject it at its path:
     as_float, check_json (Any positions, unknown keys and variants) test every float they take.
-    With orjson, text it parses gives the same value as json; any other text (an error, NaN,
-    nesting deeper than orjson goes, a lone surrogate, a huge integer) takes json's path, and
-    its errors are json's.
     """
-    if _ORJSON is not None:
-        try:
-            data = raw.encode() if isinstance(raw, str) else raw
-            digits = data.translate(_DIGITS_AND_MINUS)
-            if (
-                b"00000000000000000000" not in digits
-                and b"-0000000000000000000" not in digits
-            ):
-                return _ORJSON.loads(data)
-        except ValueError:  # orjson.JSONDecodeError, UnicodeEncodeError
-            pass
     try:
         text = raw if isinstance(raw, str) else raw.decode()
         value, end = _SCAN(text, 0)
@@ -182,6 +163,72 @@ def load_json(raw: str | bytes | bytearray) -> Any:
     except (StopIteration, ValueError, RecursionError):
         pass
     return _load_json_exactly(raw)
+
+
+def decode_text(raw: str | bytes | bytearray, decode: Callable[[Any], T]) -> T:
+    """decode(the JSON value of raw): the same result, or DecodeError, with orjson or without.
+
+    orjson parses first when it is there. Text it refuses (not JSON, NaN, nesting deeper than it
+    goes, a lone surrogate...) and any DecodeError take json's reading, so errors are json's; so
+    does a float of 2**63 or more (see as_float): orjson reads an integer beyond 64 bits as one.
+    """
+    if _ORJSON is not None:
+        try:
+            data = _ORJSON.loads(raw)
+        except ValueError:  # orjson.JSONDecodeError
+            pass
+        else:
+            try:
+                return decode(data)
+            except (DecodeError, BigFloat):
+                pass
+    return decode_parsed(load_json(raw), decode)
+
+
+def decode_parsed(data: Any, decode: Callable[[Any], T]) -> T:
+    """decode(data); when that meets a float of 2**63 or more, again with such floats taken."""
+    try:
+        return decode(data)
+    except BigFloat:
+        token = _BIG_FLOATS_TAKEN.set(True)
+        try:
+            return decode(data)
+        finally:
+            _BIG_FLOATS_TAKEN.reset(token)
+
+
+class BigFloat(Exception):
+    """A float of 2**63 or more met while such floats are not taken: decode_parsed decodes again.
+
+    orjson reads an integer beyond 64 bits as such a float (json reads it as the int it is), so
+    the inline checks of a record decoder never take one: the decoders see it again in as_float
+    or check_json, which raise this unless the decoding runs with _BIG_FLOATS_TAKEN set.
+    """
+
+
+# Floats from 2**63 on (every float that big is a whole number) and those below -2**63.
+BIG_FLOAT: Final = 2.0**63
+_BIG_FLOATS_TAKEN: Final = contextvars.ContextVar("big_floats_taken", default=False)
+
+
+def _big_float(value: float) -> float:
+    if _BIG_FLOATS_TAKEN.get():
+        return value
+    raise BigFloat
+
+
+def parsed_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """`keys`, as the very str objects the parser gives for them where it can.
+
+    orjson keeps the keys it reads in a cache: a record decoder's `tuple(data) == KEYS` then
+    compares keys by identity, not character by character. json makes new ones each time.
+    """
+    if _ORJSON is None:
+        return keys
+    try:
+        return tuple(_ORJSON.loads(json.dumps(dict.fromkeys(keys))))
+    except ValueError:  # a key orjson does not read (a lone surrogate)
+        return keys
 
 
 def _load_json_exactly(raw: str | bytes | bytearray) -> Any:
@@ -257,6 +304,8 @@ def check_json(value: object) -> None:
         elif type(item) is float:
             if item - item != 0.0:
                 raise DecodeError("a number within float range", describe(item), path)
+            if not -BIG_FLOAT < item < BIG_FLOAT:
+                _big_float(item)
         elif item is not None and type(item) not in _KINDS:
             raise DecodeError("a JSON value", describe(item), path)
 
@@ -301,10 +350,13 @@ def as_float(value: object) -> float:
     """A number: ints are kept as ints, so the wire form survives the round trip.
 
     NaN and the infinities are not JSON numbers: `value - value` is 0.0 for every finite float
-    and NaN for them, a check cheaper than a call to math.isfinite.
+    and NaN for them, a check cheaper than a call to math.isfinite. A float beyond +-2**63 is
+    taken only once decode_parsed knows it was no integer (see BigFloat).
     """
-    if type(value) is int or (type(value) is float and value - value == 0.0):
+    if type(value) is int or (type(value) is float and -BIG_FLOAT < value < BIG_FLOAT):
         return value
+    if type(value) is float and value - value == 0.0:
+        return _big_float(value)
     if type(value) is float:
         raise DecodeError.mismatch("a number within float range", value)
     raise DecodeError.mismatch("number", value)
@@ -381,22 +433,34 @@ def wire_values(data: dict[str, Any], keys: tuple[str, ...]) -> list[Any]:
     return [data.get(key, ABSENT) for key in keys]
 
 
-def explain(data: dict[str, Any], fields: tuple[Field, ...]) -> DecodeError:
-    """The error of a record whose decoder's inline checks failed: of its first field, in field
-    order, that is missing or does not decode (each decoder raising what it raises alone).
-    """
+def decode_fields(data: dict[str, Any], fields: tuple[Field, ...]) -> list[Any]:
+    """A record's fields decoded one by one, in field order, by their decoders: the slow way of a
+    record decoder whose inline checks failed. DecodeError at the first field that is missing or
+    does not decode, as that field's decoder raises it."""
+    values: list[Any] = []
     for key, decode, optional, nullable in fields:
         if key not in data:
-            if optional:
-                continue
-            return DecodeError.missing(key)
+            if not optional:
+                raise DecodeError.missing(key)
+            values.append(ABSENT)
+            continue
         value = data[key]
         if (optional and value is ABSENT) or (nullable and value is None):
+            values.append(value)
             continue
         try:
-            decode(value)
+            values.append(decode(value))
         except DecodeError as error:
-            return error.inside(key)
+            raise error.inside(key) from None
+    return values
+
+
+def explain(data: dict[str, Any], fields: tuple[Field, ...]) -> DecodeError:
+    """The error of a record whose fields failed to decode in the decoder's own order."""
+    try:
+        decode_fields(data, fields)
+    except DecodeError as error:
+        return error
     raise AssertionError(
         "a record decoder rejected a value that its fields' decoders accept"
     )

@@ -18,14 +18,16 @@ from ._runtime import (
     as_int,
     as_json_object,
     as_list,
-    as_object,
     as_str,
     dump_json,
+    decode_fields,
+    decode_parsed,
+    decode_text,
     explain,
     is_json,
     is_json_object,
     keep_unknown_keys,
-    load_json,
+    parsed_keys,
     restore_unknown_keys,
     wire_values,
 )
@@ -69,12 +71,16 @@ def decode(
 ) -> TradingMessage:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_value(load_json(raw))
-    return decode_value(raw)
+        return decode_text(raw, _decode)
+    return decode_parsed(raw, _decode)
 
 
 def decode_value(data: Any) -> TradingMessage:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
+    return decode_parsed(data, _decode)
+
+
+def _decode(data: Any) -> TradingMessage:
     return _decode_TradingMessage(data)
 
 
@@ -90,9 +96,11 @@ def encode_json(obj: TradingMessage) -> str:
     return dump_json(encode(obj))
 
 
-_TradingMessage_KEYS = (
-    "message_id",
-    "message_type",
+_TradingMessage_KEYS = parsed_keys(
+    (
+        "message_id",
+        "message_type",
+    )
 )
 _TradingMessage_RANK = {key: index for index, key in enumerate(_TradingMessage_KEYS)}
 
@@ -105,11 +113,12 @@ def _decode_TradingMessage(data: object) -> TradingMessage:
         data.values() if in_order else wire_values(data, _TradingMessage_KEYS)
     )
     if not (type(message_id_) is str):
-        raise explain(data, _TradingMessage_FIELDS)
-    try:
-        message_type_ = _decode_MessageType(message_type_)
-    except DecodeError:
-        raise explain(data, _TradingMessage_FIELDS) from None
+        message_id_, message_type_ = decode_fields(data, _TradingMessage_FIELDS)
+    else:
+        try:
+            message_type_ = _decode_MessageType(message_type_)
+        except DecodeError:
+            raise explain(data, _TradingMessage_FIELDS) from None
     result = object.__new__(TradingMessage)
     result.message_id = message_id_
     result.message_type = message_type_
@@ -130,20 +139,22 @@ def _encode_TradingMessage(obj: TradingMessage) -> dict[str, Any]:
     return data
 
 
-_Account_KEYS = (
-    "id",
-    "trader_id",
-    "currency",
-    "balance",
-    "trading_disabled",
-    "leverage",
-    "trading_group",
-    "stop_out",
-    "create_date",
-    "last_update_date",
-    "last_update_process_id",
-    "create_process_id",
-    "metadata",
+_Account_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "currency",
+        "balance",
+        "trading_disabled",
+        "leverage",
+        "trading_group",
+        "stop_out",
+        "create_date",
+        "last_update_date",
+        "last_update_process_id",
+        "create_process_id",
+        "metadata",
+    )
 )
 _Account_RANK = {key: index for index, key in enumerate(_Account_KEYS)}
 
@@ -176,7 +187,7 @@ def _decode_Account(data: object) -> Account:
         and (
             type(balance_) is int
             or type(balance_) is float
-            and balance_ - balance_ == 0.0
+            and -(2.0**63) < balance_ < 2.0**63
         )
         and type(trading_disabled_) is bool
         and type(leverage_) is int
@@ -188,7 +199,21 @@ def _decode_Account(data: object) -> Account:
         and type(create_process_id_) is str
         and is_json_object(metadata_)
     ):
-        raise explain(data, _Account_FIELDS)
+        (
+            id_,
+            trader_id_,
+            currency_,
+            balance_,
+            trading_disabled_,
+            leverage_,
+            trading_group_,
+            stop_out_,
+            create_date_,
+            last_update_date_,
+            last_update_process_id_,
+            create_process_id_,
+            metadata_,
+        ) = decode_fields(data, _Account_FIELDS)
     result = object.__new__(Account)
     result.id = id_
     result.trader_id = trader_id_
@@ -231,9 +256,11 @@ def _encode_Account(obj: Account) -> dict[str, Any]:
     return data
 
 
-_AccountUpdate_KEYS = (
-    "account",
-    "operation",
+_AccountUpdate_KEYS = parsed_keys(
+    (
+        "account",
+        "operation",
+    )
 )
 _AccountUpdate_RANK = {key: index for index, key in enumerate(_AccountUpdate_KEYS)}
 
@@ -270,16 +297,18 @@ def _encode_AccountUpdate(obj: AccountUpdate) -> dict[str, Any]:
     return data
 
 
-_AccountOperation_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "operation_type",
-    "process_id",
-    "delta",
-    "date_time_unix_ms",
-    "comment",
-    "reference_operation_id",
+_AccountOperation_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "operation_type",
+        "process_id",
+        "delta",
+        "date_time_unix_ms",
+        "comment",
+        "reference_operation_id",
+    )
 )
 _AccountOperation_RANK = {
     key: index for index, key in enumerate(_AccountOperation_KEYS)
@@ -309,12 +338,26 @@ def _decode_AccountOperation(data: object) -> AccountOperation:
         and type(account_id_) is str
         and type(operation_type_) is str
         and type(process_id_) is str
-        and (type(delta_) is int or type(delta_) is float and delta_ - delta_ == 0.0)
+        and (
+            type(delta_) is int
+            or type(delta_) is float
+            and -(2.0**63) < delta_ < 2.0**63
+        )
         and type(date_time_unix_ms_) is int
         and type(comment_) is str
         and type(reference_operation_id_) is str
     ):
-        raise explain(data, _AccountOperation_FIELDS)
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            operation_type_,
+            process_id_,
+            delta_,
+            date_time_unix_ms_,
+            comment_,
+            reference_operation_id_,
+        ) = decode_fields(data, _AccountOperation_FIELDS)
     result = object.__new__(AccountOperation)
     result.id = id_
     result.trader_id = trader_id_
@@ -349,9 +392,11 @@ def _encode_AccountOperation(obj: AccountOperation) -> dict[str, Any]:
     return data
 
 
-_AuthResult_KEYS = (
-    "result",
-    "session_id",
+_AuthResult_KEYS = parsed_keys(
+    (
+        "result",
+        "session_id",
+    )
 )
 _AuthResult_RANK = {key: index for index, key in enumerate(_AuthResult_KEYS)}
 
@@ -364,7 +409,7 @@ def _decode_AuthResult(data: object) -> AuthResult:
         data.values() if in_order else wire_values(data, _AuthResult_KEYS)
     )
     if not (type(result_) is str and (session_id_ is None or type(session_id_) is str)):
-        raise explain(data, _AuthResult_FIELDS)
+        result_, session_id_ = decode_fields(data, _AuthResult_FIELDS)
     result = object.__new__(AuthResult)
     result.result = result_
     result.session_id = session_id_
@@ -385,30 +430,32 @@ def _encode_AuthResult(obj: AuthResult) -> dict[str, Any]:
     return data
 
 
-_PendingPosition_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "asset_pair",
-    "lots_amount",
-    "side",
-    "create_date",
-    "tp_in_instrument_price",
-    "tp_in_currency",
-    "sl_in_instrument_price",
-    "sl_in_currency",
-    "create_process_id",
-    "metadata",
-    "last_update_date",
-    "last_update_process_id",
-    "base",
-    "quote",
-    "collateral_currency",
-    "desire_price",
-    "lots_size",
-    "execute_price",
-    "order_type",
-    "init_price",
+_PendingPosition_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "asset_pair",
+        "lots_amount",
+        "side",
+        "create_date",
+        "tp_in_instrument_price",
+        "tp_in_currency",
+        "sl_in_instrument_price",
+        "sl_in_currency",
+        "create_process_id",
+        "metadata",
+        "last_update_date",
+        "last_update_process_id",
+        "base",
+        "quote",
+        "collateral_currency",
+        "desire_price",
+        "lots_size",
+        "execute_price",
+        "order_type",
+        "init_price",
+    )
 )
 _PendingPosition_RANK = {key: index for index, key in enumerate(_PendingPosition_KEYS)}
 
@@ -452,7 +499,7 @@ def _decode_PendingPosition(data: object) -> PendingPosition:
         and (
             type(lots_amount_) is int
             or type(lots_amount_) is float
-            and lots_amount_ - lots_amount_ == 0.0
+            and -(2.0**63) < lots_amount_ < 2.0**63
         )
         and type(side_) is str
         and type(create_date_) is int
@@ -490,10 +537,34 @@ def _decode_PendingPosition(data: object) -> PendingPosition:
         and (
             type(init_price_) is int
             or type(init_price_) is float
-            and init_price_ - init_price_ == 0.0
+            and -(2.0**63) < init_price_ < 2.0**63
         )
     ):
-        raise explain(data, _PendingPosition_FIELDS)
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            asset_pair_,
+            lots_amount_,
+            side_,
+            create_date_,
+            tp_in_instrument_price_,
+            tp_in_currency_,
+            sl_in_instrument_price_,
+            sl_in_currency_,
+            create_process_id_,
+            metadata_,
+            last_update_date_,
+            last_update_process_id_,
+            base_,
+            quote_,
+            collateral_currency_,
+            desire_price_,
+            lots_size_,
+            execute_price_,
+            order_type_,
+            init_price_,
+        ) = decode_fields(data, _PendingPosition_FIELDS)
     result = object.__new__(PendingPosition)
     result.id = id_
     result.trader_id = trader_id_
@@ -556,44 +627,46 @@ def _encode_PendingPosition(obj: PendingPosition) -> dict[str, Any]:
     return data
 
 
-_Position_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "asset_pair",
-    "lost_amount",
-    "side",
-    "leverage",
-    "create_date",
-    "tp_in_instrument_price",
-    "tp_in_currency",
-    "sl_in_instrument_price",
-    "sl_in_currency",
-    "create_process_id",
-    "profit",
-    "metadata",
-    "last_update_date",
-    "last_update_process_id",
-    "asset_open_price",
-    "asset_open_bid_ask",
-    "open_date",
-    "open_process_id",
-    "close_date",
-    "close_reason",
-    "asset_close_price",
-    "asset_close_bid_ask",
-    "close_process_id",
-    "base",
-    "quote",
-    "collateral_currency",
-    "margin_price",
-    "margin_bid_ask",
-    "profit_price",
-    "profit_bid_ask",
-    "swaps",
-    "lots_amount",
-    "lots_size",
-    "commission",
+_Position_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "asset_pair",
+        "lost_amount",
+        "side",
+        "leverage",
+        "create_date",
+        "tp_in_instrument_price",
+        "tp_in_currency",
+        "sl_in_instrument_price",
+        "sl_in_currency",
+        "create_process_id",
+        "profit",
+        "metadata",
+        "last_update_date",
+        "last_update_process_id",
+        "asset_open_price",
+        "asset_open_bid_ask",
+        "open_date",
+        "open_process_id",
+        "close_date",
+        "close_reason",
+        "asset_close_price",
+        "asset_close_bid_ask",
+        "close_process_id",
+        "base",
+        "quote",
+        "collateral_currency",
+        "margin_price",
+        "margin_bid_ask",
+        "profit_price",
+        "profit_bid_ask",
+        "swaps",
+        "lots_amount",
+        "lots_size",
+        "commission",
+    )
 )
 _Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
 
@@ -651,7 +724,7 @@ def _decode_Position(data: object) -> Position:
         and (
             type(lost_amount_) is int
             or type(lost_amount_) is float
-            and lost_amount_ - lost_amount_ == 0.0
+            and -(2.0**63) < lost_amount_ < 2.0**63
         )
         and type(side_) is str
         and type(leverage_) is int
@@ -661,7 +734,7 @@ def _decode_Position(data: object) -> Position:
             or (
                 type(tp_in_instrument_price_) is int
                 or type(tp_in_instrument_price_) is float
-                and tp_in_instrument_price_ - tp_in_instrument_price_ == 0.0
+                and -(2.0**63) < tp_in_instrument_price_ < 2.0**63
             )
         )
         and (
@@ -681,7 +754,9 @@ def _decode_Position(data: object) -> Position:
         )
         and type(create_process_id_) is str
         and (
-            type(profit_) is int or type(profit_) is float and profit_ - profit_ == 0.0
+            type(profit_) is int
+            or type(profit_) is float
+            and -(2.0**63) < profit_ < 2.0**63
         )
         and is_json_object(metadata_)
         and type(last_update_date_) is int
@@ -689,7 +764,7 @@ def _decode_Position(data: object) -> Position:
         and (
             type(asset_open_price_) is int
             or type(asset_open_price_) is float
-            and asset_open_price_ - asset_open_price_ == 0.0
+            and -(2.0**63) < asset_open_price_ < 2.0**63
         )
         and type(open_date_) is int
         and type(open_process_id_) is str
@@ -720,29 +795,68 @@ def _decode_Position(data: object) -> Position:
         and (
             type(margin_price_) is int
             or type(margin_price_) is float
-            and margin_price_ - margin_price_ == 0.0
+            and -(2.0**63) < margin_price_ < 2.0**63
         )
         and type(profit_price_) is int
         and (
             type(lots_amount_) is int
             or type(lots_amount_) is float
-            and lots_amount_ - lots_amount_ == 0.0
+            and -(2.0**63) < lots_amount_ < 2.0**63
         )
         and type(lots_size_) is int
         and (
             type(commission_) is int
             or type(commission_) is float
-            and commission_ - commission_ == 0.0
+            and -(2.0**63) < commission_ < 2.0**63
         )
     ):
-        raise explain(data, _Position_FIELDS)
-    try:
-        asset_open_bid_ask_ = _decode_BidAsk(asset_open_bid_ask_)
-        margin_bid_ask_ = _decode_BidAsk(margin_bid_ask_)
-        profit_bid_ask_ = _decode_BidAsk(profit_bid_ask_)
-        swaps_ = as_list(swaps_, as_any)
-    except DecodeError:
-        raise explain(data, _Position_FIELDS) from None
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            asset_pair_,
+            lost_amount_,
+            side_,
+            leverage_,
+            create_date_,
+            tp_in_instrument_price_,
+            tp_in_currency_,
+            sl_in_instrument_price_,
+            sl_in_currency_,
+            create_process_id_,
+            profit_,
+            metadata_,
+            last_update_date_,
+            last_update_process_id_,
+            asset_open_price_,
+            asset_open_bid_ask_,
+            open_date_,
+            open_process_id_,
+            close_date_,
+            close_reason_,
+            asset_close_price_,
+            asset_close_bid_ask_,
+            close_process_id_,
+            base_,
+            quote_,
+            collateral_currency_,
+            margin_price_,
+            margin_bid_ask_,
+            profit_price_,
+            profit_bid_ask_,
+            swaps_,
+            lots_amount_,
+            lots_size_,
+            commission_,
+        ) = decode_fields(data, _Position_FIELDS)
+    else:
+        try:
+            asset_open_bid_ask_ = _decode_BidAsk(asset_open_bid_ask_)
+            margin_bid_ask_ = _decode_BidAsk(margin_bid_ask_)
+            profit_bid_ask_ = _decode_BidAsk(profit_bid_ask_)
+            swaps_ = as_list(swaps_, as_any)
+        except DecodeError:
+            raise explain(data, _Position_FIELDS) from None
     result = object.__new__(Position)
     result.id = id_
     result.trader_id = trader_id_
@@ -833,13 +947,15 @@ def _encode_Position(obj: Position) -> dict[str, Any]:
     return data
 
 
-_BidAsk_KEYS = (
-    "id",
-    "bid",
-    "ask",
-    "date",
-    "base",
-    "quote",
+_BidAsk_KEYS = parsed_keys(
+    (
+        "id",
+        "bid",
+        "ask",
+        "date",
+        "base",
+        "quote",
+    )
 )
 _BidAsk_RANK = {key: index for index, key in enumerate(_BidAsk_KEYS)}
 
@@ -854,12 +970,12 @@ def _decode_BidAsk(data: object) -> BidAsk:
     if not (
         type(id_) is str
         and type(bid_) is int
-        and (type(ask_) is int or type(ask_) is float and ask_ - ask_ == 0.0)
+        and (type(ask_) is int or type(ask_) is float and -(2.0**63) < ask_ < 2.0**63)
         and type(date_) is int
         and type(base_) is str
         and type(quote_) is str
     ):
-        raise explain(data, _BidAsk_FIELDS)
+        id_, bid_, ask_, date_, base_, quote_ = decode_fields(data, _BidAsk_FIELDS)
     result = object.__new__(BidAsk)
     result.id = id_
     result.bid = bid_
@@ -889,15 +1005,16 @@ def _encode_BidAsk(obj: BidAsk) -> dict[str, Any]:
 
 
 def _decode_MessageType(data: object) -> MessageType:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "server_message":
                 return MessageTypeServerMessage(_decode_ServerMessage(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownMessageType(as_any(obj))
+    return UnknownMessageType(as_any(data))
 
 
 def _encode_MessageType(obj: MessageType) -> dict[str, Any]:
@@ -907,9 +1024,10 @@ def _encode_MessageType(obj: MessageType) -> dict[str, Any]:
 
 
 def _decode_ServerMessage(data: object) -> ServerMessage:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "account_event":
                 return ServerMessageAccountEvent(_decode_AccountEvent(value))
@@ -921,7 +1039,7 @@ def _decode_ServerMessage(data: object) -> ServerMessage:
                 return ServerMessagePosition(_decode_PositionEvent(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownServerMessage(as_any(obj))
+    return UnknownServerMessage(as_any(data))
 
 
 def _encode_ServerMessage(obj: ServerMessage) -> dict[str, Any]:
@@ -937,9 +1055,10 @@ def _encode_ServerMessage(obj: ServerMessage) -> dict[str, Any]:
 
 
 def _decode_AccountEvent(data: object) -> AccountEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "account_added":
                 return AccountEventAccountAdded(_decode_Account(value))
@@ -947,7 +1066,7 @@ def _decode_AccountEvent(data: object) -> AccountEvent:
                 return AccountEventAccountUpdate(_decode_AccountUpdate(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownAccountEvent(as_any(obj))
+    return UnknownAccountEvent(as_any(data))
 
 
 def _encode_AccountEvent(obj: AccountEvent) -> dict[str, Any]:
@@ -959,15 +1078,16 @@ def _encode_AccountEvent(obj: AccountEvent) -> dict[str, Any]:
 
 
 def _decode_PendingPositionEvent(data: object) -> PendingPositionEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "created":
                 return PendingPositionCreated(_decode_PendingPosition(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPendingPositionEvent(as_any(obj))
+    return UnknownPendingPositionEvent(as_any(data))
 
 
 def _encode_PendingPositionEvent(obj: PendingPositionEvent) -> dict[str, Any]:
@@ -977,9 +1097,10 @@ def _encode_PendingPositionEvent(obj: PendingPositionEvent) -> dict[str, Any]:
 
 
 def _decode_PositionEvent(data: object) -> PositionEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "closed":
                 return PositionClosed(_decode_Position(value))
@@ -989,7 +1110,7 @@ def _decode_PositionEvent(data: object) -> PositionEvent:
                 return PositionUpdated(_decode_Position(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPositionEvent(as_any(obj))
+    return UnknownPositionEvent(as_any(data))
 
 
 def _encode_PositionEvent(obj: PositionEvent) -> dict[str, Any]:
