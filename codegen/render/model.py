@@ -38,6 +38,13 @@ from codegen.schema import (
 )
 
 
+# An encoder fills in a copy of a dict that holds its record's keys in wire order, rather than
+# building the dict from a literal, from this many fields on: copying the key table and replacing
+# values then costs less than inserting each key (measured on CPython 3.11: 16 fields 15% less,
+# 10 fields 5% more).
+ENCODE_BY_COPY_FIELDS = 12
+
+
 @dataclass
 class FieldModel:
     key: str
@@ -81,6 +88,11 @@ class RecordModel:
     @property
     def all_required(self) -> bool:
         return not any(f.optional for f in self.fields)
+
+    @property
+    def encode_by_copy(self) -> bool:
+        """Whether the encoder fills in a copy of the record's `_WIRE` dict (see ENCODE_BY_COPY_FIELDS)."""
+        return self.all_required and len(self.fields) >= ENCODE_BY_COPY_FIELDS
 
     @property
     def decoded_fields(self) -> list[FieldModel]:

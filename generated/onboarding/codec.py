@@ -259,6 +259,7 @@ _Profile_KEYS = parsed_keys(
     )
 )
 _Profile_RANK = {key: index for index, key in enumerate(_Profile_KEYS)}
+_Profile_WIRE: dict[str, Any] = dict.fromkeys(_Profile_KEYS)
 
 
 def _decode_Profile(data: object) -> Profile:
@@ -424,31 +425,30 @@ def _decode_Profile(data: object) -> Profile:
 
 
 def _encode_Profile(obj: Profile) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "account_equity": obj.account_equity,
-        "account_leverage": obj.account_leverage,
-        "account_margin": obj.account_margin,
-        "balance": obj.balance,
-        "cum_trading_volume": obj.cum_trading_volume,
-        "cum_unrealized_pnl": obj.cum_unrealized_pnl,
-        "health": obj.health,
-        "id": obj.id,
-        "last_liq_check": obj.last_liq_check,
-        "last_update": obj.last_update,
-        "leverage": obj.leverage,
-        "orders": [_encode_Order(item) for item in obj.orders],
-        "positions": [_encode_Position(item) for item in obj.positions],
-        "profile_notifications": [
-            _encode_ProfileNotification(item) for item in obj.profile_notifications
-        ],
-        "profile_type": obj.profile_type,
-        "status": obj.status,
-        "total_notional": obj.total_notional,
-        "total_order_margin": obj.total_order_margin,
-        "total_position_margin": obj.total_position_margin,
-        "wallet": obj.wallet,
-        "withdrawable_balance": obj.withdrawable_balance,
-    }
+    data = _Profile_WIRE.copy()
+    data["account_equity"] = obj.account_equity
+    data["account_leverage"] = obj.account_leverage
+    data["account_margin"] = obj.account_margin
+    data["balance"] = obj.balance
+    data["cum_trading_volume"] = obj.cum_trading_volume
+    data["cum_unrealized_pnl"] = obj.cum_unrealized_pnl
+    data["health"] = obj.health
+    data["id"] = obj.id
+    data["last_liq_check"] = obj.last_liq_check
+    data["last_update"] = obj.last_update
+    data["leverage"] = obj.leverage
+    data["orders"] = [_encode_Order(item) for item in obj.orders]
+    data["positions"] = [_encode_Position(item) for item in obj.positions]
+    data["profile_notifications"] = [
+        _encode_ProfileNotification(item) for item in obj.profile_notifications
+    ]
+    data["profile_type"] = obj.profile_type
+    data["status"] = obj.status
+    data["total_notional"] = obj.total_notional
+    data["total_order_margin"] = obj.total_order_margin
+    data["total_position_margin"] = obj.total_position_margin
+    data["wallet"] = obj.wallet
+    data["withdrawable_balance"] = obj.withdrawable_balance
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
@@ -477,6 +477,7 @@ _Order_KEYS = parsed_keys(
     )
 )
 _Order_RANK = {key: index for index, key in enumerate(_Order_KEYS)}
+_Order_WIRE: dict[str, Any] = dict.fromkeys(_Order_KEYS)
 
 
 def _decode_Order(data: object) -> Order:
@@ -610,26 +611,25 @@ def _decode_Order(data: object) -> Order:
 
 
 def _encode_Order(obj: Order) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "client_order_id": obj.client_order_id,
-        "created_at": obj.created_at,
-        "id": obj.id,
-        "initial_size": obj.initial_size,
-        "market_id": obj.market_id,
-        "order_type": obj.order_type,
-        "price": obj.price,
-        "profile_id": obj.profile_id,
-        "reason": obj.reason,
-        "side": obj.side,
-        "size": obj.size,
-        "size_percent": obj.size_percent,
-        "status": obj.status,
-        "time_in_force": obj.time_in_force,
-        "timestamp": obj.timestamp,
-        "total_filled_size": obj.total_filled_size,
-        "trigger_price": obj.trigger_price,
-        "updated_at": obj.updated_at,
-    }
+    data = _Order_WIRE.copy()
+    data["client_order_id"] = obj.client_order_id
+    data["created_at"] = obj.created_at
+    data["id"] = obj.id
+    data["initial_size"] = obj.initial_size
+    data["market_id"] = obj.market_id
+    data["order_type"] = obj.order_type
+    data["price"] = obj.price
+    data["profile_id"] = obj.profile_id
+    data["reason"] = obj.reason
+    data["side"] = obj.side
+    data["size"] = obj.size
+    data["size_percent"] = obj.size_percent
+    data["status"] = obj.status
+    data["time_in_force"] = obj.time_in_force
+    data["timestamp"] = obj.timestamp
+    data["total_filled_size"] = obj.total_filled_size
+    data["trigger_price"] = obj.trigger_price
+    data["updated_at"] = obj.updated_at
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data

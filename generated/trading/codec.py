@@ -157,6 +157,7 @@ _Account_KEYS = parsed_keys(
     )
 )
 _Account_RANK = {key: index for index, key in enumerate(_Account_KEYS)}
+_Account_WIRE: dict[str, Any] = dict.fromkeys(_Account_KEYS)
 
 
 def _decode_Account(data: object) -> Account:
@@ -236,21 +237,20 @@ def _decode_Account(data: object) -> Account:
 
 
 def _encode_Account(obj: Account) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "currency": obj.currency,
-        "balance": obj.balance,
-        "trading_disabled": obj.trading_disabled,
-        "leverage": obj.leverage,
-        "trading_group": obj.trading_group,
-        "stop_out": obj.stop_out,
-        "create_date": obj.create_date,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "create_process_id": obj.create_process_id,
-        "metadata": obj.metadata,
-    }
+    data = _Account_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["currency"] = obj.currency
+    data["balance"] = obj.balance
+    data["trading_disabled"] = obj.trading_disabled
+    data["leverage"] = obj.leverage
+    data["trading_group"] = obj.trading_group
+    data["stop_out"] = obj.stop_out
+    data["create_date"] = obj.create_date
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["create_process_id"] = obj.create_process_id
+    data["metadata"] = obj.metadata
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
@@ -458,6 +458,7 @@ _PendingPosition_KEYS = parsed_keys(
     )
 )
 _PendingPosition_RANK = {key: index for index, key in enumerate(_PendingPosition_KEYS)}
+_PendingPosition_WIRE: dict[str, Any] = dict.fromkeys(_PendingPosition_KEYS)
 
 
 def _decode_PendingPosition(data: object) -> PendingPosition:
@@ -597,31 +598,30 @@ def _decode_PendingPosition(data: object) -> PendingPosition:
 
 
 def _encode_PendingPosition(obj: PendingPosition) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "account_id": obj.account_id,
-        "asset_pair": obj.asset_pair,
-        "lots_amount": obj.lots_amount,
-        "side": obj.side,
-        "create_date": obj.create_date,
-        "tp_in_instrument_price": obj.tp_in_instrument_price,
-        "tp_in_currency": obj.tp_in_currency,
-        "sl_in_instrument_price": obj.sl_in_instrument_price,
-        "sl_in_currency": obj.sl_in_currency,
-        "create_process_id": obj.create_process_id,
-        "metadata": obj.metadata,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "base": obj.base,
-        "quote": obj.quote,
-        "collateral_currency": obj.collateral_currency,
-        "desire_price": obj.desire_price,
-        "lots_size": obj.lots_size,
-        "execute_price": obj.execute_price,
-        "order_type": obj.order_type,
-        "init_price": obj.init_price,
-    }
+    data = _PendingPosition_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["account_id"] = obj.account_id
+    data["asset_pair"] = obj.asset_pair
+    data["lots_amount"] = obj.lots_amount
+    data["side"] = obj.side
+    data["create_date"] = obj.create_date
+    data["tp_in_instrument_price"] = obj.tp_in_instrument_price
+    data["tp_in_currency"] = obj.tp_in_currency
+    data["sl_in_instrument_price"] = obj.sl_in_instrument_price
+    data["sl_in_currency"] = obj.sl_in_currency
+    data["create_process_id"] = obj.create_process_id
+    data["metadata"] = obj.metadata
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["base"] = obj.base
+    data["quote"] = obj.quote
+    data["collateral_currency"] = obj.collateral_currency
+    data["desire_price"] = obj.desire_price
+    data["lots_size"] = obj.lots_size
+    data["execute_price"] = obj.execute_price
+    data["order_type"] = obj.order_type
+    data["init_price"] = obj.init_price
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
@@ -669,6 +669,7 @@ _Position_KEYS = parsed_keys(
     )
 )
 _Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
+_Position_WIRE: dict[str, Any] = dict.fromkeys(_Position_KEYS)
 
 
 def _decode_Position(data: object) -> Position:
@@ -903,45 +904,44 @@ def _decode_Position(data: object) -> Position:
 
 
 def _encode_Position(obj: Position) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "account_id": obj.account_id,
-        "asset_pair": obj.asset_pair,
-        "lost_amount": obj.lost_amount,
-        "side": obj.side,
-        "leverage": obj.leverage,
-        "create_date": obj.create_date,
-        "tp_in_instrument_price": obj.tp_in_instrument_price,
-        "tp_in_currency": obj.tp_in_currency,
-        "sl_in_instrument_price": obj.sl_in_instrument_price,
-        "sl_in_currency": obj.sl_in_currency,
-        "create_process_id": obj.create_process_id,
-        "profit": obj.profit,
-        "metadata": obj.metadata,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "asset_open_price": obj.asset_open_price,
-        "asset_open_bid_ask": _encode_BidAsk(obj.asset_open_bid_ask),
-        "open_date": obj.open_date,
-        "open_process_id": obj.open_process_id,
-        "close_date": obj.close_date,
-        "close_reason": obj.close_reason,
-        "asset_close_price": obj.asset_close_price,
-        "asset_close_bid_ask": obj.asset_close_bid_ask,
-        "close_process_id": obj.close_process_id,
-        "base": obj.base,
-        "quote": obj.quote,
-        "collateral_currency": obj.collateral_currency,
-        "margin_price": obj.margin_price,
-        "margin_bid_ask": _encode_BidAsk(obj.margin_bid_ask),
-        "profit_price": obj.profit_price,
-        "profit_bid_ask": _encode_BidAsk(obj.profit_bid_ask),
-        "swaps": list(obj.swaps),
-        "lots_amount": obj.lots_amount,
-        "lots_size": obj.lots_size,
-        "commission": obj.commission,
-    }
+    data = _Position_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["account_id"] = obj.account_id
+    data["asset_pair"] = obj.asset_pair
+    data["lost_amount"] = obj.lost_amount
+    data["side"] = obj.side
+    data["leverage"] = obj.leverage
+    data["create_date"] = obj.create_date
+    data["tp_in_instrument_price"] = obj.tp_in_instrument_price
+    data["tp_in_currency"] = obj.tp_in_currency
+    data["sl_in_instrument_price"] = obj.sl_in_instrument_price
+    data["sl_in_currency"] = obj.sl_in_currency
+    data["create_process_id"] = obj.create_process_id
+    data["profit"] = obj.profit
+    data["metadata"] = obj.metadata
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["asset_open_price"] = obj.asset_open_price
+    data["asset_open_bid_ask"] = _encode_BidAsk(obj.asset_open_bid_ask)
+    data["open_date"] = obj.open_date
+    data["open_process_id"] = obj.open_process_id
+    data["close_date"] = obj.close_date
+    data["close_reason"] = obj.close_reason
+    data["asset_close_price"] = obj.asset_close_price
+    data["asset_close_bid_ask"] = obj.asset_close_bid_ask
+    data["close_process_id"] = obj.close_process_id
+    data["base"] = obj.base
+    data["quote"] = obj.quote
+    data["collateral_currency"] = obj.collateral_currency
+    data["margin_price"] = obj.margin_price
+    data["margin_bid_ask"] = _encode_BidAsk(obj.margin_bid_ask)
+    data["profit_price"] = obj.profit_price
+    data["profit_bid_ask"] = _encode_BidAsk(obj.profit_bid_ask)
+    data["swaps"] = list(obj.swaps)
+    data["lots_amount"] = obj.lots_amount
+    data["lots_size"] = obj.lots_size
+    data["commission"] = obj.commission
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
