@@ -3,7 +3,7 @@
 Two message sets: `trading` (the bundled samples, ~800 B messages) and `feed`, a small-message
 feed (~100 B: tickers, trades, heartbeats) that this script makes from a seeded generator. For
 each, the package is generated afresh from its samples into a temporary folder and imported twice:
-once with the stdlib parser only (CODEGEN_NO_ORJSON=1), once with orjson if it is installed.
+once with `import orjson` failing (the stdlib path), once with orjson if it is installed.
 
 Every figure is a ratio of thread CPU time in this one process: decoding against `json.loads` of
 the same texts, encoding against `json.dumps` of the same parsed values. Chunks of the candidate
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import random
 import shutil
 import statistics
@@ -102,16 +101,21 @@ def median_ratio(
 
 
 def import_package(out: Path, name: str, *, orjson: bool) -> ModuleType:
-    """Import generated package `name` from `out`, its runtime using orjson or not; then forget
-    it, so that the next import is a separate module."""
-    os.environ["CODEGEN_NO_ORJSON"] = "" if orjson else "1"
+    """Import generated package `name` from `out`, its runtime finding orjson or not (a None in
+    sys.modules makes `import orjson` fail); then forget it, so the next import is a new module."""
+    blocked = sys.modules.get("orjson", None)
+    if not orjson:
+        sys.modules["orjson"] = None  # type: ignore[assignment]
     sys.path.insert(0, str(out))
     try:
         importlib.invalidate_caches()
         return importlib.import_module(name)
     finally:
         sys.path.remove(str(out))
-        del os.environ["CODEGEN_NO_ORJSON"]
+        if not orjson:
+            del sys.modules["orjson"]
+            if blocked is not None:
+                sys.modules["orjson"] = blocked
         for loaded in [m for m in sys.modules if m.partition(".")[0] == name]:
             del sys.modules[loaded]
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import importlib
 import json
-import os
 import re
 from collections.abc import Callable, Mapping
-from types import ModuleType
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
+
+# orjson, when it is importable, is a faster parser and writer; nothing needs it, and results are
+# the same with it and without it (see decode_text and dump_json).
+try:
+    import orjson  # type: ignore[import-not-found, unused-ignore]
+except ImportError:
+    orjson = None  # type: ignore[assignment, unused-ignore]
 
 T = TypeVar("T")
 
@@ -132,21 +136,7 @@ def _not_json(constant: str) -> Any:
 _DECODER: Final = json.JSONDecoder(parse_constant=_not_json)
 # Its scanner, called directly on text that starts and ends with the value (the usual message):
 # JSONDecoder.decode's whitespace matching and calls cost more than the scan of a short message.
-_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = vars(_DECODER)["scan_once"]
-
-
-def _fast_json() -> ModuleType | None:
-    """orjson if it is importable, unless CODEGEN_NO_ORJSON is set: an optional, faster parser and
-    serializer. Nothing needs it; results are the same with it and without it."""
-    if os.environ.get("CODEGEN_NO_ORJSON"):
-        return None
-    try:
-        return importlib.import_module("orjson")
-    except ImportError:
-        return None
-
-
-_ORJSON: Final = _fast_json()
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = _DECODER.__dict__["scan_once"]
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
@@ -172,9 +162,9 @@ def decode_text(raw: str | bytes | bytearray, decode: Callable[[Any], T]) -> T:
     goes, a lone surrogate...) and any DecodeError take json's reading, so errors are json's; so
     does a float of 2**63 or more (see as_float): orjson reads an integer beyond 64 bits as one.
     """
-    if _ORJSON is not None:
+    if orjson is not None:
         try:
-            data = _ORJSON.loads(raw)
+            data = orjson.loads(raw)
         except ValueError:  # orjson.JSONDecodeError
             pass
         else:
@@ -223,10 +213,10 @@ def parsed_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     orjson keeps the keys it reads in a cache: a record decoder's `tuple(data) == KEYS` then
     compares keys by identity, not character by character. json makes new ones each time.
     """
-    if _ORJSON is None:
+    if orjson is None:
         return keys
     try:
-        return tuple(_ORJSON.loads(json.dumps(dict.fromkeys(keys))))
+        return tuple(orjson.loads(json.dumps(dict.fromkeys(keys))))
     except ValueError:  # a key orjson does not read (a lone surrogate)
         return keys
 
@@ -260,22 +250,28 @@ def dump_json(value: Any) -> str:
     JSON cannot hold comes out differently: orjson writes NaN as null where json raises
     ValueError, and a UUID or a plain Enum as its value where json raises TypeError.
     """
-    if _ORJSON is not None:
+    if orjson is not None:
         try:
-            data: bytes = _ORJSON.dumps(value, option=_ORJSON_PASSTHROUGH)
+            data: bytes = orjson.dumps(value, option=_ORJSON_PASSTHROUGH)
             if b"0.0000" not in data and _ORJSON_SMALL_FLOAT.search(data) is None:
                 return data.decode()
         except TypeError:  # orjson.JSONEncodeError
             pass
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
+
+
+# Built once: json.dumps(value, separators=...) would build a new encoder on every call.
+_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 _ORJSON_PASSTHROUGH: Final = (
     0
-    if _ORJSON is None
-    else _ORJSON.OPT_PASSTHROUGH_SUBCLASS
-    | _ORJSON.OPT_PASSTHROUGH_DATACLASS
-    | _ORJSON.OPT_PASSTHROUGH_DATETIME
+    if orjson is None
+    else orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
 )
 # orjson's one-digit exponents (`1.5e-7`, json writes `1.5e-07`) end their number: a search with
 # the literal prefix `e-` is cheap. (`0.0000` finds its other form, `0.00001` for `1e-05`.)
