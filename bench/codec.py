@@ -268,6 +268,8 @@ def figures(name: str, out: Path, texts: list[str], chunks: int) -> dict[str, fl
     values = [json.loads(text) for text in texts]
     plain = import_package(out, name, orjson=False)
     fast = import_package(out, name, orjson=True) if has_orjson() else None
+    if fast is not None and getattr(fast._runtime, "orjson", None) is None:
+        fast = None  # a runtime that does not use orjson (an older codegen)
     objects = [plain.decode(text) for text in texts]
     schema = json.loads((out / name / "schema.json").read_text(encoding="utf-8"))
 
@@ -293,7 +295,9 @@ def figures(name: str, out: Path, texts: list[str], chunks: int) -> dict[str, fl
         codec = make(schema)
         result[label] = None if codec is None else decoding(codec[0], texts)
     result["json.dumps(encode(obj))"] = encoding(lambda o: json.dumps(plain.encode(o)), objects)
-    result["encode_json(obj), json"] = encoding(plain.encode_json, objects)
+    result["encode_json(obj), json"] = (
+        encoding(plain.encode_json, objects) if hasattr(plain, "encode_json") else None
+    )
     result["encode_json(obj), orjson"] = fast and encoding(
         fast.encode_json, [fast.decode(text) for text in texts]
     )
