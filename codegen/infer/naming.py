@@ -33,6 +33,7 @@ GENERATED_MODULE_NAMES = frozenset(
         "ClassVar",
         "DecodeError",
         "Dispatcher",
+        "Field",
         "Raw",
         "Unknown",
         "Final",
@@ -44,6 +45,7 @@ GENERATED_MODULE_NAMES = frozenset(
         "decode",
         "decode_value",
         "encode",
+        "encode_json",
         "field",
         "json",
     }
