@@ -331,7 +331,19 @@ _DANGEROUS_METHODS = frozenset(
     | {"rmtree", "write", "write_text", "write_bytes", "import_module", "load_module"}
 )
 _SAFE_MODULES = frozenset(
-    {"__future__", "collections.abc", "dataclasses", "enum", "json", "typing"}
+    {
+        "__future__",
+        "collections.abc",
+        "contextvars",
+        "dataclasses",
+        "enum",
+        "json",
+        "re",
+    }
+    | {
+        "typing",
+        "orjson",
+    }  # orjson: optional, imported only if installed (see _runtime)
     | {"datetime", "decimal", "uuid"}  # what the readers of formatted fields give
 )
 _TOP_LEVEL = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef, ast.Assign)

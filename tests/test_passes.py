@@ -166,7 +166,9 @@ def test_dedupe_never_merges_a_record_with_one_nested_inside_it() -> None:
     # A tree: the inner node has the outer's keys, and `[]`/null fit anything. Merging the two
     # levels used to recurse one level deeper each round and never finish (found in review).
     # Observation folds such a tree into one recursive type unless the config says no.
-    no_recursion = Overrides((PathOverride("$", Location("c.toml", 1), recursive=False),))
+    no_recursion = Overrides(
+        (PathOverride("$", Location("c.toml", 1), recursive=False),)
+    )
     sample = {"id": 1, "children": [{"id": 2, "children": []}]}
     observed = observe([(sample, Location("s.json", 1))], no_recursion)
     assert observed is not None

@@ -37,6 +37,7 @@ GENERATED_MODULE_NAMES = frozenset(
         "ClassVar",
         "DecodeError",
         "Dispatcher",
+        "Field",
         "Raw",
         "Unknown",
         "Final",
@@ -48,6 +49,7 @@ GENERATED_MODULE_NAMES = frozenset(
         "decode",
         "decode_value",
         "encode",
+        "encode_json",
         "field",
         "json",
     }

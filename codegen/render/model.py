@@ -22,6 +22,7 @@ from codegen.render.types import (
     TypeRef,
     from_schema,
     is_nullable_pair,
+    not_none,
 )
 from codegen.schema import (
     ENUM_KEYWORD,
@@ -39,6 +40,12 @@ from codegen.schema import (
     union_members,
 )
 
+# An encoder fills in a copy of a dict that holds its record's keys in wire order, rather than
+# building the dict from a literal, from this many fields on: copying the key table and replacing
+# values then costs less than inserting each key (measured on CPython 3.11: 16 fields 15% less,
+# 10 fields 5% more).
+ENCODE_BY_COPY_FIELDS = 12
+
 
 @dataclass
 class FieldModel:
@@ -46,9 +53,15 @@ class FieldModel:
     name: str
     annotation: str
     optional: bool
-    decode_lines: list[str]  # statements that leave the decoded value in `local`
-    local: str
+    local: str  # the local holding the wire value, then the decoded one
     encode_expr: str  # of `obj.<name>`
+    check: str | None = (
+        None  # an inline test of the wire value, when it decodes as itself
+    )
+    convert_lines: list[str] = field(
+        default_factory=list
+    )  # statements decoding it otherwise
+    explain_entry: str = ""  # its `Field(...)` in the record's table for errors
     tag: str | None = (
         None  # the literal of a kind's tag value: a constant, never decoded
     )
@@ -73,6 +86,11 @@ class FieldModel:
             return self.tag
         return "ABSENT" if self.optional else None
 
+    @property
+    def value(self) -> str:
+        """What the decoder stores in the field: the decoded local, or the kind's tag value."""
+        return self.local if self.tag is None else self.tag
+
 
 @dataclass
 class RecordModel:
@@ -88,9 +106,34 @@ class RecordModel:
         return not any(f.optional for f in self.fields)
 
     @property
+    def encode_by_copy(self) -> bool:
+        """Whether the encoder fills in a copy of the record's `_WIRE` dict (see ENCODE_BY_COPY_FIELDS)."""
+        return self.all_required and len(self.fields) >= ENCODE_BY_COPY_FIELDS
+
+    @property
     def decoded_fields(self) -> list[FieldModel]:
         """The fields read from the wire object (a kind's tag is known before decoding starts)."""
         return [f for f in self.fields if f.tag is None]
+
+    @property
+    def targets(self) -> str:
+        """The locals the wire values of all keys unpack to, in key order (`_` for a tag)."""
+        names = [f.local if f.tag is None else "_" for f in self.fields]
+        return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+    @property
+    def decoded_targets(self) -> str:
+        """The locals of the decoded fields alone, in field order (what decode_fields gives)."""
+        names = [f.local for f in self.decoded_fields]
+        return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+    @property
+    def checks(self) -> list[str]:
+        return [f.check for f in self.fields if f.check is not None]
+
+    @property
+    def convert_lines(self) -> list[str]:
+        return [line for f in self.fields for line in f.convert_lines]
 
     @property
     def keys_tuple(self) -> str:
@@ -290,7 +333,13 @@ class PackageModel:
             "DecodeError",
             "Dispatcher",
         }
-        return sorted(names) + ["decode", "decode_value", "encode", "wire"]
+        return sorted(names) + [
+            "decode",
+            "decode_value",
+            "encode",
+            "encode_json",
+            "wire",
+        ]
 
     @property
     def records(self) -> list[RecordModel]:
@@ -454,7 +503,6 @@ def _record(
                     name=python_name,
                     annotation=f"Literal[{value}]",
                     optional=False,
-                    decode_lines=[],
                     local="",
                     encode_expr=value,
                     tag=value,
@@ -464,6 +512,7 @@ def _record(
         ref = from_schema(fragment, classes)
         local = python_name + "_"
         optional = key not in required
+        check, convert_lines = _decode_steps(helpers, ref, local, optional)
         found = reader(fragment, python_name, not optional, taken)
         if found is not None:
             readers.append(found)
@@ -473,10 +522,12 @@ def _record(
                 name=python_name,
                 annotation=ref.annotation + (" | Absent" if optional else ""),
                 optional=optional,
-                decode_lines=_decode_lines(helpers, ref, key, local, optional),
                 local=local,
                 encode_expr=helpers.encode_expr(ref, f"obj.{python_name}"),
                 format_doc=field_doc(fragment, None if found is None else found.name),
+                check=check,
+                convert_lines=convert_lines,
+                explain_entry=_explain_entry(helpers, ref, key, optional),
             )
         )
     return RecordModel(
@@ -495,23 +546,38 @@ def _field_names(
     )
 
 
-def _decode_lines(
-    helpers: Helpers, ref: TypeRef, key: str, local: str, optional: bool
-) -> list[str]:
-    """Statements leaving the decoded value of `key` (from `obj`) in `local`."""
-    key_literal = literal(key)
+def _decode_steps(
+    helpers: Helpers, ref: TypeRef, local: str, optional: bool
+) -> tuple[str | None, list[str]]:
+    """How a record decoder takes the wire value in `local` (ABSENT when the key is absent).
+
+    An inline test where the value is checked as it is (a string, a number, Any...); a statement
+    decoding it in place where it becomes something else (a record, a list, a union), or both (an
+    open enum: a string, then its member if it is one). A required key that is absent fails
+    either way: ABSENT is no JSON value. The record's explain table then says what failed.
+    """
+    check = helpers.check_expr(ref, local)
+    decoded = (
+        helpers.decode_expr(ref, local)
+        if check is None
+        else helpers.checked_decode_expr(ref, local)
+    )
+    lines = [] if decoded is None else [f"{local} = {decoded}"]
     if optional:
-        return [
-            f"{local} = obj.get({key_literal}, ABSENT)",
-            f"if {local} is not ABSENT:",
-            f"    {local} = {helpers.decode_expr(ref, local)}",
-        ]
-    if not is_nullable_pair(ref):  # every other decode expression reads its input once
-        return [f"{local} = {helpers.decode_expr(ref, f'obj[{key_literal}]')}"]
-    return [
-        f"{local} = obj[{key_literal}]",
-        f"{local} = {helpers.decode_expr(ref, local)}",
-    ]
+        check = None if check is None else f"({local} is ABSENT or {check})"
+        if lines:
+            lines = [f"if {local} is not ABSENT:", f"    {lines[0]}"]
+    return check, lines
+
+
+def _explain_entry(helpers: Helpers, ref: TypeRef, key: str, optional: bool) -> str:
+    """`Field("key", as_str, nullable=True)`: the field's decoder as a callable, and its flags."""
+    nullable = is_nullable_pair(ref)
+    decoder = helpers.decoder(not_none(ref) if nullable else ref)
+    flags = (", optional=True" if optional else "") + (
+        ", nullable=True" if nullable else ""
+    )
+    return f"Field({literal(key)}, {decoder}{flags})"
 
 
 def _union(

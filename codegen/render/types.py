@@ -22,6 +22,17 @@ _SCALARS = {
     "boolean": ("bool", "as_bool", "type({v}) is bool", "boolean"),
     "null": ("None", None, "{v} is None", "null"),
 }
+# Inline tests of a record decoder's fast path: the kind test; for numbers also a range, which
+# NaN and the infinities fail, and so do floats beyond +-2**63, which the checker takes only once
+# it knows they were no integers (the runtime's BigFloat). What fails goes to the checker.
+_INLINE_CHECKS = {
+    "as_str": "type({v}) is str",
+    "as_int": "type({v}) is int",
+    "as_float": "(type({v}) is int or type({v}) is float and -(2.0**63) < {v} < 2.0**63)",
+    "as_bool": "type({v}) is bool",
+    "as_any": "({v} is None or type({v}) is str or is_json({v}))",
+    "as_json_object": "is_json_object({v})",
+}
 
 
 @dataclass(frozen=True)
@@ -180,10 +191,31 @@ class Helpers:
             return f"as_map({name}, {self.decoder(ref.value)})"
         if ref.members:
             if is_nullable_pair(ref):
-                inner = next(m for m in ref.members if m.annotation != "None")
+                inner = not_none(ref)
                 return f"None if {name} is None else {self.decode_expr(inner, name)}"
             return f"{self.decoder(ref)}({name})"
         return f"{ref.checker}({name})"
+
+    def check_expr(self, ref: TypeRef, name: str) -> str | None:
+        """A test that the JSON value in local `name` is a valid `ref` and decodes to itself.
+
+        None when decoding makes something new of it (a record, a list, an enum member...).
+        The test accepts nothing the checker (`as_float`, ...) refuses.
+        """
+        if is_nullable_pair(ref):
+            inner = self.check_expr(not_none(ref), name)
+            return None if inner is None else f"({name} is None or {inner})"
+        if open_enum(ref) is not None:
+            return _INLINE_CHECKS["as_str"].format(v=name)
+        if ref.checker is None or ref.checker not in _INLINE_CHECKS:
+            return None
+        return _INLINE_CHECKS[ref.checker].format(v=name)
+
+    def checked_decode_expr(self, ref: TypeRef, name: str) -> str | None:
+        """What a value that passed check_expr decodes to, when not to itself: an open enum's
+        string to its member if it is one (`_Side_VALUES.get(side_, side_)`)."""
+        enum = open_enum(ref)
+        return None if enum is None else f"{enum.lookup}.get({name}, {name})"
 
     def decode_tuple_body(self, ref: TypeRef) -> list[tuple[str, str]]:
         """The one (length test, tuple expression) pair of a tuple helper over `value`."""
@@ -239,7 +271,7 @@ class Helpers:
                 return f"dict({expr})"
             return f"{{key: {self.encode_expr(ref.value, 'item')} for key, item in {expr}.items()}}"
         if is_nullable_pair(ref):
-            inner = next(m for m in ref.members if m.annotation != "None")
+            inner = not_none(ref)
             return f"None if {expr} is None else {self.encode_expr(inner, expr)}"
         return f"{self.encoder(ref)}({expr})"
 
@@ -266,6 +298,18 @@ def classinfo(types: tuple[str, ...]) -> str:
 def is_nullable_pair(ref: TypeRef) -> bool:
     """`X | None`: the one union decoded inline, reading its input twice."""
     return len(ref.members) == 2 and any(m.annotation == "None" for m in ref.members)
+
+
+def open_enum(ref: TypeRef) -> TypeRef | None:
+    """The enum of `Side | str` (an open enum: a member if the string is one, else the string)."""
+    if len(ref.members) != 2 or not any(m.annotation == "str" for m in ref.members):
+        return None
+    return next((m for m in ref.members if m.lookup is not None), None)
+
+
+def not_none(ref: TypeRef) -> TypeRef:
+    """The member of a nullable pair that is not None."""
+    return next(m for m in ref.members if m.annotation != "None")
 
 
 def _mangle(annotation: str) -> str:

@@ -8,7 +8,7 @@
 
 from . import wire
 from ._runtime import ABSENT, Absent, DecodeError
-from .codec import decode, decode_value, encode
+from .codec import decode, decode_value, encode, encode_json
 from .dispatch import Dispatcher
 from .models import (
     OnboardingResponse,
@@ -35,5 +35,6 @@ __all__ = [
     "decode",
     "decode_value",
     "encode",
+    "encode_json",
     "wire",
 ]

@@ -2,6 +2,12 @@
 
 `encode(decode(raw))` gives back the same JSON: same keys in the same order, ints stay ints,
 absent stays absent, null stays null, unknown keys and variants are kept.
+
+A record's decoder reads the values in key order (`data.values()` when the keys come in their
+usual order), tests them in one condition and fills in the object without calling `__init__`
+(matching dozens of keyword arguments costs more than the checks). When a test fails, the
+`_FIELDS` table decodes field by field, which takes what the tests leave to it and names the
+key that does not decode.
 """
 
 from __future__ import annotations
@@ -11,15 +17,22 @@ from typing import Any
 from . import wire
 from ._runtime import (
     DecodeError,
+    Field,
     as_bool,
     as_float,
     as_json_object,
     as_list,
-    as_object,
     as_str,
+    dump_json,
+    decode_fields,
+    decode_parsed,
+    decode_text,
+    explain,
+    is_json_object,
     keep_unknown_keys,
-    load_json,
+    parsed_keys,
     restore_unknown_keys,
+    wire_values,
 )
 from .models import (
     OnboardingResponse,
@@ -31,7 +44,7 @@ from .models import (
     ProfileNotification,
 )
 
-__all__ = ["decode", "decode_value", "encode"]
+__all__ = ["decode", "decode_value", "encode", "encode_json"]
 
 
 def decode(
@@ -39,12 +52,16 @@ def decode(
 ) -> OnboardingResponse:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_value(load_json(raw))
-    return decode_value(raw)
+        return decode_text(raw, _decode)
+    return decode_parsed(raw, _decode)
 
 
 def decode_value(data: Any) -> OnboardingResponse:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
+    return decode_parsed(data, _decode)
+
+
+def _decode(data: Any) -> OnboardingResponse:
     try:
         return _decode_OnboardingResponse(data)
     except (
@@ -66,11 +83,20 @@ def encode(obj: OnboardingResponse) -> dict[str, Any]:
         ) from None
 
 
-_OnboardingResponse_KEYS = (
-    "error",
-    "pagination",
-    "result",
-    "success",
+def encode_json(obj: OnboardingResponse) -> str:
+    """The JSON text of `obj`, compact: `json.dumps(encode(obj), separators=(",", ":"),
+    ensure_ascii=False, allow_nan=False)`, the same text whether orjson writes it or json.
+    """
+    return dump_json(encode(obj))
+
+
+_OnboardingResponse_KEYS = parsed_keys(
+    (
+        "error",
+        "pagination",
+        "result",
+        "success",
+    )
 )
 _OnboardingResponse_RANK = {
     key: index for index, key in enumerate(_OnboardingResponse_KEYS)
@@ -78,28 +104,31 @@ _OnboardingResponse_RANK = {
 
 
 def _decode_OnboardingResponse(data: object) -> OnboardingResponse:
-    obj = as_object(data)
-    key = "error"
-    try:
-        error_ = as_str(obj["error"])
-        key = "pagination"
-        pagination_ = _decode_Pagination(obj["pagination"])
-        key = "result"
-        result_ = as_list(obj["result"], _decode_OnboardingResult)
-        key = "success"
-        success_ = as_bool(obj["success"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = OnboardingResponse(
-        error=error_,
-        pagination=pagination_,
-        result=result_,
-        success=success_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _OnboardingResponse_KEYS
+    error_, pagination_, result_, success_ = (
+        data.values() if in_order else wire_values(data, _OnboardingResponse_KEYS)
     )
-    if tuple(obj) != _OnboardingResponse_KEYS:
-        keep_unknown_keys(result, obj, _OnboardingResponse_RANK)
+    if not (type(error_) is str and type(success_) is bool):
+        error_, pagination_, result_, success_ = decode_fields(
+            data, _OnboardingResponse_FIELDS
+        )
+    else:
+        try:
+            pagination_ = _decode_Pagination(pagination_)
+            result_ = as_list(result_, _decode_OnboardingResult)
+        except DecodeError:
+            raise explain(data, _OnboardingResponse_FIELDS) from None
+    result = object.__new__(OnboardingResponse)
+    result.error = error_
+    result.pagination = pagination_
+    result.result = result_
+    result.success = success_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _OnboardingResponse_RANK)
     return result
 
 
@@ -115,38 +144,46 @@ def _encode_OnboardingResponse(obj: OnboardingResponse) -> dict[str, Any]:
     return data
 
 
-_Pagination_KEYS = (
-    "limit",
-    "order",
-    "page",
-    "total",
+_Pagination_KEYS = parsed_keys(
+    (
+        "limit",
+        "order",
+        "page",
+        "total",
+    )
 )
 _Pagination_RANK = {key: index for index, key in enumerate(_Pagination_KEYS)}
 
 
 def _decode_Pagination(data: object) -> Pagination:
-    obj = as_object(data)
-    key = "limit"
-    try:
-        limit_ = as_float(obj["limit"])
-        key = "order"
-        order_ = as_str(obj["order"])
-        key = "page"
-        page_ = as_float(obj["page"])
-        key = "total"
-        total_ = as_float(obj["total"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Pagination(
-        limit=limit_,
-        order=order_,
-        page=page_,
-        total=total_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Pagination_KEYS
+    limit_, order_, page_, total_ = (
+        data.values() if in_order else wire_values(data, _Pagination_KEYS)
     )
-    if tuple(obj) != _Pagination_KEYS:
-        keep_unknown_keys(result, obj, _Pagination_RANK)
+    if not (
+        (type(limit_) is int or type(limit_) is float and -(2.0**63) < limit_ < 2.0**63)
+        and type(order_) is str
+        and (
+            type(page_) is int or type(page_) is float and -(2.0**63) < page_ < 2.0**63
+        )
+        and (
+            type(total_) is int
+            or type(total_) is float
+            and -(2.0**63) < total_ < 2.0**63
+        )
+    ):
+        limit_, order_, page_, total_ = decode_fields(data, _Pagination_FIELDS)
+    result = object.__new__(Pagination)
+    result.limit = limit_
+    result.order = order_
+    result.page = page_
+    result.total = total_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Pagination_RANK)
     return result
 
 
@@ -162,11 +199,13 @@ def _encode_Pagination(obj: Pagination) -> dict[str, Any]:
     return data
 
 
-_OnboardingResult_KEYS = (
-    "jwt",
-    "profile",
-    "randomSecret",
-    "refreshToken",
+_OnboardingResult_KEYS = parsed_keys(
+    (
+        "jwt",
+        "profile",
+        "randomSecret",
+        "refreshToken",
+    )
 )
 _OnboardingResult_RANK = {
     key: index for index, key in enumerate(_OnboardingResult_KEYS)
@@ -174,28 +213,32 @@ _OnboardingResult_RANK = {
 
 
 def _decode_OnboardingResult(data: object) -> OnboardingResult:
-    obj = as_object(data)
-    key = "jwt"
-    try:
-        jwt_ = as_str(obj["jwt"])
-        key = "profile"
-        profile_ = _decode_Profile(obj["profile"])
-        key = "randomSecret"
-        randomSecret_ = as_str(obj["randomSecret"])
-        key = "refreshToken"
-        refreshToken_ = as_str(obj["refreshToken"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = OnboardingResult(
-        jwt=jwt_,
-        profile=profile_,
-        randomSecret=randomSecret_,
-        refreshToken=refreshToken_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _OnboardingResult_KEYS
+    jwt_, profile_, randomSecret_, refreshToken_ = (
+        data.values() if in_order else wire_values(data, _OnboardingResult_KEYS)
     )
-    if tuple(obj) != _OnboardingResult_KEYS:
-        keep_unknown_keys(result, obj, _OnboardingResult_RANK)
+    if not (
+        type(jwt_) is str and type(randomSecret_) is str and type(refreshToken_) is str
+    ):
+        jwt_, profile_, randomSecret_, refreshToken_ = decode_fields(
+            data, _OnboardingResult_FIELDS
+        )
+    else:
+        try:
+            profile_ = _decode_Profile(profile_)
+        except DecodeError:
+            raise explain(data, _OnboardingResult_FIELDS) from None
+    result = object.__new__(OnboardingResult)
+    result.jwt = jwt_
+    result.profile = profile_
+    result.randomSecret = randomSecret_
+    result.refreshToken = refreshToken_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _OnboardingResult_RANK)
     return result
 
 
@@ -211,319 +254,517 @@ def _encode_OnboardingResult(obj: OnboardingResult) -> dict[str, Any]:
     return data
 
 
-_Profile_KEYS = (
-    "account_equity",
-    "account_leverage",
-    "account_margin",
-    "balance",
-    "cum_trading_volume",
-    "cum_unrealized_pnl",
-    "health",
-    "id",
-    "last_liq_check",
-    "last_update",
-    "leverage",
-    "orders",
-    "positions",
-    "profile_notifications",
-    "profile_type",
-    "status",
-    "total_notional",
-    "total_order_margin",
-    "total_position_margin",
-    "wallet",
-    "withdrawable_balance",
+_Profile_KEYS = parsed_keys(
+    (
+        "account_equity",
+        "account_leverage",
+        "account_margin",
+        "balance",
+        "cum_trading_volume",
+        "cum_unrealized_pnl",
+        "health",
+        "id",
+        "last_liq_check",
+        "last_update",
+        "leverage",
+        "orders",
+        "positions",
+        "profile_notifications",
+        "profile_type",
+        "status",
+        "total_notional",
+        "total_order_margin",
+        "total_position_margin",
+        "wallet",
+        "withdrawable_balance",
+    )
 )
 _Profile_RANK = {key: index for index, key in enumerate(_Profile_KEYS)}
+_Profile_WIRE: dict[str, Any] = dict.fromkeys(_Profile_KEYS)
 
 
 def _decode_Profile(data: object) -> Profile:
-    obj = as_object(data)
-    key = "account_equity"
-    try:
-        account_equity_ = as_float(obj["account_equity"])
-        key = "account_leverage"
-        account_leverage_ = as_float(obj["account_leverage"])
-        key = "account_margin"
-        account_margin_ = as_float(obj["account_margin"])
-        key = "balance"
-        balance_ = as_float(obj["balance"])
-        key = "cum_trading_volume"
-        cum_trading_volume_ = as_float(obj["cum_trading_volume"])
-        key = "cum_unrealized_pnl"
-        cum_unrealized_pnl_ = as_float(obj["cum_unrealized_pnl"])
-        key = "health"
-        health_ = as_float(obj["health"])
-        key = "id"
-        id_ = as_float(obj["id"])
-        key = "last_liq_check"
-        last_liq_check_ = as_float(obj["last_liq_check"])
-        key = "last_update"
-        last_update_ = as_float(obj["last_update"])
-        key = "leverage"
-        leverage_ = as_json_object(obj["leverage"])
-        key = "orders"
-        orders_ = as_list(obj["orders"], _decode_Order)
-        key = "positions"
-        positions_ = as_list(obj["positions"], _decode_Position)
-        key = "profile_notifications"
-        profile_notifications_ = as_list(
-            obj["profile_notifications"], _decode_ProfileNotification
-        )
-        key = "profile_type"
-        profile_type_ = as_str(obj["profile_type"])
-        key = "status"
-        status_ = as_str(obj["status"])
-        key = "total_notional"
-        total_notional_ = as_float(obj["total_notional"])
-        key = "total_order_margin"
-        total_order_margin_ = as_float(obj["total_order_margin"])
-        key = "total_position_margin"
-        total_position_margin_ = as_float(obj["total_position_margin"])
-        key = "wallet"
-        wallet_ = as_str(obj["wallet"])
-        key = "withdrawable_balance"
-        withdrawable_balance_ = as_float(obj["withdrawable_balance"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Profile(
-        account_equity=account_equity_,
-        account_leverage=account_leverage_,
-        account_margin=account_margin_,
-        balance=balance_,
-        cum_trading_volume=cum_trading_volume_,
-        cum_unrealized_pnl=cum_unrealized_pnl_,
-        health=health_,
-        id=id_,
-        last_liq_check=last_liq_check_,
-        last_update=last_update_,
-        leverage=leverage_,
-        orders=orders_,
-        positions=positions_,
-        profile_notifications=profile_notifications_,
-        profile_type=profile_type_,
-        status=status_,
-        total_notional=total_notional_,
-        total_order_margin=total_order_margin_,
-        total_position_margin=total_position_margin_,
-        wallet=wallet_,
-        withdrawable_balance=withdrawable_balance_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Profile_KEYS
+    (
+        account_equity_,
+        account_leverage_,
+        account_margin_,
+        balance_,
+        cum_trading_volume_,
+        cum_unrealized_pnl_,
+        health_,
+        id_,
+        last_liq_check_,
+        last_update_,
+        leverage_,
+        orders_,
+        positions_,
+        profile_notifications_,
+        profile_type_,
+        status_,
+        total_notional_,
+        total_order_margin_,
+        total_position_margin_,
+        wallet_,
+        withdrawable_balance_,
+    ) = (
+        data.values() if in_order else wire_values(data, _Profile_KEYS)
     )
-    if tuple(obj) != _Profile_KEYS:
-        keep_unknown_keys(result, obj, _Profile_RANK)
+    if not (
+        (
+            type(account_equity_) is int
+            or type(account_equity_) is float
+            and -(2.0**63) < account_equity_ < 2.0**63
+        )
+        and (
+            type(account_leverage_) is int
+            or type(account_leverage_) is float
+            and -(2.0**63) < account_leverage_ < 2.0**63
+        )
+        and (
+            type(account_margin_) is int
+            or type(account_margin_) is float
+            and -(2.0**63) < account_margin_ < 2.0**63
+        )
+        and (
+            type(balance_) is int
+            or type(balance_) is float
+            and -(2.0**63) < balance_ < 2.0**63
+        )
+        and (
+            type(cum_trading_volume_) is int
+            or type(cum_trading_volume_) is float
+            and -(2.0**63) < cum_trading_volume_ < 2.0**63
+        )
+        and (
+            type(cum_unrealized_pnl_) is int
+            or type(cum_unrealized_pnl_) is float
+            and -(2.0**63) < cum_unrealized_pnl_ < 2.0**63
+        )
+        and (
+            type(health_) is int
+            or type(health_) is float
+            and -(2.0**63) < health_ < 2.0**63
+        )
+        and (type(id_) is int or type(id_) is float and -(2.0**63) < id_ < 2.0**63)
+        and (
+            type(last_liq_check_) is int
+            or type(last_liq_check_) is float
+            and -(2.0**63) < last_liq_check_ < 2.0**63
+        )
+        and (
+            type(last_update_) is int
+            or type(last_update_) is float
+            and -(2.0**63) < last_update_ < 2.0**63
+        )
+        and is_json_object(leverage_)
+        and type(profile_type_) is str
+        and type(status_) is str
+        and (
+            type(total_notional_) is int
+            or type(total_notional_) is float
+            and -(2.0**63) < total_notional_ < 2.0**63
+        )
+        and (
+            type(total_order_margin_) is int
+            or type(total_order_margin_) is float
+            and -(2.0**63) < total_order_margin_ < 2.0**63
+        )
+        and (
+            type(total_position_margin_) is int
+            or type(total_position_margin_) is float
+            and -(2.0**63) < total_position_margin_ < 2.0**63
+        )
+        and type(wallet_) is str
+        and (
+            type(withdrawable_balance_) is int
+            or type(withdrawable_balance_) is float
+            and -(2.0**63) < withdrawable_balance_ < 2.0**63
+        )
+    ):
+        (
+            account_equity_,
+            account_leverage_,
+            account_margin_,
+            balance_,
+            cum_trading_volume_,
+            cum_unrealized_pnl_,
+            health_,
+            id_,
+            last_liq_check_,
+            last_update_,
+            leverage_,
+            orders_,
+            positions_,
+            profile_notifications_,
+            profile_type_,
+            status_,
+            total_notional_,
+            total_order_margin_,
+            total_position_margin_,
+            wallet_,
+            withdrawable_balance_,
+        ) = decode_fields(data, _Profile_FIELDS)
+    else:
+        try:
+            orders_ = as_list(orders_, _decode_Order)
+            positions_ = as_list(positions_, _decode_Position)
+            profile_notifications_ = as_list(
+                profile_notifications_, _decode_ProfileNotification
+            )
+        except DecodeError:
+            raise explain(data, _Profile_FIELDS) from None
+    result = object.__new__(Profile)
+    result.account_equity = account_equity_
+    result.account_leverage = account_leverage_
+    result.account_margin = account_margin_
+    result.balance = balance_
+    result.cum_trading_volume = cum_trading_volume_
+    result.cum_unrealized_pnl = cum_unrealized_pnl_
+    result.health = health_
+    result.id = id_
+    result.last_liq_check = last_liq_check_
+    result.last_update = last_update_
+    result.leverage = leverage_
+    result.orders = orders_
+    result.positions = positions_
+    result.profile_notifications = profile_notifications_
+    result.profile_type = profile_type_
+    result.status = status_
+    result.total_notional = total_notional_
+    result.total_order_margin = total_order_margin_
+    result.total_position_margin = total_position_margin_
+    result.wallet = wallet_
+    result.withdrawable_balance = withdrawable_balance_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Profile_RANK)
     return result
 
 
 def _encode_Profile(obj: Profile) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "account_equity": obj.account_equity,
-        "account_leverage": obj.account_leverage,
-        "account_margin": obj.account_margin,
-        "balance": obj.balance,
-        "cum_trading_volume": obj.cum_trading_volume,
-        "cum_unrealized_pnl": obj.cum_unrealized_pnl,
-        "health": obj.health,
-        "id": obj.id,
-        "last_liq_check": obj.last_liq_check,
-        "last_update": obj.last_update,
-        "leverage": obj.leverage,
-        "orders": [_encode_Order(item) for item in obj.orders],
-        "positions": [_encode_Position(item) for item in obj.positions],
-        "profile_notifications": [
-            _encode_ProfileNotification(item) for item in obj.profile_notifications
-        ],
-        "profile_type": obj.profile_type,
-        "status": obj.status,
-        "total_notional": obj.total_notional,
-        "total_order_margin": obj.total_order_margin,
-        "total_position_margin": obj.total_position_margin,
-        "wallet": obj.wallet,
-        "withdrawable_balance": obj.withdrawable_balance,
-    }
+    data = _Profile_WIRE.copy()
+    data["account_equity"] = obj.account_equity
+    data["account_leverage"] = obj.account_leverage
+    data["account_margin"] = obj.account_margin
+    data["balance"] = obj.balance
+    data["cum_trading_volume"] = obj.cum_trading_volume
+    data["cum_unrealized_pnl"] = obj.cum_unrealized_pnl
+    data["health"] = obj.health
+    data["id"] = obj.id
+    data["last_liq_check"] = obj.last_liq_check
+    data["last_update"] = obj.last_update
+    data["leverage"] = obj.leverage
+    data["orders"] = [_encode_Order(item) for item in obj.orders]
+    data["positions"] = [_encode_Position(item) for item in obj.positions]
+    data["profile_notifications"] = [
+        _encode_ProfileNotification(item) for item in obj.profile_notifications
+    ]
+    data["profile_type"] = obj.profile_type
+    data["status"] = obj.status
+    data["total_notional"] = obj.total_notional
+    data["total_order_margin"] = obj.total_order_margin
+    data["total_position_margin"] = obj.total_position_margin
+    data["wallet"] = obj.wallet
+    data["withdrawable_balance"] = obj.withdrawable_balance
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
 
 
-_Order_KEYS = (
-    "client_order_id",
-    "created_at",
-    "id",
-    "initial_size",
-    "market_id",
-    "order_type",
-    "price",
-    "profile_id",
-    "reason",
-    "side",
-    "size",
-    "size_percent",
-    "status",
-    "time_in_force",
-    "timestamp",
-    "total_filled_size",
-    "trigger_price",
-    "updated_at",
+_Order_KEYS = parsed_keys(
+    (
+        "client_order_id",
+        "created_at",
+        "id",
+        "initial_size",
+        "market_id",
+        "order_type",
+        "price",
+        "profile_id",
+        "reason",
+        "side",
+        "size",
+        "size_percent",
+        "status",
+        "time_in_force",
+        "timestamp",
+        "total_filled_size",
+        "trigger_price",
+        "updated_at",
+    )
 )
 _Order_RANK = {key: index for index, key in enumerate(_Order_KEYS)}
+_Order_WIRE: dict[str, Any] = dict.fromkeys(_Order_KEYS)
 
 
 def _decode_Order(data: object) -> Order:
-    obj = as_object(data)
-    key = "client_order_id"
-    try:
-        client_order_id_ = as_str(obj["client_order_id"])
-        key = "created_at"
-        created_at_ = as_float(obj["created_at"])
-        key = "id"
-        id_ = as_str(obj["id"])
-        key = "initial_size"
-        initial_size_ = as_float(obj["initial_size"])
-        key = "market_id"
-        market_id_ = as_str(obj["market_id"])
-        key = "order_type"
-        order_type_ = as_str(obj["order_type"])
-        key = "price"
-        price_ = as_float(obj["price"])
-        key = "profile_id"
-        profile_id_ = as_float(obj["profile_id"])
-        key = "reason"
-        reason_ = as_str(obj["reason"])
-        key = "side"
-        side_ = as_str(obj["side"])
-        key = "size"
-        size_ = as_float(obj["size"])
-        key = "size_percent"
-        size_percent_ = as_float(obj["size_percent"])
-        key = "status"
-        status_ = as_str(obj["status"])
-        key = "time_in_force"
-        time_in_force_ = as_str(obj["time_in_force"])
-        key = "timestamp"
-        timestamp_ = as_float(obj["timestamp"])
-        key = "total_filled_size"
-        total_filled_size_ = as_float(obj["total_filled_size"])
-        key = "trigger_price"
-        trigger_price_ = as_float(obj["trigger_price"])
-        key = "updated_at"
-        updated_at_ = as_float(obj["updated_at"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Order(
-        client_order_id=client_order_id_,
-        created_at=created_at_,
-        id=id_,
-        initial_size=initial_size_,
-        market_id=market_id_,
-        order_type=order_type_,
-        price=price_,
-        profile_id=profile_id_,
-        reason=reason_,
-        side=side_,
-        size=size_,
-        size_percent=size_percent_,
-        status=status_,
-        time_in_force=time_in_force_,
-        timestamp=timestamp_,
-        total_filled_size=total_filled_size_,
-        trigger_price=trigger_price_,
-        updated_at=updated_at_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Order_KEYS
+    (
+        client_order_id_,
+        created_at_,
+        id_,
+        initial_size_,
+        market_id_,
+        order_type_,
+        price_,
+        profile_id_,
+        reason_,
+        side_,
+        size_,
+        size_percent_,
+        status_,
+        time_in_force_,
+        timestamp_,
+        total_filled_size_,
+        trigger_price_,
+        updated_at_,
+    ) = (
+        data.values() if in_order else wire_values(data, _Order_KEYS)
     )
-    if tuple(obj) != _Order_KEYS:
-        keep_unknown_keys(result, obj, _Order_RANK)
+    if not (
+        type(client_order_id_) is str
+        and (
+            type(created_at_) is int
+            or type(created_at_) is float
+            and -(2.0**63) < created_at_ < 2.0**63
+        )
+        and type(id_) is str
+        and (
+            type(initial_size_) is int
+            or type(initial_size_) is float
+            and -(2.0**63) < initial_size_ < 2.0**63
+        )
+        and type(market_id_) is str
+        and type(order_type_) is str
+        and (
+            type(price_) is int
+            or type(price_) is float
+            and -(2.0**63) < price_ < 2.0**63
+        )
+        and (
+            type(profile_id_) is int
+            or type(profile_id_) is float
+            and -(2.0**63) < profile_id_ < 2.0**63
+        )
+        and type(reason_) is str
+        and type(side_) is str
+        and (
+            type(size_) is int or type(size_) is float and -(2.0**63) < size_ < 2.0**63
+        )
+        and (
+            type(size_percent_) is int
+            or type(size_percent_) is float
+            and -(2.0**63) < size_percent_ < 2.0**63
+        )
+        and type(status_) is str
+        and type(time_in_force_) is str
+        and (
+            type(timestamp_) is int
+            or type(timestamp_) is float
+            and -(2.0**63) < timestamp_ < 2.0**63
+        )
+        and (
+            type(total_filled_size_) is int
+            or type(total_filled_size_) is float
+            and -(2.0**63) < total_filled_size_ < 2.0**63
+        )
+        and (
+            type(trigger_price_) is int
+            or type(trigger_price_) is float
+            and -(2.0**63) < trigger_price_ < 2.0**63
+        )
+        and (
+            type(updated_at_) is int
+            or type(updated_at_) is float
+            and -(2.0**63) < updated_at_ < 2.0**63
+        )
+    ):
+        (
+            client_order_id_,
+            created_at_,
+            id_,
+            initial_size_,
+            market_id_,
+            order_type_,
+            price_,
+            profile_id_,
+            reason_,
+            side_,
+            size_,
+            size_percent_,
+            status_,
+            time_in_force_,
+            timestamp_,
+            total_filled_size_,
+            trigger_price_,
+            updated_at_,
+        ) = decode_fields(data, _Order_FIELDS)
+    result = object.__new__(Order)
+    result.client_order_id = client_order_id_
+    result.created_at = created_at_
+    result.id = id_
+    result.initial_size = initial_size_
+    result.market_id = market_id_
+    result.order_type = order_type_
+    result.price = price_
+    result.profile_id = profile_id_
+    result.reason = reason_
+    result.side = side_
+    result.size = size_
+    result.size_percent = size_percent_
+    result.status = status_
+    result.time_in_force = time_in_force_
+    result.timestamp = timestamp_
+    result.total_filled_size = total_filled_size_
+    result.trigger_price = trigger_price_
+    result.updated_at = updated_at_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Order_RANK)
     return result
 
 
 def _encode_Order(obj: Order) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "client_order_id": obj.client_order_id,
-        "created_at": obj.created_at,
-        "id": obj.id,
-        "initial_size": obj.initial_size,
-        "market_id": obj.market_id,
-        "order_type": obj.order_type,
-        "price": obj.price,
-        "profile_id": obj.profile_id,
-        "reason": obj.reason,
-        "side": obj.side,
-        "size": obj.size,
-        "size_percent": obj.size_percent,
-        "status": obj.status,
-        "time_in_force": obj.time_in_force,
-        "timestamp": obj.timestamp,
-        "total_filled_size": obj.total_filled_size,
-        "trigger_price": obj.trigger_price,
-        "updated_at": obj.updated_at,
-    }
+    data = _Order_WIRE.copy()
+    data["client_order_id"] = obj.client_order_id
+    data["created_at"] = obj.created_at
+    data["id"] = obj.id
+    data["initial_size"] = obj.initial_size
+    data["market_id"] = obj.market_id
+    data["order_type"] = obj.order_type
+    data["price"] = obj.price
+    data["profile_id"] = obj.profile_id
+    data["reason"] = obj.reason
+    data["side"] = obj.side
+    data["size"] = obj.size
+    data["size_percent"] = obj.size_percent
+    data["status"] = obj.status
+    data["time_in_force"] = obj.time_in_force
+    data["timestamp"] = obj.timestamp
+    data["total_filled_size"] = obj.total_filled_size
+    data["trigger_price"] = obj.trigger_price
+    data["updated_at"] = obj.updated_at
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
 
 
-_Position_KEYS = (
-    "entry_price",
-    "fair_price",
-    "id",
-    "liquidation_price",
-    "margin",
-    "market_id",
-    "notional",
-    "profile_id",
-    "side",
-    "size",
-    "unrealized_pnl",
+_Position_KEYS = parsed_keys(
+    (
+        "entry_price",
+        "fair_price",
+        "id",
+        "liquidation_price",
+        "margin",
+        "market_id",
+        "notional",
+        "profile_id",
+        "side",
+        "size",
+        "unrealized_pnl",
+    )
 )
 _Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
 
 
 def _decode_Position(data: object) -> Position:
-    obj = as_object(data)
-    key = "entry_price"
-    try:
-        entry_price_ = as_float(obj["entry_price"])
-        key = "fair_price"
-        fair_price_ = as_float(obj["fair_price"])
-        key = "id"
-        id_ = as_str(obj["id"])
-        key = "liquidation_price"
-        liquidation_price_ = as_float(obj["liquidation_price"])
-        key = "margin"
-        margin_ = as_float(obj["margin"])
-        key = "market_id"
-        market_id_ = as_str(obj["market_id"])
-        key = "notional"
-        notional_ = as_float(obj["notional"])
-        key = "profile_id"
-        profile_id_ = as_float(obj["profile_id"])
-        key = "side"
-        side_ = as_str(obj["side"])
-        key = "size"
-        size_ = as_float(obj["size"])
-        key = "unrealized_pnl"
-        unrealized_pnl_ = as_float(obj["unrealized_pnl"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Position(
-        entry_price=entry_price_,
-        fair_price=fair_price_,
-        id=id_,
-        liquidation_price=liquidation_price_,
-        margin=margin_,
-        market_id=market_id_,
-        notional=notional_,
-        profile_id=profile_id_,
-        side=side_,
-        size=size_,
-        unrealized_pnl=unrealized_pnl_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Position_KEYS
+    (
+        entry_price_,
+        fair_price_,
+        id_,
+        liquidation_price_,
+        margin_,
+        market_id_,
+        notional_,
+        profile_id_,
+        side_,
+        size_,
+        unrealized_pnl_,
+    ) = (
+        data.values() if in_order else wire_values(data, _Position_KEYS)
     )
-    if tuple(obj) != _Position_KEYS:
-        keep_unknown_keys(result, obj, _Position_RANK)
+    if not (
+        (
+            type(entry_price_) is int
+            or type(entry_price_) is float
+            and -(2.0**63) < entry_price_ < 2.0**63
+        )
+        and (
+            type(fair_price_) is int
+            or type(fair_price_) is float
+            and -(2.0**63) < fair_price_ < 2.0**63
+        )
+        and type(id_) is str
+        and (
+            type(liquidation_price_) is int
+            or type(liquidation_price_) is float
+            and -(2.0**63) < liquidation_price_ < 2.0**63
+        )
+        and (
+            type(margin_) is int
+            or type(margin_) is float
+            and -(2.0**63) < margin_ < 2.0**63
+        )
+        and type(market_id_) is str
+        and (
+            type(notional_) is int
+            or type(notional_) is float
+            and -(2.0**63) < notional_ < 2.0**63
+        )
+        and (
+            type(profile_id_) is int
+            or type(profile_id_) is float
+            and -(2.0**63) < profile_id_ < 2.0**63
+        )
+        and type(side_) is str
+        and (
+            type(size_) is int or type(size_) is float and -(2.0**63) < size_ < 2.0**63
+        )
+        and (
+            type(unrealized_pnl_) is int
+            or type(unrealized_pnl_) is float
+            and -(2.0**63) < unrealized_pnl_ < 2.0**63
+        )
+    ):
+        (
+            entry_price_,
+            fair_price_,
+            id_,
+            liquidation_price_,
+            margin_,
+            market_id_,
+            notional_,
+            profile_id_,
+            side_,
+            size_,
+            unrealized_pnl_,
+        ) = decode_fields(data, _Position_FIELDS)
+    result = object.__new__(Position)
+    result.entry_price = entry_price_
+    result.fair_price = fair_price_
+    result.id = id_
+    result.liquidation_price = liquidation_price_
+    result.margin = margin_
+    result.market_id = market_id_
+    result.notional = notional_
+    result.profile_id = profile_id_
+    result.side = side_
+    result.size = size_
+    result.unrealized_pnl = unrealized_pnl_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Position_RANK)
     return result
 
 
@@ -546,10 +787,12 @@ def _encode_Position(obj: Position) -> dict[str, Any]:
     return data
 
 
-_ProfileNotification_KEYS = (
-    "description",
-    "title",
-    "type",
+_ProfileNotification_KEYS = parsed_keys(
+    (
+        "description",
+        "title",
+        "type",
+    )
 )
 _ProfileNotification_RANK = {
     key: index for index, key in enumerate(_ProfileNotification_KEYS)
@@ -557,25 +800,22 @@ _ProfileNotification_RANK = {
 
 
 def _decode_ProfileNotification(data: object) -> ProfileNotification:
-    obj = as_object(data)
-    key = "description"
-    try:
-        description_ = as_str(obj["description"])
-        key = "title"
-        title_ = as_str(obj["title"])
-        key = "type"
-        type_ = as_str(obj["type"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = ProfileNotification(
-        description=description_,
-        title=title_,
-        type=type_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _ProfileNotification_KEYS
+    description_, title_, type_ = (
+        data.values() if in_order else wire_values(data, _ProfileNotification_KEYS)
     )
-    if tuple(obj) != _ProfileNotification_KEYS:
-        keep_unknown_keys(result, obj, _ProfileNotification_RANK)
+    if not (type(description_) is str and type(title_) is str and type(type_) is str):
+        description_, title_, type_ = decode_fields(data, _ProfileNotification_FIELDS)
+    result = object.__new__(ProfileNotification)
+    result.description = description_
+    result.title = title_
+    result.type = type_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _ProfileNotification_RANK)
     return result
 
 
@@ -588,3 +828,112 @@ def _encode_ProfileNotification(obj: ProfileNotification) -> dict[str, Any]:
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
+
+
+def _decode_list_of_OnboardingResult(value: Any) -> list[OnboardingResult]:
+    return as_list(value, _decode_OnboardingResult)
+
+
+def _decode_list_of_Order(value: Any) -> list[Order]:
+    return as_list(value, _decode_Order)
+
+
+def _decode_list_of_Position(value: Any) -> list[Position]:
+    return as_list(value, _decode_Position)
+
+
+def _decode_list_of_ProfileNotification(value: Any) -> list[ProfileNotification]:
+    return as_list(value, _decode_ProfileNotification)
+
+
+_OnboardingResponse_FIELDS = (
+    Field("error", as_str),
+    Field("pagination", _decode_Pagination),
+    Field("result", _decode_list_of_OnboardingResult),
+    Field("success", as_bool),
+)
+
+
+_Pagination_FIELDS = (
+    Field("limit", as_float),
+    Field("order", as_str),
+    Field("page", as_float),
+    Field("total", as_float),
+)
+
+
+_OnboardingResult_FIELDS = (
+    Field("jwt", as_str),
+    Field("profile", _decode_Profile),
+    Field("randomSecret", as_str),
+    Field("refreshToken", as_str),
+)
+
+
+_Profile_FIELDS = (
+    Field("account_equity", as_float),
+    Field("account_leverage", as_float),
+    Field("account_margin", as_float),
+    Field("balance", as_float),
+    Field("cum_trading_volume", as_float),
+    Field("cum_unrealized_pnl", as_float),
+    Field("health", as_float),
+    Field("id", as_float),
+    Field("last_liq_check", as_float),
+    Field("last_update", as_float),
+    Field("leverage", as_json_object),
+    Field("orders", _decode_list_of_Order),
+    Field("positions", _decode_list_of_Position),
+    Field("profile_notifications", _decode_list_of_ProfileNotification),
+    Field("profile_type", as_str),
+    Field("status", as_str),
+    Field("total_notional", as_float),
+    Field("total_order_margin", as_float),
+    Field("total_position_margin", as_float),
+    Field("wallet", as_str),
+    Field("withdrawable_balance", as_float),
+)
+
+
+_Order_FIELDS = (
+    Field("client_order_id", as_str),
+    Field("created_at", as_float),
+    Field("id", as_str),
+    Field("initial_size", as_float),
+    Field("market_id", as_str),
+    Field("order_type", as_str),
+    Field("price", as_float),
+    Field("profile_id", as_float),
+    Field("reason", as_str),
+    Field("side", as_str),
+    Field("size", as_float),
+    Field("size_percent", as_float),
+    Field("status", as_str),
+    Field("time_in_force", as_str),
+    Field("timestamp", as_float),
+    Field("total_filled_size", as_float),
+    Field("trigger_price", as_float),
+    Field("updated_at", as_float),
+)
+
+
+_Position_FIELDS = (
+    Field("entry_price", as_float),
+    Field("fair_price", as_float),
+    Field("id", as_str),
+    Field("liquidation_price", as_float),
+    Field("margin", as_float),
+    Field("market_id", as_str),
+    Field("notional", as_float),
+    Field("profile_id", as_float),
+    Field("side", as_str),
+    Field("size", as_float),
+    Field("unrealized_pnl", as_float),
+)
+
+
+_ProfileNotification_FIELDS = (
+    Field("description", as_str),
+    Field("title", as_str),
+    Field("type", as_str),
+)

@@ -2,6 +2,12 @@
 
 `encode(decode(raw))` gives back the same JSON: same keys in the same order, ints stay ints,
 absent stays absent, null stays null, unknown keys and variants are kept.
+
+A record's decoder reads the values in key order (`data.values()` when the keys come in their
+usual order), tests them in one condition and fills in the object without calling `__init__`
+(matching dozens of keyword arguments costs more than the checks). When a test fails, the
+`_FIELDS` table decodes field by field, which takes what the tests leave to it and names the
+key that does not decode.
 """
 
 from __future__ import annotations
@@ -11,17 +17,25 @@ from typing import Any
 from . import wire
 from ._runtime import (
     DecodeError,
+    Field,
     as_any,
     as_bool,
     as_float,
     as_int,
     as_json_object,
     as_list,
-    as_object,
     as_str,
+    dump_json,
+    decode_fields,
+    decode_parsed,
+    decode_text,
+    explain,
+    is_json,
+    is_json_object,
     keep_unknown_keys,
-    load_json,
+    parsed_keys,
     restore_unknown_keys,
+    wire_values,
 )
 from .models import (
     Account,
@@ -55,7 +69,7 @@ from .models import (
     UnknownServerMessage,
 )
 
-__all__ = ["decode", "decode_value", "encode"]
+__all__ = ["decode", "decode_value", "encode", "encode_json"]
 
 
 def decode(
@@ -63,12 +77,16 @@ def decode(
 ) -> TradingMessage:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_value(load_json(raw))
-    return decode_value(raw)
+        return decode_text(raw, _decode)
+    return decode_parsed(raw, _decode)
 
 
 def decode_value(data: Any) -> TradingMessage:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
+    return decode_parsed(data, _decode)
+
+
+def _decode(data: Any) -> TradingMessage:
     try:
         return _decode_TradingMessage(data)
     except (
@@ -90,30 +108,43 @@ def encode(obj: TradingMessage) -> dict[str, Any]:
         ) from None
 
 
-_TradingMessage_KEYS = (
-    "message_id",
-    "message_type",
+def encode_json(obj: TradingMessage) -> str:
+    """The JSON text of `obj`, compact: `json.dumps(encode(obj), separators=(",", ":"),
+    ensure_ascii=False, allow_nan=False)`, the same text whether orjson writes it or json.
+    """
+    return dump_json(encode(obj))
+
+
+_TradingMessage_KEYS = parsed_keys(
+    (
+        "message_id",
+        "message_type",
+    )
 )
 _TradingMessage_RANK = {key: index for index, key in enumerate(_TradingMessage_KEYS)}
 
 
 def _decode_TradingMessage(data: object) -> TradingMessage:
-    obj = as_object(data)
-    key = "message_id"
-    try:
-        message_id_ = as_str(obj["message_id"])
-        key = "message_type"
-        message_type_ = _decode_MessageType(obj["message_type"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = TradingMessage(
-        message_id=message_id_,
-        message_type=message_type_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _TradingMessage_KEYS
+    message_id_, message_type_ = (
+        data.values() if in_order else wire_values(data, _TradingMessage_KEYS)
     )
-    if tuple(obj) != _TradingMessage_KEYS:
-        keep_unknown_keys(result, obj, _TradingMessage_RANK)
+    if not (type(message_id_) is str):
+        message_id_, message_type_ = decode_fields(data, _TradingMessage_FIELDS)
+    else:
+        try:
+            message_type_ = _decode_MessageType(message_type_)
+        except DecodeError:
+            raise explain(data, _TradingMessage_FIELDS) from None
+    result = object.__new__(TradingMessage)
+    result.message_id = message_id_
+    result.message_type = message_type_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _TradingMessage_RANK)
     return result
 
 
@@ -127,122 +158,151 @@ def _encode_TradingMessage(obj: TradingMessage) -> dict[str, Any]:
     return data
 
 
-_Account_KEYS = (
-    "id",
-    "trader_id",
-    "currency",
-    "balance",
-    "trading_disabled",
-    "leverage",
-    "trading_group",
-    "stop_out",
-    "create_date",
-    "last_update_date",
-    "last_update_process_id",
-    "create_process_id",
-    "metadata",
+_Account_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "currency",
+        "balance",
+        "trading_disabled",
+        "leverage",
+        "trading_group",
+        "stop_out",
+        "create_date",
+        "last_update_date",
+        "last_update_process_id",
+        "create_process_id",
+        "metadata",
+    )
 )
 _Account_RANK = {key: index for index, key in enumerate(_Account_KEYS)}
+_Account_WIRE: dict[str, Any] = dict.fromkeys(_Account_KEYS)
 
 
 def _decode_Account(data: object) -> Account:
-    obj = as_object(data)
-    key = "id"
-    try:
-        id_ = as_str(obj["id"])
-        key = "trader_id"
-        trader_id_ = as_str(obj["trader_id"])
-        key = "currency"
-        currency_ = as_str(obj["currency"])
-        key = "balance"
-        balance_ = as_float(obj["balance"])
-        key = "trading_disabled"
-        trading_disabled_ = as_bool(obj["trading_disabled"])
-        key = "leverage"
-        leverage_ = as_int(obj["leverage"])
-        key = "trading_group"
-        trading_group_ = as_str(obj["trading_group"])
-        key = "stop_out"
-        stop_out_ = as_int(obj["stop_out"])
-        key = "create_date"
-        create_date_ = as_int(obj["create_date"])
-        key = "last_update_date"
-        last_update_date_ = as_int(obj["last_update_date"])
-        key = "last_update_process_id"
-        last_update_process_id_ = as_str(obj["last_update_process_id"])
-        key = "create_process_id"
-        create_process_id_ = as_str(obj["create_process_id"])
-        key = "metadata"
-        metadata_ = as_json_object(obj["metadata"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Account(
-        id=id_,
-        trader_id=trader_id_,
-        currency=currency_,
-        balance=balance_,
-        trading_disabled=trading_disabled_,
-        leverage=leverage_,
-        trading_group=trading_group_,
-        stop_out=stop_out_,
-        create_date=create_date_,
-        last_update_date=last_update_date_,
-        last_update_process_id=last_update_process_id_,
-        create_process_id=create_process_id_,
-        metadata=metadata_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Account_KEYS
+    (
+        id_,
+        trader_id_,
+        currency_,
+        balance_,
+        trading_disabled_,
+        leverage_,
+        trading_group_,
+        stop_out_,
+        create_date_,
+        last_update_date_,
+        last_update_process_id_,
+        create_process_id_,
+        metadata_,
+    ) = (
+        data.values() if in_order else wire_values(data, _Account_KEYS)
     )
-    if tuple(obj) != _Account_KEYS:
-        keep_unknown_keys(result, obj, _Account_RANK)
+    if not (
+        type(id_) is str
+        and type(trader_id_) is str
+        and type(currency_) is str
+        and (
+            type(balance_) is int
+            or type(balance_) is float
+            and -(2.0**63) < balance_ < 2.0**63
+        )
+        and type(trading_disabled_) is bool
+        and type(leverage_) is int
+        and type(trading_group_) is str
+        and type(stop_out_) is int
+        and type(create_date_) is int
+        and type(last_update_date_) is int
+        and type(last_update_process_id_) is str
+        and type(create_process_id_) is str
+        and is_json_object(metadata_)
+    ):
+        (
+            id_,
+            trader_id_,
+            currency_,
+            balance_,
+            trading_disabled_,
+            leverage_,
+            trading_group_,
+            stop_out_,
+            create_date_,
+            last_update_date_,
+            last_update_process_id_,
+            create_process_id_,
+            metadata_,
+        ) = decode_fields(data, _Account_FIELDS)
+    result = object.__new__(Account)
+    result.id = id_
+    result.trader_id = trader_id_
+    result.currency = currency_
+    result.balance = balance_
+    result.trading_disabled = trading_disabled_
+    result.leverage = leverage_
+    result.trading_group = trading_group_
+    result.stop_out = stop_out_
+    result.create_date = create_date_
+    result.last_update_date = last_update_date_
+    result.last_update_process_id = last_update_process_id_
+    result.create_process_id = create_process_id_
+    result.metadata = metadata_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Account_RANK)
     return result
 
 
 def _encode_Account(obj: Account) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "currency": obj.currency,
-        "balance": obj.balance,
-        "trading_disabled": obj.trading_disabled,
-        "leverage": obj.leverage,
-        "trading_group": obj.trading_group,
-        "stop_out": obj.stop_out,
-        "create_date": obj.create_date,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "create_process_id": obj.create_process_id,
-        "metadata": obj.metadata,
-    }
+    data = _Account_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["currency"] = obj.currency
+    data["balance"] = obj.balance
+    data["trading_disabled"] = obj.trading_disabled
+    data["leverage"] = obj.leverage
+    data["trading_group"] = obj.trading_group
+    data["stop_out"] = obj.stop_out
+    data["create_date"] = obj.create_date
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["create_process_id"] = obj.create_process_id
+    data["metadata"] = obj.metadata
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
 
 
-_AccountUpdate_KEYS = (
-    "account",
-    "operation",
+_AccountUpdate_KEYS = parsed_keys(
+    (
+        "account",
+        "operation",
+    )
 )
 _AccountUpdate_RANK = {key: index for index, key in enumerate(_AccountUpdate_KEYS)}
 
 
 def _decode_AccountUpdate(data: object) -> AccountUpdate:
-    obj = as_object(data)
-    key = "account"
-    try:
-        account_ = _decode_Account(obj["account"])
-        key = "operation"
-        operation_ = _decode_AccountOperation(obj["operation"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = AccountUpdate(
-        account=account_,
-        operation=operation_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _AccountUpdate_KEYS
+    account_, operation_ = (
+        data.values() if in_order else wire_values(data, _AccountUpdate_KEYS)
     )
-    if tuple(obj) != _AccountUpdate_KEYS:
-        keep_unknown_keys(result, obj, _AccountUpdate_RANK)
+    try:
+        account_ = _decode_Account(account_)
+        operation_ = _decode_AccountOperation(operation_)
+    except DecodeError:
+        raise explain(data, _AccountUpdate_FIELDS) from None
+    result = object.__new__(AccountUpdate)
+    result.account = account_
+    result.operation = operation_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _AccountUpdate_RANK)
     return result
 
 
@@ -256,16 +316,18 @@ def _encode_AccountUpdate(obj: AccountUpdate) -> dict[str, Any]:
     return data
 
 
-_AccountOperation_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "operation_type",
-    "process_id",
-    "delta",
-    "date_time_unix_ms",
-    "comment",
-    "reference_operation_id",
+_AccountOperation_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "operation_type",
+        "process_id",
+        "delta",
+        "date_time_unix_ms",
+        "comment",
+        "reference_operation_id",
+    )
 )
 _AccountOperation_RANK = {
     key: index for index, key in enumerate(_AccountOperation_KEYS)
@@ -273,43 +335,62 @@ _AccountOperation_RANK = {
 
 
 def _decode_AccountOperation(data: object) -> AccountOperation:
-    obj = as_object(data)
-    key = "id"
-    try:
-        id_ = as_str(obj["id"])
-        key = "trader_id"
-        trader_id_ = as_str(obj["trader_id"])
-        key = "account_id"
-        account_id_ = as_str(obj["account_id"])
-        key = "operation_type"
-        operation_type_ = as_str(obj["operation_type"])
-        key = "process_id"
-        process_id_ = as_str(obj["process_id"])
-        key = "delta"
-        delta_ = as_float(obj["delta"])
-        key = "date_time_unix_ms"
-        date_time_unix_ms_ = as_int(obj["date_time_unix_ms"])
-        key = "comment"
-        comment_ = as_str(obj["comment"])
-        key = "reference_operation_id"
-        reference_operation_id_ = as_str(obj["reference_operation_id"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = AccountOperation(
-        id=id_,
-        trader_id=trader_id_,
-        account_id=account_id_,
-        operation_type=operation_type_,
-        process_id=process_id_,
-        delta=delta_,
-        date_time_unix_ms=date_time_unix_ms_,
-        comment=comment_,
-        reference_operation_id=reference_operation_id_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _AccountOperation_KEYS
+    (
+        id_,
+        trader_id_,
+        account_id_,
+        operation_type_,
+        process_id_,
+        delta_,
+        date_time_unix_ms_,
+        comment_,
+        reference_operation_id_,
+    ) = (
+        data.values() if in_order else wire_values(data, _AccountOperation_KEYS)
     )
-    if tuple(obj) != _AccountOperation_KEYS:
-        keep_unknown_keys(result, obj, _AccountOperation_RANK)
+    if not (
+        type(id_) is str
+        and type(trader_id_) is str
+        and type(account_id_) is str
+        and type(operation_type_) is str
+        and type(process_id_) is str
+        and (
+            type(delta_) is int
+            or type(delta_) is float
+            and -(2.0**63) < delta_ < 2.0**63
+        )
+        and type(date_time_unix_ms_) is int
+        and type(comment_) is str
+        and type(reference_operation_id_) is str
+    ):
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            operation_type_,
+            process_id_,
+            delta_,
+            date_time_unix_ms_,
+            comment_,
+            reference_operation_id_,
+        ) = decode_fields(data, _AccountOperation_FIELDS)
+    result = object.__new__(AccountOperation)
+    result.id = id_
+    result.trader_id = trader_id_
+    result.account_id = account_id_
+    result.operation_type = operation_type_
+    result.process_id = process_id_
+    result.delta = delta_
+    result.date_time_unix_ms = date_time_unix_ms_
+    result.comment = comment_
+    result.reference_operation_id = reference_operation_id_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _AccountOperation_RANK)
     return result
 
 
@@ -330,31 +411,31 @@ def _encode_AccountOperation(obj: AccountOperation) -> dict[str, Any]:
     return data
 
 
-_AuthResult_KEYS = (
-    "result",
-    "session_id",
+_AuthResult_KEYS = parsed_keys(
+    (
+        "result",
+        "session_id",
+    )
 )
 _AuthResult_RANK = {key: index for index, key in enumerate(_AuthResult_KEYS)}
 
 
 def _decode_AuthResult(data: object) -> AuthResult:
-    obj = as_object(data)
-    key = "result"
-    try:
-        result_ = as_str(obj["result"])
-        key = "session_id"
-        session_id_ = obj["session_id"]
-        session_id_ = None if session_id_ is None else as_str(session_id_)
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = AuthResult(
-        result=result_,
-        session_id=session_id_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _AuthResult_KEYS
+    result_, session_id_ = (
+        data.values() if in_order else wire_values(data, _AuthResult_KEYS)
     )
-    if tuple(obj) != _AuthResult_KEYS:
-        keep_unknown_keys(result, obj, _AuthResult_RANK)
+    if not (type(result_) is str and (session_id_ is None or type(session_id_) is str)):
+        result_, session_id_ = decode_fields(data, _AuthResult_FIELDS)
+    result = object.__new__(AuthResult)
+    result.result = result_
+    result.session_id = session_id_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _AuthResult_RANK)
     return result
 
 
@@ -368,405 +449,563 @@ def _encode_AuthResult(obj: AuthResult) -> dict[str, Any]:
     return data
 
 
-_PendingPosition_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "asset_pair",
-    "lots_amount",
-    "side",
-    "create_date",
-    "tp_in_instrument_price",
-    "tp_in_currency",
-    "sl_in_instrument_price",
-    "sl_in_currency",
-    "create_process_id",
-    "metadata",
-    "last_update_date",
-    "last_update_process_id",
-    "base",
-    "quote",
-    "collateral_currency",
-    "desire_price",
-    "lots_size",
-    "execute_price",
-    "order_type",
-    "init_price",
+_PendingPosition_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "asset_pair",
+        "lots_amount",
+        "side",
+        "create_date",
+        "tp_in_instrument_price",
+        "tp_in_currency",
+        "sl_in_instrument_price",
+        "sl_in_currency",
+        "create_process_id",
+        "metadata",
+        "last_update_date",
+        "last_update_process_id",
+        "base",
+        "quote",
+        "collateral_currency",
+        "desire_price",
+        "lots_size",
+        "execute_price",
+        "order_type",
+        "init_price",
+    )
 )
 _PendingPosition_RANK = {key: index for index, key in enumerate(_PendingPosition_KEYS)}
+_PendingPosition_WIRE: dict[str, Any] = dict.fromkeys(_PendingPosition_KEYS)
 
 
 def _decode_PendingPosition(data: object) -> PendingPosition:
-    obj = as_object(data)
-    key = "id"
-    try:
-        id_ = as_str(obj["id"])
-        key = "trader_id"
-        trader_id_ = as_str(obj["trader_id"])
-        key = "account_id"
-        account_id_ = as_str(obj["account_id"])
-        key = "asset_pair"
-        asset_pair_ = as_str(obj["asset_pair"])
-        key = "lots_amount"
-        lots_amount_ = as_float(obj["lots_amount"])
-        key = "side"
-        side_ = as_str(obj["side"])
-        key = "create_date"
-        create_date_ = as_int(obj["create_date"])
-        key = "tp_in_instrument_price"
-        tp_in_instrument_price_ = as_any(obj["tp_in_instrument_price"])
-        key = "tp_in_currency"
-        tp_in_currency_ = as_any(obj["tp_in_currency"])
-        key = "sl_in_instrument_price"
-        sl_in_instrument_price_ = as_any(obj["sl_in_instrument_price"])
-        key = "sl_in_currency"
-        sl_in_currency_ = as_any(obj["sl_in_currency"])
-        key = "create_process_id"
-        create_process_id_ = as_str(obj["create_process_id"])
-        key = "metadata"
-        metadata_ = as_json_object(obj["metadata"])
-        key = "last_update_date"
-        last_update_date_ = as_int(obj["last_update_date"])
-        key = "last_update_process_id"
-        last_update_process_id_ = as_str(obj["last_update_process_id"])
-        key = "base"
-        base_ = as_str(obj["base"])
-        key = "quote"
-        quote_ = as_str(obj["quote"])
-        key = "collateral_currency"
-        collateral_currency_ = as_str(obj["collateral_currency"])
-        key = "desire_price"
-        desire_price_ = as_int(obj["desire_price"])
-        key = "lots_size"
-        lots_size_ = as_int(obj["lots_size"])
-        key = "execute_price"
-        execute_price_ = as_int(obj["execute_price"])
-        key = "order_type"
-        order_type_ = as_str(obj["order_type"])
-        key = "init_price"
-        init_price_ = as_float(obj["init_price"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = PendingPosition(
-        id=id_,
-        trader_id=trader_id_,
-        account_id=account_id_,
-        asset_pair=asset_pair_,
-        lots_amount=lots_amount_,
-        side=side_,
-        create_date=create_date_,
-        tp_in_instrument_price=tp_in_instrument_price_,
-        tp_in_currency=tp_in_currency_,
-        sl_in_instrument_price=sl_in_instrument_price_,
-        sl_in_currency=sl_in_currency_,
-        create_process_id=create_process_id_,
-        metadata=metadata_,
-        last_update_date=last_update_date_,
-        last_update_process_id=last_update_process_id_,
-        base=base_,
-        quote=quote_,
-        collateral_currency=collateral_currency_,
-        desire_price=desire_price_,
-        lots_size=lots_size_,
-        execute_price=execute_price_,
-        order_type=order_type_,
-        init_price=init_price_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _PendingPosition_KEYS
+    (
+        id_,
+        trader_id_,
+        account_id_,
+        asset_pair_,
+        lots_amount_,
+        side_,
+        create_date_,
+        tp_in_instrument_price_,
+        tp_in_currency_,
+        sl_in_instrument_price_,
+        sl_in_currency_,
+        create_process_id_,
+        metadata_,
+        last_update_date_,
+        last_update_process_id_,
+        base_,
+        quote_,
+        collateral_currency_,
+        desire_price_,
+        lots_size_,
+        execute_price_,
+        order_type_,
+        init_price_,
+    ) = (
+        data.values() if in_order else wire_values(data, _PendingPosition_KEYS)
     )
-    if tuple(obj) != _PendingPosition_KEYS:
-        keep_unknown_keys(result, obj, _PendingPosition_RANK)
+    if not (
+        type(id_) is str
+        and type(trader_id_) is str
+        and type(account_id_) is str
+        and type(asset_pair_) is str
+        and (
+            type(lots_amount_) is int
+            or type(lots_amount_) is float
+            and -(2.0**63) < lots_amount_ < 2.0**63
+        )
+        and type(side_) is str
+        and type(create_date_) is int
+        and (
+            tp_in_instrument_price_ is None
+            or type(tp_in_instrument_price_) is str
+            or is_json(tp_in_instrument_price_)
+        )
+        and (
+            tp_in_currency_ is None
+            or type(tp_in_currency_) is str
+            or is_json(tp_in_currency_)
+        )
+        and (
+            sl_in_instrument_price_ is None
+            or type(sl_in_instrument_price_) is str
+            or is_json(sl_in_instrument_price_)
+        )
+        and (
+            sl_in_currency_ is None
+            or type(sl_in_currency_) is str
+            or is_json(sl_in_currency_)
+        )
+        and type(create_process_id_) is str
+        and is_json_object(metadata_)
+        and type(last_update_date_) is int
+        and type(last_update_process_id_) is str
+        and type(base_) is str
+        and type(quote_) is str
+        and type(collateral_currency_) is str
+        and type(desire_price_) is int
+        and type(lots_size_) is int
+        and type(execute_price_) is int
+        and type(order_type_) is str
+        and (
+            type(init_price_) is int
+            or type(init_price_) is float
+            and -(2.0**63) < init_price_ < 2.0**63
+        )
+    ):
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            asset_pair_,
+            lots_amount_,
+            side_,
+            create_date_,
+            tp_in_instrument_price_,
+            tp_in_currency_,
+            sl_in_instrument_price_,
+            sl_in_currency_,
+            create_process_id_,
+            metadata_,
+            last_update_date_,
+            last_update_process_id_,
+            base_,
+            quote_,
+            collateral_currency_,
+            desire_price_,
+            lots_size_,
+            execute_price_,
+            order_type_,
+            init_price_,
+        ) = decode_fields(data, _PendingPosition_FIELDS)
+    result = object.__new__(PendingPosition)
+    result.id = id_
+    result.trader_id = trader_id_
+    result.account_id = account_id_
+    result.asset_pair = asset_pair_
+    result.lots_amount = lots_amount_
+    result.side = side_
+    result.create_date = create_date_
+    result.tp_in_instrument_price = tp_in_instrument_price_
+    result.tp_in_currency = tp_in_currency_
+    result.sl_in_instrument_price = sl_in_instrument_price_
+    result.sl_in_currency = sl_in_currency_
+    result.create_process_id = create_process_id_
+    result.metadata = metadata_
+    result.last_update_date = last_update_date_
+    result.last_update_process_id = last_update_process_id_
+    result.base = base_
+    result.quote = quote_
+    result.collateral_currency = collateral_currency_
+    result.desire_price = desire_price_
+    result.lots_size = lots_size_
+    result.execute_price = execute_price_
+    result.order_type = order_type_
+    result.init_price = init_price_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _PendingPosition_RANK)
     return result
 
 
 def _encode_PendingPosition(obj: PendingPosition) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "account_id": obj.account_id,
-        "asset_pair": obj.asset_pair,
-        "lots_amount": obj.lots_amount,
-        "side": obj.side,
-        "create_date": obj.create_date,
-        "tp_in_instrument_price": obj.tp_in_instrument_price,
-        "tp_in_currency": obj.tp_in_currency,
-        "sl_in_instrument_price": obj.sl_in_instrument_price,
-        "sl_in_currency": obj.sl_in_currency,
-        "create_process_id": obj.create_process_id,
-        "metadata": obj.metadata,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "base": obj.base,
-        "quote": obj.quote,
-        "collateral_currency": obj.collateral_currency,
-        "desire_price": obj.desire_price,
-        "lots_size": obj.lots_size,
-        "execute_price": obj.execute_price,
-        "order_type": obj.order_type,
-        "init_price": obj.init_price,
-    }
+    data = _PendingPosition_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["account_id"] = obj.account_id
+    data["asset_pair"] = obj.asset_pair
+    data["lots_amount"] = obj.lots_amount
+    data["side"] = obj.side
+    data["create_date"] = obj.create_date
+    data["tp_in_instrument_price"] = obj.tp_in_instrument_price
+    data["tp_in_currency"] = obj.tp_in_currency
+    data["sl_in_instrument_price"] = obj.sl_in_instrument_price
+    data["sl_in_currency"] = obj.sl_in_currency
+    data["create_process_id"] = obj.create_process_id
+    data["metadata"] = obj.metadata
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["base"] = obj.base
+    data["quote"] = obj.quote
+    data["collateral_currency"] = obj.collateral_currency
+    data["desire_price"] = obj.desire_price
+    data["lots_size"] = obj.lots_size
+    data["execute_price"] = obj.execute_price
+    data["order_type"] = obj.order_type
+    data["init_price"] = obj.init_price
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
 
 
-_Position_KEYS = (
-    "id",
-    "trader_id",
-    "account_id",
-    "asset_pair",
-    "lost_amount",
-    "side",
-    "leverage",
-    "create_date",
-    "tp_in_instrument_price",
-    "tp_in_currency",
-    "sl_in_instrument_price",
-    "sl_in_currency",
-    "create_process_id",
-    "profit",
-    "metadata",
-    "last_update_date",
-    "last_update_process_id",
-    "asset_open_price",
-    "asset_open_bid_ask",
-    "open_date",
-    "open_process_id",
-    "close_date",
-    "close_reason",
-    "asset_close_price",
-    "asset_close_bid_ask",
-    "close_process_id",
-    "base",
-    "quote",
-    "collateral_currency",
-    "margin_price",
-    "margin_bid_ask",
-    "profit_price",
-    "profit_bid_ask",
-    "swaps",
-    "lots_amount",
-    "lots_size",
-    "commission",
+_Position_KEYS = parsed_keys(
+    (
+        "id",
+        "trader_id",
+        "account_id",
+        "asset_pair",
+        "lost_amount",
+        "side",
+        "leverage",
+        "create_date",
+        "tp_in_instrument_price",
+        "tp_in_currency",
+        "sl_in_instrument_price",
+        "sl_in_currency",
+        "create_process_id",
+        "profit",
+        "metadata",
+        "last_update_date",
+        "last_update_process_id",
+        "asset_open_price",
+        "asset_open_bid_ask",
+        "open_date",
+        "open_process_id",
+        "close_date",
+        "close_reason",
+        "asset_close_price",
+        "asset_close_bid_ask",
+        "close_process_id",
+        "base",
+        "quote",
+        "collateral_currency",
+        "margin_price",
+        "margin_bid_ask",
+        "profit_price",
+        "profit_bid_ask",
+        "swaps",
+        "lots_amount",
+        "lots_size",
+        "commission",
+    )
 )
 _Position_RANK = {key: index for index, key in enumerate(_Position_KEYS)}
+_Position_WIRE: dict[str, Any] = dict.fromkeys(_Position_KEYS)
 
 
 def _decode_Position(data: object) -> Position:
-    obj = as_object(data)
-    key = "id"
-    try:
-        id_ = as_str(obj["id"])
-        key = "trader_id"
-        trader_id_ = as_str(obj["trader_id"])
-        key = "account_id"
-        account_id_ = as_str(obj["account_id"])
-        key = "asset_pair"
-        asset_pair_ = as_str(obj["asset_pair"])
-        key = "lost_amount"
-        lost_amount_ = as_float(obj["lost_amount"])
-        key = "side"
-        side_ = as_str(obj["side"])
-        key = "leverage"
-        leverage_ = as_int(obj["leverage"])
-        key = "create_date"
-        create_date_ = as_int(obj["create_date"])
-        key = "tp_in_instrument_price"
-        tp_in_instrument_price_ = obj["tp_in_instrument_price"]
-        tp_in_instrument_price_ = (
-            None
-            if tp_in_instrument_price_ is None
-            else as_float(tp_in_instrument_price_)
-        )
-        key = "tp_in_currency"
-        tp_in_currency_ = as_any(obj["tp_in_currency"])
-        key = "sl_in_instrument_price"
-        sl_in_instrument_price_ = as_any(obj["sl_in_instrument_price"])
-        key = "sl_in_currency"
-        sl_in_currency_ = as_any(obj["sl_in_currency"])
-        key = "create_process_id"
-        create_process_id_ = as_str(obj["create_process_id"])
-        key = "profit"
-        profit_ = as_float(obj["profit"])
-        key = "metadata"
-        metadata_ = as_json_object(obj["metadata"])
-        key = "last_update_date"
-        last_update_date_ = as_int(obj["last_update_date"])
-        key = "last_update_process_id"
-        last_update_process_id_ = as_str(obj["last_update_process_id"])
-        key = "asset_open_price"
-        asset_open_price_ = as_float(obj["asset_open_price"])
-        key = "asset_open_bid_ask"
-        asset_open_bid_ask_ = _decode_BidAsk(obj["asset_open_bid_ask"])
-        key = "open_date"
-        open_date_ = as_int(obj["open_date"])
-        key = "open_process_id"
-        open_process_id_ = as_str(obj["open_process_id"])
-        key = "close_date"
-        close_date_ = as_any(obj["close_date"])
-        key = "close_reason"
-        close_reason_ = as_any(obj["close_reason"])
-        key = "asset_close_price"
-        asset_close_price_ = as_any(obj["asset_close_price"])
-        key = "asset_close_bid_ask"
-        asset_close_bid_ask_ = as_any(obj["asset_close_bid_ask"])
-        key = "close_process_id"
-        close_process_id_ = as_any(obj["close_process_id"])
-        key = "base"
-        base_ = as_str(obj["base"])
-        key = "quote"
-        quote_ = as_str(obj["quote"])
-        key = "collateral_currency"
-        collateral_currency_ = as_str(obj["collateral_currency"])
-        key = "margin_price"
-        margin_price_ = as_float(obj["margin_price"])
-        key = "margin_bid_ask"
-        margin_bid_ask_ = _decode_BidAsk(obj["margin_bid_ask"])
-        key = "profit_price"
-        profit_price_ = as_int(obj["profit_price"])
-        key = "profit_bid_ask"
-        profit_bid_ask_ = _decode_BidAsk(obj["profit_bid_ask"])
-        key = "swaps"
-        swaps_ = as_list(obj["swaps"], as_any)
-        key = "lots_amount"
-        lots_amount_ = as_float(obj["lots_amount"])
-        key = "lots_size"
-        lots_size_ = as_int(obj["lots_size"])
-        key = "commission"
-        commission_ = as_float(obj["commission"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = Position(
-        id=id_,
-        trader_id=trader_id_,
-        account_id=account_id_,
-        asset_pair=asset_pair_,
-        lost_amount=lost_amount_,
-        side=side_,
-        leverage=leverage_,
-        create_date=create_date_,
-        tp_in_instrument_price=tp_in_instrument_price_,
-        tp_in_currency=tp_in_currency_,
-        sl_in_instrument_price=sl_in_instrument_price_,
-        sl_in_currency=sl_in_currency_,
-        create_process_id=create_process_id_,
-        profit=profit_,
-        metadata=metadata_,
-        last_update_date=last_update_date_,
-        last_update_process_id=last_update_process_id_,
-        asset_open_price=asset_open_price_,
-        asset_open_bid_ask=asset_open_bid_ask_,
-        open_date=open_date_,
-        open_process_id=open_process_id_,
-        close_date=close_date_,
-        close_reason=close_reason_,
-        asset_close_price=asset_close_price_,
-        asset_close_bid_ask=asset_close_bid_ask_,
-        close_process_id=close_process_id_,
-        base=base_,
-        quote=quote_,
-        collateral_currency=collateral_currency_,
-        margin_price=margin_price_,
-        margin_bid_ask=margin_bid_ask_,
-        profit_price=profit_price_,
-        profit_bid_ask=profit_bid_ask_,
-        swaps=swaps_,
-        lots_amount=lots_amount_,
-        lots_size=lots_size_,
-        commission=commission_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _Position_KEYS
+    (
+        id_,
+        trader_id_,
+        account_id_,
+        asset_pair_,
+        lost_amount_,
+        side_,
+        leverage_,
+        create_date_,
+        tp_in_instrument_price_,
+        tp_in_currency_,
+        sl_in_instrument_price_,
+        sl_in_currency_,
+        create_process_id_,
+        profit_,
+        metadata_,
+        last_update_date_,
+        last_update_process_id_,
+        asset_open_price_,
+        asset_open_bid_ask_,
+        open_date_,
+        open_process_id_,
+        close_date_,
+        close_reason_,
+        asset_close_price_,
+        asset_close_bid_ask_,
+        close_process_id_,
+        base_,
+        quote_,
+        collateral_currency_,
+        margin_price_,
+        margin_bid_ask_,
+        profit_price_,
+        profit_bid_ask_,
+        swaps_,
+        lots_amount_,
+        lots_size_,
+        commission_,
+    ) = (
+        data.values() if in_order else wire_values(data, _Position_KEYS)
     )
-    if tuple(obj) != _Position_KEYS:
-        keep_unknown_keys(result, obj, _Position_RANK)
+    if not (
+        type(id_) is str
+        and type(trader_id_) is str
+        and type(account_id_) is str
+        and type(asset_pair_) is str
+        and (
+            type(lost_amount_) is int
+            or type(lost_amount_) is float
+            and -(2.0**63) < lost_amount_ < 2.0**63
+        )
+        and type(side_) is str
+        and type(leverage_) is int
+        and type(create_date_) is int
+        and (
+            tp_in_instrument_price_ is None
+            or (
+                type(tp_in_instrument_price_) is int
+                or type(tp_in_instrument_price_) is float
+                and -(2.0**63) < tp_in_instrument_price_ < 2.0**63
+            )
+        )
+        and (
+            tp_in_currency_ is None
+            or type(tp_in_currency_) is str
+            or is_json(tp_in_currency_)
+        )
+        and (
+            sl_in_instrument_price_ is None
+            or type(sl_in_instrument_price_) is str
+            or is_json(sl_in_instrument_price_)
+        )
+        and (
+            sl_in_currency_ is None
+            or type(sl_in_currency_) is str
+            or is_json(sl_in_currency_)
+        )
+        and type(create_process_id_) is str
+        and (
+            type(profit_) is int
+            or type(profit_) is float
+            and -(2.0**63) < profit_ < 2.0**63
+        )
+        and is_json_object(metadata_)
+        and type(last_update_date_) is int
+        and type(last_update_process_id_) is str
+        and (
+            type(asset_open_price_) is int
+            or type(asset_open_price_) is float
+            and -(2.0**63) < asset_open_price_ < 2.0**63
+        )
+        and type(open_date_) is int
+        and type(open_process_id_) is str
+        and (close_date_ is None or type(close_date_) is str or is_json(close_date_))
+        and (
+            close_reason_ is None
+            or type(close_reason_) is str
+            or is_json(close_reason_)
+        )
+        and (
+            asset_close_price_ is None
+            or type(asset_close_price_) is str
+            or is_json(asset_close_price_)
+        )
+        and (
+            asset_close_bid_ask_ is None
+            or type(asset_close_bid_ask_) is str
+            or is_json(asset_close_bid_ask_)
+        )
+        and (
+            close_process_id_ is None
+            or type(close_process_id_) is str
+            or is_json(close_process_id_)
+        )
+        and type(base_) is str
+        and type(quote_) is str
+        and type(collateral_currency_) is str
+        and (
+            type(margin_price_) is int
+            or type(margin_price_) is float
+            and -(2.0**63) < margin_price_ < 2.0**63
+        )
+        and type(profit_price_) is int
+        and (
+            type(lots_amount_) is int
+            or type(lots_amount_) is float
+            and -(2.0**63) < lots_amount_ < 2.0**63
+        )
+        and type(lots_size_) is int
+        and (
+            type(commission_) is int
+            or type(commission_) is float
+            and -(2.0**63) < commission_ < 2.0**63
+        )
+    ):
+        (
+            id_,
+            trader_id_,
+            account_id_,
+            asset_pair_,
+            lost_amount_,
+            side_,
+            leverage_,
+            create_date_,
+            tp_in_instrument_price_,
+            tp_in_currency_,
+            sl_in_instrument_price_,
+            sl_in_currency_,
+            create_process_id_,
+            profit_,
+            metadata_,
+            last_update_date_,
+            last_update_process_id_,
+            asset_open_price_,
+            asset_open_bid_ask_,
+            open_date_,
+            open_process_id_,
+            close_date_,
+            close_reason_,
+            asset_close_price_,
+            asset_close_bid_ask_,
+            close_process_id_,
+            base_,
+            quote_,
+            collateral_currency_,
+            margin_price_,
+            margin_bid_ask_,
+            profit_price_,
+            profit_bid_ask_,
+            swaps_,
+            lots_amount_,
+            lots_size_,
+            commission_,
+        ) = decode_fields(data, _Position_FIELDS)
+    else:
+        try:
+            asset_open_bid_ask_ = _decode_BidAsk(asset_open_bid_ask_)
+            margin_bid_ask_ = _decode_BidAsk(margin_bid_ask_)
+            profit_bid_ask_ = _decode_BidAsk(profit_bid_ask_)
+            swaps_ = as_list(swaps_, as_any)
+        except DecodeError:
+            raise explain(data, _Position_FIELDS) from None
+    result = object.__new__(Position)
+    result.id = id_
+    result.trader_id = trader_id_
+    result.account_id = account_id_
+    result.asset_pair = asset_pair_
+    result.lost_amount = lost_amount_
+    result.side = side_
+    result.leverage = leverage_
+    result.create_date = create_date_
+    result.tp_in_instrument_price = tp_in_instrument_price_
+    result.tp_in_currency = tp_in_currency_
+    result.sl_in_instrument_price = sl_in_instrument_price_
+    result.sl_in_currency = sl_in_currency_
+    result.create_process_id = create_process_id_
+    result.profit = profit_
+    result.metadata = metadata_
+    result.last_update_date = last_update_date_
+    result.last_update_process_id = last_update_process_id_
+    result.asset_open_price = asset_open_price_
+    result.asset_open_bid_ask = asset_open_bid_ask_
+    result.open_date = open_date_
+    result.open_process_id = open_process_id_
+    result.close_date = close_date_
+    result.close_reason = close_reason_
+    result.asset_close_price = asset_close_price_
+    result.asset_close_bid_ask = asset_close_bid_ask_
+    result.close_process_id = close_process_id_
+    result.base = base_
+    result.quote = quote_
+    result.collateral_currency = collateral_currency_
+    result.margin_price = margin_price_
+    result.margin_bid_ask = margin_bid_ask_
+    result.profit_price = profit_price_
+    result.profit_bid_ask = profit_bid_ask_
+    result.swaps = swaps_
+    result.lots_amount = lots_amount_
+    result.lots_size = lots_size_
+    result.commission = commission_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _Position_RANK)
     return result
 
 
 def _encode_Position(obj: Position) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": obj.id,
-        "trader_id": obj.trader_id,
-        "account_id": obj.account_id,
-        "asset_pair": obj.asset_pair,
-        "lost_amount": obj.lost_amount,
-        "side": obj.side,
-        "leverage": obj.leverage,
-        "create_date": obj.create_date,
-        "tp_in_instrument_price": obj.tp_in_instrument_price,
-        "tp_in_currency": obj.tp_in_currency,
-        "sl_in_instrument_price": obj.sl_in_instrument_price,
-        "sl_in_currency": obj.sl_in_currency,
-        "create_process_id": obj.create_process_id,
-        "profit": obj.profit,
-        "metadata": obj.metadata,
-        "last_update_date": obj.last_update_date,
-        "last_update_process_id": obj.last_update_process_id,
-        "asset_open_price": obj.asset_open_price,
-        "asset_open_bid_ask": _encode_BidAsk(obj.asset_open_bid_ask),
-        "open_date": obj.open_date,
-        "open_process_id": obj.open_process_id,
-        "close_date": obj.close_date,
-        "close_reason": obj.close_reason,
-        "asset_close_price": obj.asset_close_price,
-        "asset_close_bid_ask": obj.asset_close_bid_ask,
-        "close_process_id": obj.close_process_id,
-        "base": obj.base,
-        "quote": obj.quote,
-        "collateral_currency": obj.collateral_currency,
-        "margin_price": obj.margin_price,
-        "margin_bid_ask": _encode_BidAsk(obj.margin_bid_ask),
-        "profit_price": obj.profit_price,
-        "profit_bid_ask": _encode_BidAsk(obj.profit_bid_ask),
-        "swaps": list(obj.swaps),
-        "lots_amount": obj.lots_amount,
-        "lots_size": obj.lots_size,
-        "commission": obj.commission,
-    }
+    data = _Position_WIRE.copy()
+    data["id"] = obj.id
+    data["trader_id"] = obj.trader_id
+    data["account_id"] = obj.account_id
+    data["asset_pair"] = obj.asset_pair
+    data["lost_amount"] = obj.lost_amount
+    data["side"] = obj.side
+    data["leverage"] = obj.leverage
+    data["create_date"] = obj.create_date
+    data["tp_in_instrument_price"] = obj.tp_in_instrument_price
+    data["tp_in_currency"] = obj.tp_in_currency
+    data["sl_in_instrument_price"] = obj.sl_in_instrument_price
+    data["sl_in_currency"] = obj.sl_in_currency
+    data["create_process_id"] = obj.create_process_id
+    data["profit"] = obj.profit
+    data["metadata"] = obj.metadata
+    data["last_update_date"] = obj.last_update_date
+    data["last_update_process_id"] = obj.last_update_process_id
+    data["asset_open_price"] = obj.asset_open_price
+    data["asset_open_bid_ask"] = _encode_BidAsk(obj.asset_open_bid_ask)
+    data["open_date"] = obj.open_date
+    data["open_process_id"] = obj.open_process_id
+    data["close_date"] = obj.close_date
+    data["close_reason"] = obj.close_reason
+    data["asset_close_price"] = obj.asset_close_price
+    data["asset_close_bid_ask"] = obj.asset_close_bid_ask
+    data["close_process_id"] = obj.close_process_id
+    data["base"] = obj.base
+    data["quote"] = obj.quote
+    data["collateral_currency"] = obj.collateral_currency
+    data["margin_price"] = obj.margin_price
+    data["margin_bid_ask"] = _encode_BidAsk(obj.margin_bid_ask)
+    data["profit_price"] = obj.profit_price
+    data["profit_bid_ask"] = _encode_BidAsk(obj.profit_bid_ask)
+    data["swaps"] = list(obj.swaps)
+    data["lots_amount"] = obj.lots_amount
+    data["lots_size"] = obj.lots_size
+    data["commission"] = obj.commission
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj._extra, obj._key_order)
     return data
 
 
-_BidAsk_KEYS = (
-    "id",
-    "bid",
-    "ask",
-    "date",
-    "base",
-    "quote",
+_BidAsk_KEYS = parsed_keys(
+    (
+        "id",
+        "bid",
+        "ask",
+        "date",
+        "base",
+        "quote",
+    )
 )
 _BidAsk_RANK = {key: index for index, key in enumerate(_BidAsk_KEYS)}
 
 
 def _decode_BidAsk(data: object) -> BidAsk:
-    obj = as_object(data)
-    key = "id"
-    try:
-        id_ = as_str(obj["id"])
-        key = "bid"
-        bid_ = as_int(obj["bid"])
-        key = "ask"
-        ask_ = as_float(obj["ask"])
-        key = "date"
-        date_ = as_int(obj["date"])
-        key = "base"
-        base_ = as_str(obj["base"])
-        key = "quote"
-        quote_ = as_str(obj["quote"])
-    except KeyError:
-        raise DecodeError.missing(key) from None
-    except DecodeError as error:
-        raise error.inside(key) from None
-    result = BidAsk(
-        id=id_,
-        bid=bid_,
-        ask=ask_,
-        date=date_,
-        base=base_,
-        quote=quote_,
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    in_order = tuple(data) == _BidAsk_KEYS
+    id_, bid_, ask_, date_, base_, quote_ = (
+        data.values() if in_order else wire_values(data, _BidAsk_KEYS)
     )
-    if tuple(obj) != _BidAsk_KEYS:
-        keep_unknown_keys(result, obj, _BidAsk_RANK)
+    if not (
+        type(id_) is str
+        and type(bid_) is int
+        and (type(ask_) is int or type(ask_) is float and -(2.0**63) < ask_ < 2.0**63)
+        and type(date_) is int
+        and type(base_) is str
+        and type(quote_) is str
+    ):
+        id_, bid_, ask_, date_, base_, quote_ = decode_fields(data, _BidAsk_FIELDS)
+    result = object.__new__(BidAsk)
+    result.id = id_
+    result.bid = bid_
+    result.ask = ask_
+    result.date = date_
+    result.base = base_
+    result.quote = quote_
+    result._extra = None
+    result._key_order = None
+    if not in_order:
+        keep_unknown_keys(result, data, _BidAsk_RANK)
     return result
 
 
@@ -785,15 +1024,16 @@ def _encode_BidAsk(obj: BidAsk) -> dict[str, Any]:
 
 
 def _decode_MessageType(data: object) -> MessageType:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "server_message":
                 return MessageTypeServerMessage(_decode_ServerMessage(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownMessageType(as_any(obj))
+    return UnknownMessageType(as_any(data))
 
 
 def _encode_MessageType(obj: MessageType) -> dict[str, Any]:
@@ -803,9 +1043,10 @@ def _encode_MessageType(obj: MessageType) -> dict[str, Any]:
 
 
 def _decode_ServerMessage(data: object) -> ServerMessage:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "account_event":
                 return ServerMessageAccountEvent(_decode_AccountEvent(value))
@@ -817,7 +1058,7 @@ def _decode_ServerMessage(data: object) -> ServerMessage:
                 return ServerMessagePosition(_decode_PositionEvent(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownServerMessage(as_any(obj))
+    return UnknownServerMessage(as_any(data))
 
 
 def _encode_ServerMessage(obj: ServerMessage) -> dict[str, Any]:
@@ -833,9 +1074,10 @@ def _encode_ServerMessage(obj: ServerMessage) -> dict[str, Any]:
 
 
 def _decode_AccountEvent(data: object) -> AccountEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "account_added":
                 return AccountEventAccountAdded(_decode_Account(value))
@@ -843,7 +1085,7 @@ def _decode_AccountEvent(data: object) -> AccountEvent:
                 return AccountEventAccountUpdate(_decode_AccountUpdate(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownAccountEvent(as_any(obj))
+    return UnknownAccountEvent(as_any(data))
 
 
 def _encode_AccountEvent(obj: AccountEvent) -> dict[str, Any]:
@@ -855,15 +1097,16 @@ def _encode_AccountEvent(obj: AccountEvent) -> dict[str, Any]:
 
 
 def _decode_PendingPositionEvent(data: object) -> PendingPositionEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "created":
                 return PendingPositionCreated(_decode_PendingPosition(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPendingPositionEvent(as_any(obj))
+    return UnknownPendingPositionEvent(as_any(data))
 
 
 def _encode_PendingPositionEvent(obj: PendingPositionEvent) -> dict[str, Any]:
@@ -873,9 +1116,10 @@ def _encode_PendingPositionEvent(obj: PendingPositionEvent) -> dict[str, Any]:
 
 
 def _decode_PositionEvent(data: object) -> PositionEvent:
-    obj = as_object(data)
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
+    if not isinstance(data, dict):
+        raise DecodeError.mismatch("object", data)
+    if len(data) == 1:
+        ((tag, value),) = data.items()
         try:
             if tag == "closed":
                 return PositionClosed(_decode_Position(value))
@@ -885,7 +1129,7 @@ def _decode_PositionEvent(data: object) -> PositionEvent:
                 return PositionUpdated(_decode_Position(value))
         except DecodeError as error:
             raise error.inside(tag) from None
-    return UnknownPositionEvent(as_any(obj))
+    return UnknownPositionEvent(as_any(data))
 
 
 def _encode_PositionEvent(obj: PositionEvent) -> dict[str, Any]:
@@ -896,3 +1140,133 @@ def _encode_PositionEvent(obj: PositionEvent) -> dict[str, Any]:
     if isinstance(obj, PositionUpdated):
         return {"updated": _encode_Position(obj.value)}
     return obj.raw
+
+
+def _decode_list_of_Any(value: Any) -> list[Any]:
+    return as_list(value, as_any)
+
+
+_TradingMessage_FIELDS = (
+    Field("message_id", as_str),
+    Field("message_type", _decode_MessageType),
+)
+
+
+_Account_FIELDS = (
+    Field("id", as_str),
+    Field("trader_id", as_str),
+    Field("currency", as_str),
+    Field("balance", as_float),
+    Field("trading_disabled", as_bool),
+    Field("leverage", as_int),
+    Field("trading_group", as_str),
+    Field("stop_out", as_int),
+    Field("create_date", as_int),
+    Field("last_update_date", as_int),
+    Field("last_update_process_id", as_str),
+    Field("create_process_id", as_str),
+    Field("metadata", as_json_object),
+)
+
+
+_AccountUpdate_FIELDS = (
+    Field("account", _decode_Account),
+    Field("operation", _decode_AccountOperation),
+)
+
+
+_AccountOperation_FIELDS = (
+    Field("id", as_str),
+    Field("trader_id", as_str),
+    Field("account_id", as_str),
+    Field("operation_type", as_str),
+    Field("process_id", as_str),
+    Field("delta", as_float),
+    Field("date_time_unix_ms", as_int),
+    Field("comment", as_str),
+    Field("reference_operation_id", as_str),
+)
+
+
+_AuthResult_FIELDS = (
+    Field("result", as_str),
+    Field("session_id", as_str, nullable=True),
+)
+
+
+_PendingPosition_FIELDS = (
+    Field("id", as_str),
+    Field("trader_id", as_str),
+    Field("account_id", as_str),
+    Field("asset_pair", as_str),
+    Field("lots_amount", as_float),
+    Field("side", as_str),
+    Field("create_date", as_int),
+    Field("tp_in_instrument_price", as_any),
+    Field("tp_in_currency", as_any),
+    Field("sl_in_instrument_price", as_any),
+    Field("sl_in_currency", as_any),
+    Field("create_process_id", as_str),
+    Field("metadata", as_json_object),
+    Field("last_update_date", as_int),
+    Field("last_update_process_id", as_str),
+    Field("base", as_str),
+    Field("quote", as_str),
+    Field("collateral_currency", as_str),
+    Field("desire_price", as_int),
+    Field("lots_size", as_int),
+    Field("execute_price", as_int),
+    Field("order_type", as_str),
+    Field("init_price", as_float),
+)
+
+
+_Position_FIELDS = (
+    Field("id", as_str),
+    Field("trader_id", as_str),
+    Field("account_id", as_str),
+    Field("asset_pair", as_str),
+    Field("lost_amount", as_float),
+    Field("side", as_str),
+    Field("leverage", as_int),
+    Field("create_date", as_int),
+    Field("tp_in_instrument_price", as_float, nullable=True),
+    Field("tp_in_currency", as_any),
+    Field("sl_in_instrument_price", as_any),
+    Field("sl_in_currency", as_any),
+    Field("create_process_id", as_str),
+    Field("profit", as_float),
+    Field("metadata", as_json_object),
+    Field("last_update_date", as_int),
+    Field("last_update_process_id", as_str),
+    Field("asset_open_price", as_float),
+    Field("asset_open_bid_ask", _decode_BidAsk),
+    Field("open_date", as_int),
+    Field("open_process_id", as_str),
+    Field("close_date", as_any),
+    Field("close_reason", as_any),
+    Field("asset_close_price", as_any),
+    Field("asset_close_bid_ask", as_any),
+    Field("close_process_id", as_any),
+    Field("base", as_str),
+    Field("quote", as_str),
+    Field("collateral_currency", as_str),
+    Field("margin_price", as_float),
+    Field("margin_bid_ask", _decode_BidAsk),
+    Field("profit_price", as_int),
+    Field("profit_bid_ask", _decode_BidAsk),
+    Field("swaps", _decode_list_of_Any),
+    Field("lots_amount", as_float),
+    Field("lots_size", as_int),
+    Field("commission", as_float),
+)
+
+
+_BidAsk_FIELDS = (
+    Field("id", as_str),
+    Field("bid", as_int),
+    Field("ask", as_float),
+    Field("date", as_int),
+    Field("base", as_str),
+    Field("quote", as_str),
+)
