@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.render.identifiers import docstring, enum_members, field_names, literal
+from codegen.render.identifiers import (
+    docstring,
+    enum_members,
+    export_order,
+    field_names,
+    import_order,
+    literal,
+)
 from codegen.render.types import (
     Classes,
     classinfo,
@@ -69,6 +76,31 @@ class FieldModel:
         return "ABSENT" if self.optional else None
 
 
+# Fields one codec function decodes or encodes at most. Pyright stops analysing a function whose
+# code flow is too complex (past 768 by its count): in a try block an absent-able, nullable field
+# counts about 14, so near 55 of them reach it. A wider record's decoder and encoder call one
+# function per part of its fields.
+FIELDS_PER_FUNCTION = 40
+
+
+@dataclass
+class PartModel:
+    """Some of a wide record's fields, with a decoding or encoding function of their own."""
+
+    function: str
+    doc: str
+    fields: list[FieldModel]
+
+    @property
+    def locals(self) -> str:
+        """The locals the part's decoder leaves its fields in, as a tuple."""
+        return "".join(f"{f.local}, " for f in self.fields)
+
+    @property
+    def annotation(self) -> str:
+        return f"tuple[{', '.join(f.annotation for f in self.fields)}]"
+
+
 @dataclass
 class RecordModel:
     name: str
@@ -78,13 +110,35 @@ class RecordModel:
     is_object_union: bool = False
 
     @property
-    def all_required(self) -> bool:
-        return not any(f.optional for f in self.fields)
-
-    @property
     def decoded_fields(self) -> list[FieldModel]:
         """The fields read from the wire object (a kind's tag is known before decoding starts)."""
         return [f for f in self.fields if f.tag is None]
+
+    @property
+    def decode_parts(self) -> list[PartModel]:
+        """The decoded fields in parts of at most FIELDS_PER_FUNCTION; one part inlines."""
+        return self._parts(self.decoded_fields, "decode")
+
+    @property
+    def encode_parts(self) -> list[PartModel]:
+        return self._parts(self.fields, "encode")
+
+    def _parts(self, fields: list[FieldModel], verb: str) -> list[PartModel]:
+        count = max(1, -(-len(fields) // FIELDS_PER_FUNCTION))
+        size = max(1, -(-len(fields) // count))
+        parts = []
+        for number, start in enumerate(range(0, max(len(fields), 1), size), 1):
+            end = min(start + size, len(fields))
+            doc = docstring(
+                f"{verb.capitalize()} fields {start + 1} to {end} of {self.name}"
+                " (a function for all would be too complex to type-check)."
+            )
+            parts.append(
+                PartModel(
+                    f"_{verb}_{self.name}_fields_{number}", doc, fields[start:end]
+                )
+            )
+        return parts
 
     @property
     def keys_tuple(self) -> str:
@@ -205,9 +259,10 @@ class RouteModel:
     @property
     def doc(self) -> str:
         if self.whole:
-            return docstring(f"Handle {self.tag_path} messages.")
+            return docstring(f"Handle {self.tag_path} messages.", indent=8)
         return docstring(
-            f"Handle `{self.tag_path}`: called with the message and its payload."
+            f"Handle `{self.tag_path}`: called with the message and its payload.",
+            indent=8,
         )
 
     @property
@@ -267,15 +322,24 @@ class PackageModel:
         return ", kind" if self.out_of_band else ""
 
     @property
+    def model_names(self) -> list[str]:
+        """What the models module defines: its classes, and the root alias if it has one."""
+        return self.class_names + ([] if self.root_is_class else [self.root])
+
+    @property
+    def model_imports(self) -> list[str]:
+        """model_names as an import lists them."""
+        return import_order(self.model_names)
+
+    @property
+    def model_exports(self) -> list[str]:
+        """model_names as `__all__` lists them."""
+        return export_order(self.model_names)
+
+    @property
     def public_names(self) -> list[str]:
-        names = set(self.class_names) | {
-            self.root,
-            "ABSENT",
-            "Absent",
-            "DecodeError",
-            "Dispatcher",
-        }
-        return sorted(names) + ["decode", "decode_value", "encode", "wire"]
+        api = ["ABSENT", "Absent", "DecodeError", "Dispatcher", "decode", "decode_value"]
+        return export_order({*self.model_names, *api, "encode", "wire"})
 
     @property
     def records(self) -> list[RecordModel]:
@@ -362,7 +426,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
             if out_of_band
             else _dispatcher(defs, classes, root_name, top)
         ),
-        class_names=sorted(_all_class_names(definitions) + [e.name for e in enums]),
+        class_names=_all_class_names(definitions) + [e.name for e in enums],
         out_of_band=out_of_band,
         enums=enums,
     )
@@ -445,7 +509,7 @@ def _record(
             FieldModel(
                 key=key,
                 name=python_name,
-                annotation=ref.annotation + (" | Absent" if optional else ""),
+                annotation=_with_absent(ref) if optional else ref.annotation,
                 optional=optional,
                 decode_lines=_decode_lines(helpers, ref, key, local, optional),
                 local=local,
@@ -453,6 +517,14 @@ def _record(
             )
         )
     return RecordModel(name, docstring(definition.get("description", name)), fields)
+
+
+def _with_absent(ref: TypeRef) -> str:
+    """`int | Absent`: the type of a field whose key may be absent; None stays last."""
+    if ref.members and ref.members[-1].annotation == "None":
+        others = [member.annotation for member in ref.members[:-1]]
+        return " | ".join([*others, "Absent", "None"])
+    return f"{ref.annotation} | Absent"
 
 
 def _decode_lines(
@@ -501,9 +573,9 @@ def _union(
                 encode_expr=helpers.encode_expr(ref, "obj.value"),
             )
         )
-    return UnionModel(
-        name, docstring(definition["description"]), variants, unknown, unknown_doc
-    )
+    # The union's docstring follows its alias at module level.
+    doc = docstring(definition["description"], indent=0)
+    return UnionModel(name, doc, variants, unknown, unknown_doc)
 
 
 def _object_union(
@@ -542,7 +614,8 @@ def _object_union(
     return ObjectUnionModel(
         name=name,
         doc=docstring(
-            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}."
+            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}.",
+            indent=0,
         ),
         tag_key=None if tag_key is None else literal(tag_key),
         tag_type="int" if tag_types == {int} else "str",
@@ -577,7 +650,7 @@ def _out_of_band(
     unknown = members[-1]
     return ObjectUnionModel(
         name=name,
-        doc=docstring(definition["description"]),
+        doc=docstring(definition["description"], indent=0),
         tag_key=None,
         tag_type="str",
         kinds=kinds,

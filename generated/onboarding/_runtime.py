@@ -3,18 +3,26 @@
 Standard library only: this package is meant to be vendored as it is.
 """
 
+# This module keeps and restores a record's `_extra` and `_key_order`, which the codec
+# of the package owns: pyright's rule for `_` names knows classes, not packages.
+# pyright: reportPrivateUsage=false
+
 from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol, TypeVar
+from collections.abc import Callable, Mapping, Sized
+from typing import Any, Final, Protocol, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
+# A parsed JSON value, as decoders declare what they take: isinstance() narrows it to
+# dict[str, Any] or list[Any] (an `object` would narrow to a dict or list of unknowns).
+JSONValue: TypeAlias = "dict[str, Any] | list[Any] | str | int | float | bool | None"
+
 
 class Absent(enum.Enum):
-    """Marks a key that was absent from the wire object, as opposed to present with null."""
+    """Marks a key absent from the wire object, as opposed to present with null."""
 
     ABSENT = "ABSENT"
 
@@ -26,7 +34,10 @@ ABSENT: Final = Absent.ABSENT
 
 
 class DecodeError(ValueError):
-    """Data that contradicts the generated types: where (a JSON path), what was expected, what was found."""
+    """Data that contradicts the generated types.
+
+    Where (a JSON path), what was expected, what was found.
+    """
 
     def __init__(
         self,
@@ -39,11 +50,16 @@ class DecodeError(ValueError):
         self.expected = expected
         self.found = found
         self.path = path
-        self.kinds = kinds  # which kind of message each union level was decoding, outermost first
+        # Which kind of message each union level was decoding, outermost first.
+        self.kinds = kinds
 
     @property
     def json_path(self) -> str:
-        """`$.a[0]["b c"]`; a segment that is not a JSON key or index (parsed input can hold one) as its repr."""
+        """`$.a[0]["b c"]`.
+
+        A segment that is not a JSON key or index (parsed input can hold one) shows as
+        its repr.
+        """
         text = "$"
         for segment in self.path:
             if type(segment) is int:
@@ -67,19 +83,20 @@ class DecodeError(ValueError):
         return DecodeError(self.expected, self.found, (segment, *self.path), self.kinds)
 
     def in_kind(self, key: str, tag: object = None) -> DecodeError:
-        """The same error, saying which kind of message it was decoding: its tag, or its key."""
-        kind = (
-            f"{json.dumps(key)}: {json.dumps(tag)}"
-            if tag is not None
-            else f"{json.dumps(key)} key"
-        )
+        """The same error, saying which kind of message it was decoding.
+
+        The kind shows as its tag, or as its key.
+        """
+        if tag is None:
+            kind = f"{json.dumps(key)} key"
+        else:
+            kind = f"{json.dumps(key)}: {json.dumps(tag)}"
         return DecodeError(self.expected, self.found, self.path, (kind, *self.kinds))
 
     def without_key(self, key: str) -> DecodeError:
         """The same error, saying it was decoding the kind without the tag key."""
-        return DecodeError(
-            self.expected, self.found, self.path, (f"no {json.dumps(key)}", *self.kinds)
-        )
+        kinds = (f"no {json.dumps(key)}", *self.kinds)
+        return DecodeError(self.expected, self.found, self.path, kinds)
 
     @classmethod
     def mismatch(cls, expected: str, value: object) -> DecodeError:
@@ -90,7 +107,7 @@ class DecodeError(ValueError):
         return cls(f"the required key {json.dumps(key)}", "an object without it")
 
 
-_KINDS: Final = {
+_KINDS: Final[dict[type, str]] = {
     bool: "boolean",
     int: "integer",
     float: "number",
@@ -101,19 +118,18 @@ _KINDS: Final = {
 
 
 def describe(value: object) -> str:
-    """A short, safe description of a value for error messages: `string "abc"`, `array of 3 items`."""
+    """A short, safe description of a value for error messages.
+
+    For example `string "abc"`, `array of 3 items`.
+    """
     if value is None:
         return "null"
     kind = _KINDS.get(type(value))
     if kind is None:
         return f"a Python {type(value).__name__}, not JSON"
-    if isinstance(value, (list, dict)):
+    if kind in ("array", "object") and isinstance(value, Sized):
         return f"{kind} of {len(value)} items"
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and value.bit_length() > 64
-    ):
+    if kind == "integer" and isinstance(value, int) and value.bit_length() > 64:
         return f"{kind} of {value.bit_length()} bits"
     text = json.dumps(value)
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
@@ -123,15 +139,16 @@ def _not_json(constant: str) -> Any:
     raise DecodeError("JSON text", f"{constant}, which JSON does not have")
 
 
-# Built once: json.loads(raw, parse_constant=...) would build a new decoder on every call.
+# Built once: json.loads(raw, parse_constant=...) builds a new decoder on every call.
 _DECODER: Final = json.JSONDecoder(parse_constant=_not_json)
 
 
 def load_json(raw: str | bytes | bytearray) -> Any:
-    """Parse JSON text; anything that is not JSON (NaN and Infinity included) becomes a DecodeError.
+    """Parse JSON text; what is not JSON (NaN and Infinity too) becomes a DecodeError.
 
-    A number beyond float range (1e400) parses as inf here; the decoders reject it at its path:
-    as_float, check_json (Any positions, unknown keys and variants) test every float they take.
+    A number beyond float range (1e400) parses as inf here; the decoders reject it at
+    its path: as_float, check_json (Any positions, unknown keys and variants) test every
+    float they take.
     """
     try:
         if isinstance(raw, str):
@@ -143,32 +160,31 @@ def load_json(raw: str | bytes | bytearray) -> Any:
         value = _DECODER.decode(text)
     except RecursionError:
         raise DecodeError("JSON text", "nesting too deep to parse") from None
-    except (
-        ValueError
-    ) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are too
         raise DecodeError("JSON text", str(error)) from None
     return value
 
 
-def check_json(value: object) -> None:
+def check_json(value: Any) -> None:
     """DecodeError at the first part of a parsed value that JSON cannot hold.
 
-    That is a float out of range (inf, nan), an object key that is not a string, or a value that is
-    not a JSON kind: encode would give it back as `Infinity`, a converted key, or fail.
-    Iterative, so a value nested as deeply as json.loads allows cannot exhaust the stack.
+    That is a float out of range (inf, nan), an object key that is not a string, or a
+    value that is not a JSON kind: encode would give it back as `Infinity`, a converted
+    key, or fail. Iterative, so a value nested as deeply as json.loads allows cannot
+    exhaust the stack.
     """
-    pending: list[tuple[tuple[str | int, ...], object]] = [((), value)]
+    # Typed as JSON, tested as anything: parsed input may hold what JSON cannot.
+    pending: list[tuple[tuple[str | int, ...], JSONValue]] = [((), value)]
     while pending:
         path, item = pending.pop()
         if type(item) is dict:
             for key, inner in item.items():
                 if type(key) is not str:
-                    raise DecodeError(
-                        "an object key that is a string", describe(key), path
-                    )
+                    expected = "an object key that is a string"
+                    raise DecodeError(expected, describe(key), path)
                 pending.append(((*path, key), inner))
         elif type(item) is list:
-            pending.extend(((*path, index), inner) for index, inner in enumerate(item))
+            pending.extend(((*path, i), inner) for i, inner in enumerate(item))
         elif type(item) is float:
             if item - item != 0.0:
                 raise DecodeError("a number within float range", describe(item), path)
@@ -178,9 +194,7 @@ def check_json(value: object) -> None:
 
 def as_any(value: Any) -> Any:
     """Any JSON value, as it is; DecodeError if it is not JSON (see check_json)."""
-    if (
-        value is None or type(value) is str
-    ):  # what Any positions mostly hold: no walk needed
+    if value is None or type(value) is str:  # what Any positions mostly hold: no walk
         return value
     check_json(value)
     return value
@@ -201,8 +215,8 @@ def as_int(value: object) -> int:
 def as_float(value: object) -> float:
     """A number: ints are kept as ints, so the wire form survives the round trip.
 
-    NaN and the infinities are not JSON numbers: `value - value` is 0.0 for every finite float
-    and NaN for them, a check cheaper than a call to math.isfinite.
+    NaN and the infinities are not JSON numbers: `value - value` is 0.0 for every finite
+    float and NaN for them, a check cheaper than a call to math.isfinite.
     """
     if type(value) is int or (type(value) is float and value - value == 0.0):
         return value
@@ -217,24 +231,25 @@ def as_bool(value: object) -> bool:
     raise DecodeError.mismatch("boolean", value)
 
 
-def as_json_object(value: object) -> dict[str, Any]:
-    """An object of any keys and values (dict[str, Any]); DecodeError if it holds non-JSON."""
-    check_json(as_object(value))
-    return value  # type: ignore[return-value]
+def as_json_object(value: JSONValue) -> dict[str, Any]:
+    """An object of any keys and values; DecodeError if it holds what is not JSON."""
+    obj = as_object(value)
+    check_json(obj)
+    return obj
 
 
-def as_object(value: object) -> dict[str, Any]:
+def as_object(value: JSONValue) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     raise DecodeError.mismatch("object", value)
 
 
-def as_list(value: object, item: Callable[[Any], T]) -> list[T]:
+def as_list(value: JSONValue, item: Callable[[Any], T]) -> list[T]:
     if not isinstance(value, list):
         raise DecodeError.mismatch("array", value)
     index = 0
     try:
-        out = []
+        out: list[T] = []
         for index, element in enumerate(value):
             out.append(item(element))
         return out
@@ -250,16 +265,17 @@ def as_at(items: list[Any], index: int, item: Callable[[Any], T]) -> T:
         raise error.inside(index) from None
 
 
-def as_map(value: object, item: Callable[[Any], T]) -> dict[str, T]:
-    """An object whose keys are data (ids, symbols): every value decoded, keys kept in order."""
+def as_map(value: JSONValue, item: Callable[[Any], T]) -> dict[str, T]:
+    """An object whose keys are data (ids, symbols): every value decoded, in order."""
     if not isinstance(value, dict):
         raise DecodeError.mismatch("object", value)
     key = ""
     try:
-        out = {}
+        out: dict[str, T] = {}
         for key, element in value.items():
             if type(key) is not str:
-                raise DecodeError("an object key that is a string", describe(key))
+                expected = "an object key that is a string"
+                raise DecodeError(expected, describe(key))
             out[key] = item(element)
         return out
     except DecodeError as error:
@@ -274,16 +290,14 @@ class Record(Protocol):
 def keep_unknown_keys(
     record: Record, data: dict[str, Any], rank: Mapping[str, int]
 ) -> None:
-    """Keep keys the samples never showed, and the wire order when it is not the usual one."""
+    """Keep keys the samples never showed, and the wire order if it is not the usual."""
     extra: dict[str, Any] = {}
     last = -1
     in_order = True
     for key, value in data.items():
         position = rank.get(key)
         if position is None:
-            check_json(
-                {key: value}
-            )  # the key too: parsed input may hold a non-string one
+            check_json({key: value})  # the key too: parsed input may hold a non-string
             extra[key] = value
         elif position < last or extra:
             in_order = False
@@ -295,16 +309,15 @@ def keep_unknown_keys(
         record._key_order = tuple(data)
 
 
-def restore_unknown_keys(
-    data: dict[str, Any],
-    extra: dict[str, Any] | None,
-    key_order: tuple[str, ...] | None,
-) -> dict[str, Any]:
+def restore_unknown_keys(data: dict[str, Any], record: Record) -> dict[str, Any]:
     """Put back what keep_unknown_keys kept: unknown keys, then the wire order."""
+    extra, order = record._extra, record._key_order
+    if extra is None and order is None:
+        return data
     if extra:
         data.update(extra)
-    if key_order is None:
+    if order is None:
         return data
-    ordered = {key: data[key] for key in key_order if key in data}
+    ordered = {key: data[key] for key in order if key in data}
     ordered.update(data)
     return ordered
