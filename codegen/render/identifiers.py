@@ -35,6 +35,10 @@ ANNOTATION_NAMES = frozenset(
 
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]+")
 
+# Names that read like digits in many fonts (pycodestyle's E741): a field or member so named
+# gets a trailing `_`, as a name that annotations use does.
+AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
+
 
 def _is_plain_ascii_identifier(text: str) -> bool:
     return text.isascii() and text.isidentifier()
@@ -48,18 +52,23 @@ def field_names(
     Others are sanitised: accents dropped, other non-ASCII and punctuation -> `_`, a key with
     nothing left -> `key` (`empty` for ""), a keyword gets a trailing `_`, a sign before a number
     is a word (`-1` -> `minus_1`), a leading digit gets `n_`. Keys that are plain identifiers claim their names first, so `my_key` keeps its name and
-    `my-key` becomes `my_key_2`. Names starting `__` (mangled in a class body), the bookkeeping
-    fields and names that annotations use (builtins, `class_names`) are never given out. The
-    codec maps every name back.
+    `my-key` becomes `my_key_2`. A key starting `_` is sanitised too (`_id` -> `id`): type
+    checkers take `_x` for private to the class. Names starting `__`, the bookkeeping
+    fields and names that annotations use (builtins, `class_names`) are never given out, nor
+    `l`, `O` and `I` (they get a trailing `_`). The codec maps every name back.
     """
-    taken: set[str] = set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | class_names
+    taken: set[str] = (
+        set(BOOKKEEPING_FIELDS) | ANNOTATION_NAMES | AMBIGUOUS_NAMES | class_names
+    )
     names: dict[str, str] = {}
     plain = [
         k
         for k in keys
         if _is_plain_ascii_identifier(k)
         and not keyword.iskeyword(k)
-        and not k.startswith("__")  # Python would mangle `__x` inside the class body
+        # Python would mangle `__x` inside the class body; `_x` is private to type checkers,
+        # which then reject reading it outside the class (the codec reads every field).
+        and not k.startswith("_")
     ]
     for key in plain:
         if key not in taken:
@@ -69,7 +78,7 @@ def field_names(
         if key in names:
             continue
         base = _sanitise(key)
-        if base in ANNOTATION_NAMES or base in class_names:
+        if base in ANNOTATION_NAMES or base in AMBIGUOUS_NAMES or base in class_names:
             base += "_"
         name, number = base, 2
         while name in taken:
@@ -157,7 +166,7 @@ def enum_members(values: list[str]) -> list[tuple[str, str]]:
     members = []
     for value in values:
         snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", _sanitise(value))
-        base = snake.upper()
+        base = snake.upper() + ("_" if snake.upper() in AMBIGUOUS_NAMES else "")
         name, number = base, 2
         while name in taken:
             name, number = f"{base}_{number}", number + 1
@@ -179,10 +188,18 @@ def export_order(names: Iterable[str]) -> list[str]:
 
 def import_order(names: Iterable[str]) -> list[str]:
     """The order of names imported from one module (isort's, as ruff's I001 checks it)."""
-    return sorted(
-        names,
-        key=lambda name: (_name_kind(name), _Natural(name.lower()), _Natural(name)),
-    )
+    return sorted(names, key=import_key)
+
+
+def import_key(name: str) -> tuple[int, _Natural, _Natural]:
+    return (_name_kind(name), _Natural(name.lower()), _Natural(name))
+
+
+def statement_key(module: str, first_name: str, straight: bool) -> tuple[object, ...]:
+    """The place of an import statement in its block: `import m` ones first, then by module,
+    then by the first name it imports."""
+    module_key = (_Natural(module.lower()), _Natural(module))
+    return (not straight, module_key, import_key(first_name))
 
 
 def _name_kind(name: str) -> int:

@@ -254,6 +254,7 @@ class RouteModel:
     payload: str | None = None  # the payload's annotation
     tag_path: str = ""
     whole: bool = False  # the payload is the message itself: the handler takes it alone
+    nested: bool = False  # a class pattern inside another
     handler_type: str = ""  # the handler's annotation
 
     @property
@@ -282,6 +283,13 @@ class DispatcherModel:
     by_kind: bool = (
         False  # routes test the kind given with the message (`pattern` is a test)
     )
+
+    @property
+    def nested(self) -> bool:
+        """Whether a case nests patterns: a type checker cannot then tell the cases cover
+        every variant, and a last `case _` says so (where it can tell, that case would be
+        one it reports as never matched)."""
+        return any(route.nested for route in self.routes)
 
     @property
     def leaves(self) -> list[RouteModel]:
@@ -870,7 +878,8 @@ def _routes(
     for member in members:
         member_def = defs[member]
         if member_def.get(UNKNOWN_KEYWORD):
-            routes.append(RouteModel(outer.format(f"{member}() as unknown"), None))
+            unknown_pattern = outer.format(f"{member}() as unknown")
+            routes.append(RouteModel(unknown_pattern, None, nested=outer != "{}"))
             if member not in unknowns:  # one union can sit under several tags
                 unknowns.append(member)
             continue
@@ -904,6 +913,7 @@ def _routes(
                 method,
                 payload_ref.annotation,
                 ".".join(tags + [tag]),
+                nested=outer != "{}",
             )
         )
 

@@ -21,7 +21,13 @@ from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
-from codegen.render.identifiers import ANNOTATION_NAMES, docstring, literal
+from codegen.render.identifiers import (
+    ANNOTATION_NAMES,
+    docstring,
+    import_order,
+    literal,
+    statement_key,
+)
 from codegen.render.python import render_module, templates_dir
 from codegen.schema import ENUM_KEYWORD, UNKNOWN_KEYWORD
 
@@ -149,21 +155,39 @@ def _imported_modules(module: str) -> set[str]:
 
 
 def _split_imports(module: str) -> tuple[list[str], str]:
-    """The library's module as (its imports, what follows them); its comment header goes.
+    """The library's module as (its import statements, what follows them).
 
-    Its imports stay (it aliases what keys shadow), but for `from __future__`, which the
-    template writes apart from them, as linters expect an import block to be laid out.
+    Its comment header goes. Its imports stay (it aliases what keys shadow), laid out as
+    linters expect: `from __future__` apart (the template writes it), an aliased name in a
+    statement of its own, names and statements in isort's order.
     """
     lines = module.splitlines(keepends=True)
-    imports: list[str] = []
+    statements: list[tuple[tuple[object, ...], str]] = []  # (its place, the statement)
     end = 0
     for node in ast.parse(module).body:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             break
-        if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
-            imports.append("".join(lines[node.lineno - 1 : node.end_lineno]))
         end = node.end_lineno or node.lineno
-    return imports, "".join(lines[end:])
+        if isinstance(node, ast.Import):
+            text = "".join(lines[node.lineno - 1 : end]).strip()
+            first = node.names[0].name
+            statements.append((statement_key(first, first, straight=True), text))
+        elif node.module != "__future__":
+            source = "." * node.level + (node.module or "")
+            plain = import_order(a.name for a in node.names if a.asname is None)
+            if plain:
+                place = statement_key(source, plain[0], straight=False)
+                statements.append((place, f"from {source} import {', '.join(plain)}"))
+            statements += [
+                (
+                    statement_key(source, a.name, straight=False),
+                    f"from {source} import {a.name} as {a.asname}",
+                )
+                for a in node.names
+                if a.asname is not None
+            ]
+    statements.sort(key=lambda statement: statement[0])
+    return [text for _, text in statements], "".join(lines[end:])
 
 
 def _without_enums(document: dict[str, Any]) -> dict[str, Any]:
