@@ -511,7 +511,8 @@ def _record(
             )
             continue
         ref = from_schema(fragment, classes)
-        local = python_name + "_"
+        # Pyright takes a name of capitals for a constant and rejects assigning it twice.
+        local = python_name + ("_value" if python_name.isupper() else "_")
         optional = key not in required
         fields.append(
             FieldModel(
