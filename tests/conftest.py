@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tokenize
@@ -153,6 +154,72 @@ def run_mypy(
         text=True,
         timeout=300,
     )
+
+
+def _linter(name: str) -> str:
+    """A linter of the test extra, beside this Python; missing, it fails the test (no skip)."""
+    path = Path(sys.executable).with_name(name)
+    if not path.exists():
+        pytest.fail(f"{name} is missing: install the test extra (pip install -e '.[test]')")
+    return str(path)
+
+
+# Ruff's default rules, then pycodestyle errors, pyflakes, isort and ruff's own rules.
+RUFF_RULE_SETS = ((), ("--select", "E,F,I,RUF"))
+
+
+def run_ruff(*paths: Path) -> list[str]:
+    """What ruff finds in these files or folders, with each rule set of RUFF_RULE_SETS.
+
+    `--isolated`: no configuration file of the repository or the machine applies.
+    """
+    findings = []
+    for rules in RUFF_RULE_SETS:
+        result = subprocess.run(
+            [_linter("ruff"), "check", "--isolated", "--no-cache", *rules]
+            + ["--output-format", "concise", *map(str, paths)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        found = [line for line in result.stdout.splitlines() if _FINDING.match(line)]
+        assert result.returncode == (1 if found else 0), result.stdout + result.stderr
+        findings += found
+    return findings
+
+
+_FINDING = re.compile(r".+:\d+:\d+: [A-Z]+[0-9]+ ")
+
+
+def run_pyright(*paths: Path, cwd: Path) -> list[str]:
+    """The errors pyright (basedpyright) reports in strict mode for Python 3.10.
+
+    One run takes all the paths: pyright is slow to start. Its configuration is written in
+    cwd, so no configuration of the repository applies.
+    """
+    config = cwd / "pyrightconfig.json"
+    config.write_text(
+        json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.10"}),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [_linter("basedpyright"), "--outputjson", "-p", str(config), *map(str, paths)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        raise AssertionError(result.stdout + result.stderr) from None
+    errors = [
+        f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']} ({d.get('rule')})"
+        for d in report["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
+    assert report["summary"]["filesAnalyzed"] > 0, result.stdout
+    return errors
 
 
 # The files of every generated package (.codegen: the mark that makes it codegen's to replace).
@@ -486,8 +553,9 @@ def wire_key_problems(package: ModuleType) -> list[str]:
         if typed is None:
             problems.append(f"wire has no {name}Dict")
             continue
-        keys = set(definition["properties"])
-        required = set(definition.get("required", ()))
+        # "" is left out: type checkers reject it as a TypedDict key.
+        keys = set(definition["properties"]) - {""}
+        required = set(definition.get("required", ())) - {""}
         if typed.__required_keys__ | typed.__optional_keys__ != keys:
             found = sorted(typed.__required_keys__ | typed.__optional_keys__)
             problems.append(f"{name}Dict declares {found}, expected {sorted(keys)}")

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from conftest import GeneratePackage, contract_failures, package_schema, run_mypy
+from conftest import (
+    GeneratePackage,
+    contract_failures,
+    package_schema,
+    run_mypy,
+    run_pyright,
+    run_ruff,
+)
 
 SIDES = ["buy", "sell"]
 STATUSES = ["open", "filled", "cancelled"]
@@ -142,6 +149,9 @@ def test_mypy_knows_the_members(
     assert result.returncode == 1, result.stdout
     assert "use.py:5: error" in result.stdout
     assert "use.py:3" not in result.stdout
+    # The package itself is lint-clean, enum classes and lookup tables included.
+    assert run_ruff(Path(package.__file__).parent) == []
+    assert run_pyright(Path(package.__file__).parent, cwd=tmp_path) == []
 
 
 def test_enum_member_names() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ from conftest import (
     NAUGHTY_STRINGS,
     build_and_import,
     contract_failures,
+    run_pyright,
+    run_ruff,
     source_problems,
     tree_of,
     wire_key_problems,
@@ -210,8 +213,11 @@ def strings_in(value: Any) -> Iterator[str]:
 _numbers = itertools.count()
 
 
-def check_sample_set(samples: list[Any]) -> None:
-    """Generate a package for the samples in a fresh folder and check every property on it."""
+def check_sample_set(samples: list[Any], keep: Path | None = None) -> None:
+    """Generate a package for the samples in a fresh folder and check every property on it.
+
+    With `keep`, the package is copied there, for linters to run over many at once.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         name = f"fuzz_{next(_numbers)}"
         package = build_and_import(Path(tmp), name, samples)
@@ -219,6 +225,8 @@ def check_sample_set(samples: list[Any]) -> None:
         assert wire_key_problems(package) == []
         strings = sorted({s for sample in samples for s in strings_in(sample)})
         assert source_problems(Path(tmp) / "out" / name, strings) == []
+        if keep is not None:
+            shutil.copytree(Path(tmp) / "out" / name, keep / name)
     check_non_json_decodes(package, samples)
     calls: list[str] = []
     dispatcher = package.Dispatcher()
@@ -281,32 +289,45 @@ def check_non_json_decodes(package: Any, samples: list[Any]) -> None:
 SLOW_BUT_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,  # the same examples on every run of the normal suite
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: each step is a generation
-    suppress_health_check=SLOW_BUT_FINE,
-)
-@given(sample_sets())
-# Sets the long run found, kept as regressions.
-@example([{"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}}])
-@example([{"h": [], "": [{"Raw": {"<s>": False, "": False}}]}, {"h": [], "": []}])
-@example([{"error": {"code": 1}}, {"unknown": {"v": 2}}, {"unhandled": 3}])
-@example(  # kinds by an internal tag, one kind without it, hostile keys inside
-    [
-        {"type": "trade", "p": 1, "class": "x"},
-        {"type": "book", "bids": [[1.5, 2]], "__x": None},
-        {"type": "trade", "p": 2.5, "class": "y"},
-        {"type": "book", "bids": [], "__x": 1},
-        {"bids": [[3, 4]], "asks": []},
-    ]
-)
-@example(
-    [{"a": None, "b": {}, "c": [], "d": {"x": 1}}]
-)  # Any and empty-container positions
-def test_random_sample_sets_round_trip(samples: list[Any]) -> None:
-    check_sample_set(samples)
+def test_random_sample_sets_round_trip(tmp_path: Path) -> None:
+    """Every property on each set; then ruff and pyright strict find nothing in any package.
+
+    The packages are kept for one pyright run over all of them: pyright is slow to start.
+    """
+    kept = tmp_path / "packages"
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        derandomize=True,  # the same examples on every run of the normal suite
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: each step is a generation
+        suppress_health_check=SLOW_BUT_FINE,
+    )
+    @given(sample_sets())
+    # Sets the long run found, kept as regressions.
+    @example([{"a": {"X-Y": [], "1": [{}], "Z-W": [{"A-B": 0, "C-D": 0, "E-F": 0}]}}])
+    @example([{"h": [], "": [{"Raw": {"<s>": False, "": False}}]}, {"h": [], "": []}])
+    @example([{"error": {"code": 1}}, {"unknown": {"v": 2}}, {"unhandled": 3}])
+    @example(  # kinds by an internal tag, one kind without it, hostile keys inside
+        [
+            {"type": "trade", "p": 1, "class": "x"},
+            {"type": "book", "bids": [[1.5, 2]], "__x": None},
+            {"type": "trade", "p": 2.5, "class": "y"},
+            {"type": "book", "bids": [], "__x": 1},
+            {"bids": [[3, 4]], "asks": []},
+        ]
+    )
+    @example(
+        [{"a": None, "b": {}, "c": [], "d": {"x": 1}}]
+    )  # Any and empty-container positions
+    def check(samples: list[Any]) -> None:
+        check_sample_set(samples, keep=kept)
+
+    check()
+    packages = sorted(kept.iterdir())
+    assert len(packages) >= 5  # the explicit examples at least
+    assert run_ruff(*packages) == []
+    assert run_pyright(*packages, cwd=tmp_path) == []
 
 
 @pytest.mark.fuzz

@@ -1,4 +1,4 @@
-"""Generated code quality: mypy --strict, black formatting, standard-library imports, py.typed."""
+"""Generated code quality: mypy --strict, pyright strict, ruff, black, stdlib imports, py.typed."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from conftest import (
     GeneratePackage,
     round_trips,
     run_mypy,
+    run_pyright,
+    run_ruff,
 )
 
 COMMITTED_MODULES = sorted(GENERATED.glob("*/*.py"))
@@ -107,6 +109,39 @@ def test_fixture_packages_pass_mypy_strict(fixture_packages: Path) -> None:
         mypypath=fixture_packages,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- ruff and pyright -----------------------------------------------------------------------
+
+
+def test_committed_packages_pass_ruff() -> None:
+    assert run_ruff(*committed_packages()) == []
+
+
+def test_committed_packages_pass_pyright_strict(tmp_path: Path) -> None:
+    assert run_pyright(*committed_packages(), cwd=tmp_path) == []
+
+
+def test_fixture_packages_pass_ruff_and_pyright_strict(fixture_packages: Path) -> None:
+    packages = sorted(p for p in fixture_packages.iterdir() if p.is_dir())
+    assert len(packages) == 2
+    assert run_ruff(*packages) == []
+    assert run_pyright(*packages, cwd=fixture_packages) == []
+
+
+def test_the_lint_checks_can_fail(tmp_path: Path) -> None:
+    package = tmp_path / "bad"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import sys, json\nfrom typing import Any\n\n\n"
+        "def f(x):\n    return x + " + "1 + " * 30 + "1\n\n\n"
+        "def g(y: Any) -> int | None | str:\n    return y\n",
+        encoding="utf-8",
+    )
+    codes = {finding.split()[1] for finding in run_ruff(package)}
+    assert {"E401", "F401", "E501", "I001", "RUF036"} <= codes
+    errors = run_pyright(package, cwd=tmp_path)
+    assert any("reportMissingParameterType" in error for error in errors), errors
 
 
 # --- black ----------------------------------------------------------------------------------

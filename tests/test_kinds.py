@@ -30,6 +30,8 @@ from conftest import (
     import_generated,
     package_schema,
     run_mypy,
+    run_pyright,
+    run_ruff,
 )
 
 # --- fixtures: hand-written sample sets ------------------------------------------------------
@@ -1166,6 +1168,13 @@ FeedDispatcher().on_l2update(two_arguments)
 NestedDispatcher().on_trade(wrong_payload)
 DocsDispatcher().on_subscribed_v4_trades(wrong_leaf)
 """
+
+
+def test_kinds_packages_pass_ruff_and_pyright_strict(built: Path, tmp_path: Path) -> None:
+    packages = sorted(path for path in built.iterdir() if path.is_dir())
+    assert len(packages) > 1
+    assert run_ruff(*packages) == []
+    assert run_pyright(*packages, cwd=tmp_path) == []
 
 
 def test_mypy_rejects_handlers_of_the_wrong_kind(built: Path, tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from conftest import (
     import_generated,
     package_schema,
     run_mypy,
+    run_pyright,
+    run_ruff,
 )
 
 OCTOCAT = {"login": "octocat", "id": 1}
@@ -168,6 +170,9 @@ def test_mypy_rejects_a_handler_for_another_kind(
     assert result.returncode == 1, result.stdout
     assert "use.py:6: error" in result.stdout and "arg-type" in result.stdout
     assert "use.py:5" not in result.stdout
+    # The package itself is lint-clean, its decoders by kind included.
+    assert run_ruff(package_dir) == []
+    assert run_pyright(package_dir, cwd=tmp_path) == []
 
 
 def test_samples_at_the_top_level_keep_one_root(tmp_path: Path) -> None:

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from conftest import GeneratePackage, contract_failures, package_schema, run_mypy
+from conftest import (
+    GeneratePackage,
+    contract_failures,
+    package_schema,
+    run_mypy,
+    run_pyright,
+    run_ruff,
+)
 
 BOOKS = [
     {"seq": n, "bids": [[f"{100 - k}.5", f"{k + 1}.25"] for k in range(n % 3 + 1)]}
@@ -119,3 +126,6 @@ def test_mypy_types_each_position(
     assert result.returncode == 1, result.stdout
     assert "use.py:5: error" in result.stdout  # a pair has no third position
     assert "use.py:4" not in result.stdout and "use.py:3" not in result.stdout
+    # The package itself is lint-clean, tuple helpers included.
+    assert run_ruff(Path(package.__file__).parent) == []
+    assert run_pyright(Path(package.__file__).parent, cwd=tmp_path) == []

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.render.formats import PropertyModel, field_doc, reader
-from codegen.render.identifiers import docstring, enum_members, field_names, literal
+from codegen.render.identifiers import (
+    docstring,
+    enum_members,
+    export_order,
+    field_names,
+    import_order,
+    literal,
+)
 from codegen.render.types import (
     Classes,
     EnumInfo,
@@ -92,6 +99,10 @@ class FieldModel:
         return self.local if self.tag is None else self.tag
 
 
+# `type(v) is str`, `v is None`: a test whose negation is `is not`.
+_IDENTITY_TEST = re.compile(r"(type\(\w+\)|\w+) is (\w+)")
+
+
 @dataclass
 class RecordModel:
     name: str
@@ -130,6 +141,16 @@ class RecordModel:
     @property
     def checks(self) -> list[str]:
         return [f.check for f in self.fields if f.check is not None]
+
+    @property
+    def check_fails(self) -> str:
+        """The fast path's condition negated: `type(x) is not str` for one identity test (a
+        linter reads `not (a is b)` as a mistake), `not (...)` around several."""
+        if len(self.checks) == 1:
+            identity = _IDENTITY_TEST.fullmatch(self.checks[0])
+            if identity is not None:
+                return f"{identity[1]} is not {identity[2]}"
+        return "not (\n        " + "\n        and ".join(self.checks) + "\n    )"
 
     @property
     def convert_lines(self) -> list[str]:
@@ -258,14 +279,16 @@ class RouteModel:
     payload: str | None = None  # the payload's annotation
     tag_path: str = ""
     whole: bool = False  # the payload is the message itself: the handler takes it alone
+    nested: bool = False  # a class pattern inside another
     handler_type: str = ""  # the handler's annotation
 
     @property
     def doc(self) -> str:
         if self.whole:
-            return docstring(f"Handle {self.tag_path} messages.")
+            return docstring(f"Handle {self.tag_path} messages.", indent=8)
         return docstring(
-            f"Handle `{self.tag_path}`: called with the message and its payload."
+            f"Handle `{self.tag_path}`: called with the message and its payload.",
+            indent=8,
         )
 
     @property
@@ -285,6 +308,13 @@ class DispatcherModel:
     by_kind: bool = (
         False  # routes test the kind given with the message (`pattern` is a test)
     )
+
+    @property
+    def nested(self) -> bool:
+        """Whether a case nests patterns: a type checker cannot then tell the cases cover
+        every variant, and a last `case _` says so (where it can tell, that case would be
+        one it reports as never matched)."""
+        return any(route.nested for route in self.routes)
 
     @property
     def leaves(self) -> list[RouteModel]:
@@ -325,21 +355,31 @@ class PackageModel:
         return ", kind" if self.out_of_band else ""
 
     @property
+    def model_names(self) -> list[str]:
+        """What the models module defines: its classes, and the root alias if it has one."""
+        return self.class_names + ([] if self.root_is_class else [self.root])
+
+    @property
+    def model_imports(self) -> list[str]:
+        """model_names as an import lists them."""
+        return import_order(self.model_names)
+
+    @property
+    def model_exports(self) -> list[str]:
+        """model_names as `__all__` lists them."""
+        return export_order(self.model_names)
+
+    @property
     def public_names(self) -> list[str]:
-        names = set(self.class_names) | {
-            self.root,
+        api = [
             "ABSENT",
             "Absent",
             "DecodeError",
             "Dispatcher",
-        }
-        return sorted(names) + [
             "decode",
             "decode_value",
-            "encode",
-            "encode_json",
-            "wire",
         ]
+        return export_order({*self.model_names, *api, "encode", "encode_json", "wire"})
 
     @property
     def records(self) -> list[RecordModel]:
@@ -427,7 +467,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
             if out_of_band
             else _dispatcher(defs, classes, root_name, top)
         ),
-        class_names=sorted(_all_class_names(definitions) + [e.name for e in enums]),
+        class_names=_all_class_names(definitions) + [e.name for e in enums],
         out_of_band=out_of_band,
         enums=enums,
     )
@@ -510,7 +550,8 @@ def _record(
             )
             continue
         ref = from_schema(fragment, classes)
-        local = python_name + "_"
+        # Pyright takes a name of capitals for a constant and rejects assigning it twice.
+        local = python_name + ("_value" if python_name.isupper() else "_")
         optional = key not in required
         check, convert_lines = _decode_steps(helpers, ref, local, optional)
         found = reader(fragment, python_name, not optional, taken)
@@ -520,7 +561,7 @@ def _record(
             FieldModel(
                 key=key,
                 name=python_name,
-                annotation=ref.annotation + (" | Absent" if optional else ""),
+                annotation=_with_absent(ref) if optional else ref.annotation,
                 optional=optional,
                 local=local,
                 encode_expr=helpers.encode_expr(ref, f"obj.{python_name}"),
@@ -533,6 +574,14 @@ def _record(
     return RecordModel(
         name, docstring(definition.get("description", name)), fields, properties=readers
     )
+
+
+def _with_absent(ref: TypeRef) -> str:
+    """`int | Absent`: the type of a field whose key may be absent; None stays last."""
+    if ref.members and ref.members[-1].annotation == "None":
+        others = [member.annotation for member in ref.members[:-1]]
+        return " | ".join([*others, "Absent", "None"])
+    return f"{ref.annotation} | Absent"
 
 
 def _field_names(
@@ -607,9 +656,9 @@ def _union(
                 encode_expr=helpers.encode_expr(ref, "obj.value"),
             )
         )
-    return UnionModel(
-        name, docstring(definition["description"]), variants, unknown, unknown_doc
-    )
+    # The union's docstring follows its alias at module level.
+    doc = docstring(definition["description"], indent=0)
+    return UnionModel(name, doc, variants, unknown, unknown_doc)
 
 
 def _object_union(
@@ -648,7 +697,8 @@ def _object_union(
     return ObjectUnionModel(
         name=name,
         doc=docstring(
-            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}."
+            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}.",
+            indent=0,
         ),
         tag_key=None if tag_key is None else literal(tag_key),
         tag_type="int" if tag_types == {int} else "str",
@@ -683,7 +733,7 @@ def _out_of_band(
     unknown = members[-1]
     return ObjectUnionModel(
         name=name,
-        doc=docstring(definition["description"]),
+        doc=docstring(definition["description"], indent=0),
         tag_key=None,
         tag_type="str",
         kinds=kinds,
@@ -904,7 +954,8 @@ def _routes(
     for member in members:
         member_def = defs[member]
         if member_def.get(UNKNOWN_KEYWORD):
-            routes.append(RouteModel(outer.format(f"{member}() as unknown"), None))
+            unknown_pattern = outer.format(f"{member}() as unknown")
+            routes.append(RouteModel(unknown_pattern, None, nested=outer != "{}"))
             if member not in unknowns:  # one union can sit under several tags
                 unknowns.append(member)
             continue
@@ -938,6 +989,7 @@ def _routes(
                 method,
                 payload_ref.annotation,
                 ".".join(tags + [tag]),
+                nested=outer != "{}",
             )
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import black
 from black.mode import TargetVersion
 import jinja2
 
-from codegen.render.identifiers import literal
+from codegen.render.identifiers import LINE_LENGTH, literal
 
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY310})
 
@@ -37,8 +38,52 @@ def environment() -> jinja2.Environment:
 
 
 def render_module(template: str, **context: Any) -> str:
-    text = environment().get_template(template).render(**context)
-    return format_python(prune_imports(text))
+    """The module as black formats it; rendered again with a lint exemption where needed."""
+    layout = environment().get_template(template)
+    text = format_python(prune_imports(layout.render(exemptions=[], **context)))
+    exemptions = lint_exemptions(text)
+    if not exemptions:
+        return text
+    return format_python(prune_imports(layout.render(exemptions=exemptions, **context)))
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A ruff rule a module is exempt from, and why: the module could not be written so."""
+
+    code: str
+    reason: str
+
+
+def lint_exemptions(text: str) -> list[Exemption]:
+    """The rules a formatted module cannot satisfy, for its header to say.
+
+    E501, where black left a line longer than LINE_LENGTH: only a wire key, or a name made
+    of one, longer than a line does that. F601, where a dict display has two keys that
+    differ only in their lone surrogates: ruff reads each of those as the same character.
+    """
+    exemptions = []
+    if any(len(line) > LINE_LENGTH for line in text.splitlines()):
+        reason = "a wire key, or a name made of one, longer than a line cannot be split"
+        exemptions.append(Exemption("E501", reason))
+    if _surrogate_twins(ast.parse(text)):
+        reason = "ruff may read different lone surrogates in dict keys as one key"
+        exemptions.append(Exemption("F601", reason))
+    return exemptions
+
+
+def _surrogate_twins(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {
+                key.value
+                for key in node.keys
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            }
+            lossy = {key.encode("utf-8", "replace") for key in keys}
+            if len(lossy) < len(keys):
+                return True
+    return False
 
 
 def format_python(text: str) -> str:

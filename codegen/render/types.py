@@ -28,7 +28,7 @@ _SCALARS = {
 _INLINE_CHECKS = {
     "as_str": "type({v}) is str",
     "as_int": "type({v}) is int",
-    "as_float": "(type({v}) is int or type({v}) is float and -(2.0**63) < {v} < 2.0**63)",
+    "as_float": "(type({v}) is int or (type({v}) is float and -(2.0**63) < {v} < 2.0**63))",
     "as_bool": "type({v}) is bool",
     "as_any": "({v} is None or type({v}) is str or is_json({v}))",
     "as_json_object": "is_json_object({v})",

@@ -21,7 +21,13 @@ from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
-from codegen.render.identifiers import ANNOTATION_NAMES, docstring
+from codegen.render.identifiers import (
+    ANNOTATION_NAMES,
+    docstring,
+    import_order,
+    literal,
+    statement_key,
+)
 from codegen.render.python import render_module, templates_dir
 from codegen.schema import ENUM_KEYWORD, UNKNOWN_KEYWORD
 
@@ -64,6 +70,8 @@ def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What the templates in templates/dcg/ get per model, besides the library's own data.
 
     `doc`: the docstring literal, written by this project's one docstring writer.
+    `keys`: the literal of each key the TypedDict declares: every key but "", which type
+    checkers reject as a TypedDict key (the docstring says it is left out).
     `functional`: the keys must be written as strings (the functional TypedDict syntax). Class
     syntax writes keys as identifiers: a key that is not plain ASCII would be changed by Python's
     NFKC normalisation (`ﬁeld` becomes `field`), `__x` would be mangled, and a key named like a
@@ -75,7 +83,10 @@ def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     shadowed = {d["title"] for d in definitions} | ANNOTATION_NAMES | {"TypedDict"}
     return {
         definition["title"]: {
-            "doc": docstring(definition.get("description", definition["title"])),
+            "doc": docstring(_wire_description(definition)),
+            "keys": {
+                key: literal(key) for key in definition.get("properties", {}) if key
+            },
             "functional": any(
                 not (key.isascii() and key.isidentifier())
                 or keyword.iskeyword(key)
@@ -86,6 +97,13 @@ def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
         }
         for definition in definitions
     }
+
+
+def _wire_description(definition: dict[str, Any]) -> str:
+    description: str = definition.get("description", definition["title"])
+    if "" in definition.get("properties", {}):
+        return f'{description} The key "" is left out: type checkers reject it.'
+    return description
 
 
 def render_wire(schema: dict[str, Any], set_name: str) -> str:
@@ -117,8 +135,12 @@ def render_wire(schema: dict[str, Any], set_name: str) -> str:
         raise CodegenError(
             "datamodel-code-generator returned several modules; expected one"
         )
+    imports, definitions = _split_imports(body)
     module = render_module(
-        "package/wire.py.jinja", set_name=set_name, body=_without_header(body)
+        "package/wire.py.jinja",
+        set_name=set_name,
+        imports=imports,
+        definitions=definitions,
     )
     foreign = sorted(_imported_modules(module) - sys.stdlib_module_names)
     if foreign:
@@ -139,18 +161,40 @@ def _imported_modules(module: str) -> set[str]:
     return found
 
 
-def _without_header(module: str) -> str:
-    """The library's module without its comment header; its imports stay (it aliases what keys shadow)."""
+def _split_imports(module: str) -> tuple[list[str], str]:
+    """The library's module as (its import statements, what follows them).
+
+    Its comment header goes. Its imports stay (it aliases what keys shadow), laid out as
+    linters expect: `from __future__` apart (the template writes it), an aliased name in a
+    statement of its own, names and statements in isort's order.
+    """
     lines = module.splitlines(keepends=True)
-    start = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if line.strip() and not line.startswith("#")
-        ),
-        len(lines),
-    )
-    return "".join(lines[start:])
+    statements: list[tuple[tuple[object, ...], str]] = []  # (its place, the statement)
+    end = 0
+    for node in ast.parse(module).body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            break
+        end = node.end_lineno or node.lineno
+        if isinstance(node, ast.Import):
+            text = "".join(lines[node.lineno - 1 : end]).strip()
+            first = node.names[0].name
+            statements.append((statement_key(first, first, straight=True), text))
+        elif node.module != "__future__":
+            source = "." * node.level + (node.module or "")
+            plain = import_order(a.name for a in node.names if a.asname is None)
+            if plain:
+                place = statement_key(source, plain[0], straight=False)
+                statements.append((place, f"from {source} import {', '.join(plain)}"))
+            statements += [
+                (
+                    statement_key(source, a.name, straight=False),
+                    f"from {source} import {a.name} as {a.asname}",
+                )
+                for a in node.names
+                if a.asname is not None
+            ]
+    statements.sort(key=lambda statement: statement[0])
+    return [text for _, text in statements], "".join(lines[end:])
 
 
 def _without_enums(document: dict[str, Any]) -> dict[str, Any]:
