@@ -99,6 +99,12 @@ class FieldModel:
         return self.local if self.tag is None else self.tag
 
 
+# Fields a record decodes in straight-line code at most. A wider one (a webhook's repository, a
+# 300-column row) decodes through its `_FIELDS` table (decode_fields), one loop: pyright stops
+# analysing a function whose code flow is too complex, which dozens of nullable, absent-able
+# fields reach, and parses a long `and` chain as nested expressions past its depth limit.
+STRAIGHT_LINE_FIELDS = 40
+
 # `type(v) is str`, `v is None`: a test whose negation is `is not`.
 _IDENTITY_TEST = re.compile(r"(type\(\w+\)|\w+) is (\w+)")
 
@@ -137,6 +143,11 @@ class RecordModel:
         """The locals of the decoded fields alone, in field order (what decode_fields gives)."""
         names = [f.local for f in self.decoded_fields]
         return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+    @property
+    def wide(self) -> bool:
+        """Decoded through its table rather than in straight-line code (STRAIGHT_LINE_FIELDS)."""
+        return len(self.decoded_fields) > STRAIGHT_LINE_FIELDS
 
     @property
     def checks(self) -> list[str]:

@@ -870,7 +870,7 @@ def _decode_list_of_ProfileNotification(value: JSONValue) -> list[ProfileNotific
     return as_list(value, _decode_ProfileNotification)
 
 
-_OnboardingResponse_FIELDS = (
+_OnboardingResponse_FIELDS: tuple[Field, ...] = (
     Field("error", as_str),
     Field("pagination", _decode_Pagination),
     Field("result", _decode_list_of_OnboardingResult),
@@ -878,7 +878,7 @@ _OnboardingResponse_FIELDS = (
 )
 
 
-_Pagination_FIELDS = (
+_Pagination_FIELDS: tuple[Field, ...] = (
     Field("limit", as_float),
     Field("order", as_str),
     Field("page", as_float),
@@ -886,7 +886,7 @@ _Pagination_FIELDS = (
 )
 
 
-_OnboardingResult_FIELDS = (
+_OnboardingResult_FIELDS: tuple[Field, ...] = (
     Field("jwt", as_str),
     Field("profile", _decode_Profile),
     Field("randomSecret", as_str),
@@ -894,7 +894,7 @@ _OnboardingResult_FIELDS = (
 )
 
 
-_Profile_FIELDS = (
+_Profile_FIELDS: tuple[Field, ...] = (
     Field("account_equity", as_float),
     Field("account_leverage", as_float),
     Field("account_margin", as_float),
@@ -919,7 +919,7 @@ _Profile_FIELDS = (
 )
 
 
-_Order_FIELDS = (
+_Order_FIELDS: tuple[Field, ...] = (
     Field("client_order_id", as_str),
     Field("created_at", as_float),
     Field("id", as_str),
@@ -941,7 +941,7 @@ _Order_FIELDS = (
 )
 
 
-_Position_FIELDS = (
+_Position_FIELDS: tuple[Field, ...] = (
     Field("entry_price", as_float),
     Field("fair_price", as_float),
     Field("id", as_str),
@@ -956,7 +956,7 @@ _Position_FIELDS = (
 )
 
 
-_ProfileNotification_FIELDS = (
+_ProfileNotification_FIELDS: tuple[Field, ...] = (
     Field("description", as_str),
     Field("title", as_str),
     Field("type", as_str),

@@ -1150,13 +1150,13 @@ def _decode_list_of_Any(value: JSONValue) -> list[Any]:
     return as_list(value, as_any)
 
 
-_TradingMessage_FIELDS = (
+_TradingMessage_FIELDS: tuple[Field, ...] = (
     Field("message_id", as_str),
     Field("message_type", _decode_MessageType),
 )
 
 
-_Account_FIELDS = (
+_Account_FIELDS: tuple[Field, ...] = (
     Field("id", as_str),
     Field("trader_id", as_str),
     Field("currency", as_str),
@@ -1173,13 +1173,13 @@ _Account_FIELDS = (
 )
 
 
-_AccountUpdate_FIELDS = (
+_AccountUpdate_FIELDS: tuple[Field, ...] = (
     Field("account", _decode_Account),
     Field("operation", _decode_AccountOperation),
 )
 
 
-_AccountOperation_FIELDS = (
+_AccountOperation_FIELDS: tuple[Field, ...] = (
     Field("id", as_str),
     Field("trader_id", as_str),
     Field("account_id", as_str),
@@ -1192,13 +1192,13 @@ _AccountOperation_FIELDS = (
 )
 
 
-_AuthResult_FIELDS = (
+_AuthResult_FIELDS: tuple[Field, ...] = (
     Field("result", as_str),
     Field("session_id", as_str, nullable=True),
 )
 
 
-_PendingPosition_FIELDS = (
+_PendingPosition_FIELDS: tuple[Field, ...] = (
     Field("id", as_str),
     Field("trader_id", as_str),
     Field("account_id", as_str),
@@ -1225,7 +1225,7 @@ _PendingPosition_FIELDS = (
 )
 
 
-_Position_FIELDS = (
+_Position_FIELDS: tuple[Field, ...] = (
     Field("id", as_str),
     Field("trader_id", as_str),
     Field("account_id", as_str),
@@ -1266,7 +1266,7 @@ _Position_FIELDS = (
 )
 
 
-_BidAsk_FIELDS = (
+_BidAsk_FIELDS: tuple[Field, ...] = (
     Field("id", as_str),
     Field("bid", as_int),
     Field("ask", as_float),
