@@ -10,7 +10,9 @@ temporary folder, reads every sample back through it and prints:
 - per API, a summary: messages, round trips, handlers, dataclasses and enums in `models`, and the
   absent share (absent fields / all fields met);
 - an overall table, one row per API; its `classes` are the dataclasses in `models`, and `kinds
-  hit` the handlers (pseudo-kinds aside) that received a message.
+  hit` the handlers (pseudo-kinds aside) that received a message; then what value-level inference
+  found, counted in schema.json: enums, tuples, maps, formats, recursive types, and classes merged
+  from similar records seen at several places.
 
 Messages are the distinct samples as codegen reads them (an exact duplicate counts once).
 
@@ -86,6 +88,7 @@ class ApiReport:
     absent: int = 0
     kinds: dict[str, KindTally] = field(default_factory=dict)
     round_trip_failures: list[str] = field(default_factory=list)
+    value_types: dict[str, int] = field(default_factory=dict)  # see value_types()
 
     @property
     def kinds_hit(self) -> int:
@@ -128,6 +131,7 @@ def measure_api(api_dir: Path) -> ApiReport:
         except Exception as error:
             report.failure = f"generation failed: {type(error).__name__}: {error}"
             return report
+        report.value_types = value_types(package.schema)
         try:
             generated = import_fresh(Path(scratch) / "out" / package.name)
         except Exception as error:
@@ -140,6 +144,34 @@ def measure_api(api_dir: Path) -> ApiReport:
         finally:
             forget(generated.__name__)
     return report
+
+
+VALUE_TYPES = ("enums", "tuples", "maps", "formats", "recursive", "merged")
+
+
+def value_types(schema: dict[str, Any]) -> dict[str, int]:
+    """What value-level inference found, counted in schema.json: enum defs, tuple and map
+    positions, positions with a format, recursive defs, and object defs merged from similar
+    records (their evidence says so)."""
+    counts = dict.fromkeys(VALUE_TYPES, 0)
+    for definition in schema.get("$defs", {}).values():
+        counts["enums"] += "x-codegen-enum" in definition
+        counts["recursive"] += "x-codegen-recursive" in definition
+        evidence = definition.get("x-codegen-evidence", "")
+        counts["merged"] += definition.get("type") == "object" and str(
+            evidence
+        ).startswith("one object seen")
+    pending: list[Any] = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            counts["tuples"] += "prefixItems" in node
+            counts["maps"] += isinstance(node.get("additionalProperties"), dict)
+            counts["formats"] += "format" in node or "x-codegen-format" in node
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return counts
 
 
 def _not_samples(folder: str, names: list[str]) -> list[str]:
@@ -335,6 +367,7 @@ OVERALL_HEADERS = [
     "classes",
     "avg absent/msg",
     "absent share",
+    *VALUE_TYPES,
 ]
 
 
@@ -412,6 +445,7 @@ def overall_row(report: ApiReport) -> list[str]:
         str(report.model_dataclasses),
         f"{report.absent_per_message:.2f}",
         f"{report.absent_share:.1%}",
+        *(str(report.value_types.get(name, 0)) for name in VALUE_TYPES),
     ]
 
 
@@ -430,6 +464,7 @@ def as_json(report: ApiReport) -> dict[str, Any]:
         "absent": report.absent,
         "absent_per_message": report.absent_per_message,
         "absent_share": report.absent_share,
+        "value_types": report.value_types,
         "kinds": {
             kind: {
                 "messages": tally.messages,

@@ -87,3 +87,34 @@ def test_one_broken_api_fails_the_run_but_not_the_others(
 
 def test_missing_corpora_is_not_an_error(kinds: ModuleType, tmp_path: Path) -> None:
     assert kinds.main(["--corpora", str(tmp_path / "nowhere")]) == 0
+
+
+def test_value_types_are_counted_in_the_schema(kinds: ModuleType) -> None:
+    schema = {
+        "$defs": {
+            "Side": {"enum": ["buy", "sell"], "x-codegen-enum": "open"},
+            "Node": {"type": "object", "x-codegen-recursive": {"$.children[*]": "..."}},
+            "Issue": {
+                "type": "object",
+                "x-codegen-evidence": "one object seen with different keys at $.a, $.b",
+                "properties": {
+                    "level": {"type": "array", "prefixItems": [{}, {}]},
+                    "prices": {
+                        "type": "object",
+                        "additionalProperties": {"type": "number"},
+                    },
+                    "id": {"type": "string", "format": "uuid"},
+                    "at": {"type": "integer", "x-codegen-format": "epoch-milliseconds"},
+                    "closed": {"type": "object", "additionalProperties": False},
+                },
+            },
+        }
+    }
+    assert kinds.value_types(schema) == {
+        "enums": 1,
+        "tuples": 1,
+        "maps": 1,
+        "formats": 2,
+        "recursive": 1,
+        "merged": 1,
+    }
