@@ -160,7 +160,9 @@ def _linter(name: str) -> str:
     """A linter of the test extra, beside this Python; missing, it fails the test (no skip)."""
     path = Path(sys.executable).with_name(name)
     if not path.exists():
-        pytest.fail(f"{name} is missing: install the test extra (pip install -e '.[test]')")
+        pytest.fail(
+            f"{name} is missing: install the test extra (pip install -e '.[test]')"
+        )
     return str(path)
 
 

@@ -300,7 +300,10 @@ def test_random_sample_sets_round_trip(tmp_path: Path) -> None:
         max_examples=25,
         deadline=None,
         derandomize=True,  # the same examples on every run of the normal suite
-        phases=[Phase.explicit, Phase.generate],  # no shrinking: each step is a generation
+        phases=[
+            Phase.explicit,
+            Phase.generate,
+        ],  # no shrinking: each step is a generation
         suppress_health_check=SLOW_BUT_FINE,
     )
     @given(sample_sets())

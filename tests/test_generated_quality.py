@@ -65,12 +65,14 @@ ARRAY_ROOT_SAMPLES = [[{"a": 1}, {"a": 2, "b": "x"}], []]
 # A webhook-sized record: 300 fields, a third of them absent from some samples and nullable.
 # Its decoder and encoder are long straight-line code, which pyright once gave up on as "too
 # complex to analyze", and its tables are long literals whose type pyright must still know.
+# Keys `l`, `O`, `I` are names linters reject as ambiguous, in models and wire TypedDicts alike.
 WIDE_SAMPLES = [
     {
         f"field_{i}": (None if i % 3 == 0 and n else [i, f"s{i}", 2.5][i % 3])
         for i in range(300)
         if not (i % 3 == 0 and n == 2)
     }
+    | {"l": n, "O": "o", "I": 1.5}
     for n in range(3)
 ]
 

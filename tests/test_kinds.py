@@ -1170,7 +1170,9 @@ DocsDispatcher().on_subscribed_v4_trades(wrong_leaf)
 """
 
 
-def test_kinds_packages_pass_ruff_and_pyright_strict(built: Path, tmp_path: Path) -> None:
+def test_kinds_packages_pass_ruff_and_pyright_strict(
+    built: Path, tmp_path: Path
+) -> None:
     packages = sorted(path for path in built.iterdir() if path.is_dir())
     assert len(packages) > 1
     assert run_ruff(*packages) == []

@@ -137,7 +137,7 @@ def reader(
     else:
         returned = expression.format(v=value)
         doc = f"`{attribute}` ({text}) as {gives}."
-    return PropertyModel(name, annotation, docstring(doc), returned)
+    return PropertyModel(name, annotation, docstring(doc, indent=8), returned)
 
 
 def _formats_inside(

@@ -105,6 +105,23 @@ class FieldModel:
 # fields reach, and parses a long `and` chain as nested expressions past its depth limit.
 STRAIGHT_LINE_FIELDS = 40
 
+
+def _one_term(expression: str) -> bool:
+    """Whether `not` binds to all of the expression: a call or a name (`is_json(v)`), or one
+    wrapped in parentheses from end to end (`(v is ABSENT or ...)`)."""
+    node = ast.parse(expression, mode="eval").body
+    if isinstance(node, (ast.Call, ast.Name)):
+        return True
+    if "'" in expression or '"' in expression:  # a literal may hold a parenthesis
+        return False
+    depth = 0
+    for index, char in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return char == ")" and index == len(expression) - 1
+    return False
+
+
 # `type(v) is str`, `v is None`: a test whose negation is `is not`.
 _IDENTITY_TEST = re.compile(r"(type\(\w+\)|\w+) is (\w+)")
 
@@ -158,9 +175,14 @@ class RecordModel:
         """The fast path's condition negated: `type(x) is not str` for one identity test (a
         linter reads `not (a is b)` as a mistake), `not (...)` around several."""
         if len(self.checks) == 1:
-            identity = _IDENTITY_TEST.fullmatch(self.checks[0])
+            (check,) = self.checks
+            identity = _IDENTITY_TEST.fullmatch(check)
             if identity is not None:
                 return f"{identity[1]} is not {identity[2]}"
+            if _one_term(
+                check
+            ):  # `not (f(x))` has parentheses a linter calls extraneous
+                return f"not {check}"
         return "not (\n        " + "\n        and ".join(self.checks) + "\n    )"
 
     @property

@@ -22,6 +22,7 @@ from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
 from codegen.render.identifiers import (
+    AMBIGUOUS_NAMES,
     ANNOTATION_NAMES,
     docstring,
     import_order,
@@ -75,7 +76,8 @@ def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     `functional`: the keys must be written as strings (the functional TypedDict syntax). Class
     syntax writes keys as identifiers: a key that is not plain ASCII would be changed by Python's
     NFKC normalisation (`ﬁeld` becomes `field`), `__x` would be mangled, and a key named like a
-    type (`Any`, another model) would shadow it for the rest of the class body.
+    type (`Any`, another model) would shadow it for the rest of the class body, and `l`, `O`,
+    `I` are names linters reject.
     """
     definitions = [
         d for d in [document, *document.get("$defs", {}).values()] if "title" in d
@@ -92,6 +94,7 @@ def template_data(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 or keyword.iskeyword(key)
                 or key.startswith("__")  # mangled inside a class body
                 or key in shadowed
+                or key in AMBIGUOUS_NAMES  # `l: int` is a name linters reject (E741)
                 for key in definition.get("properties", {})
             ),
         }
