@@ -33,6 +33,7 @@ import binascii
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -66,9 +67,15 @@ _OPEN_ARRAY = re.compile(r"\[")
 
 def read_lines(text: str, file: str, *, log: bool) -> list[Found]:
     """The messages of a log (`log`) or of JSON Lines, one per line (see the module docstring)."""
-    found: list[Found] = []
+    return list(lines_found(enumerate(text.split("\n"), start=1), file, log=log))
+
+
+def lines_found(
+    lines: Iterable[tuple[int, str]], file: str, *, log: bool
+) -> Iterator[Found]:
+    """read_lines over (line number, text) pairs, one at a time: a capture of any size streams."""
     text_lines: list[Location] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in lines:
         if not line.strip():
             continue
         source = JSONText(line, file, start_line=number)
@@ -82,12 +89,11 @@ def read_lines(text: str, file: str, *, log: bool) -> list[Found]:
         if values is None:
             text_lines.append(Location(file, number))
         else:
-            found.extend(Found(parsed, line) for parsed in values)
+            yield from (Found(parsed, line) for parsed in values)
     if text_lines:
         _summary(
             text_lines, "line(s) holding no JSON object or array (log text)", Counter()
         )
-    return found
 
 
 def _line_values(source: JSONText, *, any_value: bool) -> list[ParsedValue] | None:

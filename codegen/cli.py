@@ -147,6 +147,15 @@ no_wait_option = click.option(
     help="fail at once when another codegen run is using OUT_DIR, instead of waiting for it",
 )
 
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="processes reading each set's files (0: one per CPU); the output is the same",
+)
+
 
 class CodegenGroup(click.Group):
     """click's group, except that Ctrl-C while click itself parses exits 130, not 1 with `Aborted!`."""
@@ -195,6 +204,7 @@ def main() -> None:
     epilog=examples(
         "codegen generate                    # samples/<set>/ -> generated/<set>/",
         "codegen generate api/samples -o src/bindings",
+        "codegen generate -j 0               # big captures: read files on every CPU",
     )
 )
 @samples_and_output
@@ -204,9 +214,14 @@ def main() -> None:
     help="replace folders named like a set that codegen did not make",
 )
 @no_wait_option
+@jobs_option
 @reports_errors
 def generate(
-    samples_dir: Path | None, out_dir: Path | None, force: bool, no_wait: bool
+    samples_dir: Path | None,
+    out_dir: Path | None,
+    force: bool,
+    no_wait: bool,
+    jobs: int,
 ) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR.
 
@@ -217,7 +232,7 @@ def generate(
     check_output_location(samples_dir, out_dir)
     try:
         packages = build_packages(
-            samples_dir, committed_schemas(out_dir, skip_unreadable=True)
+            samples_dir, committed_schemas(out_dir, skip_unreadable=True), jobs
         )
     except KeyboardInterrupt:
         raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
@@ -246,8 +261,11 @@ def _ignore_interrupts() -> None:
 )
 @samples_and_output
 @no_wait_option
+@jobs_option
 @reports_errors
-def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None:
+def check(
+    samples_dir: Path | None, out_dir: Path | None, no_wait: bool, jobs: int
+) -> None:
     """Exit 1 with a diff if OUT_DIR is not exactly what SAMPLES_DIR and the templates produce.
 
     The changes to the bindings (as `codegen diff` says them) come first, then the unified diff.
@@ -255,7 +273,7 @@ def check(samples_dir: Path | None, out_dir: Path | None, no_wait: bool) -> None
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     committed = committed_schemas(out_dir, skip_unreadable=True)
-    packages = build_packages(samples_dir, committed)
+    packages = build_packages(samples_dir, committed, jobs)
     diffs = diff_packages(packages, out_dir, wait=not no_wait)
     if diffs:
         new = {package.name: package.schema for package in packages}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -51,10 +53,28 @@ class Interrupted(Exception):
 
 _ERASE_LINE = "\r\x1b[K"  # back to the start of the line, and clear it
 _status = ""  # the progress line shown on a terminal's stderr, if any
+_collected: list[str] | None = (
+    None  # notify() lines kept instead of printed, if collecting
+)
+
+
+@contextmanager
+def collecting_notices() -> Iterator[list[str]]:
+    """notify() lines go into the list yielded instead of stderr (a worker process keeps them
+    for the parent to print in order)."""
+    global _collected
+    outer, _collected = _collected, []
+    try:
+        yield _collected
+    finally:
+        _collected = outer
 
 
 def notify(message: str) -> None:
     """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
+    if _collected is not None:
+        _collected.append(message)
+        return
     if _status:
         sys.stderr.write(_ERASE_LINE)
     print(message, file=sys.stderr, flush=True)

@@ -41,11 +41,18 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from typing import Any, BinaryIO, NoReturn
 
-from codegen.captures import Found, holds_containers, read_har, read_lines
+from codegen.captures import (
+    Found,
+    holds_containers,
+    lines_found,
+    read_har,
+    read_lines,
+)
 from codegen.errors import CodegenError, Location, notify, shown
-from codegen.jsonreader import JSONText, ParsedValue, decode_text
+from codegen.jsonreader import JSONText, ParsedValue, decode_lines, decode_text
 
 SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".har", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -91,38 +98,66 @@ def read_sample_set(
     directory: Path, display_root: str, *, max_file_size: int = MAX_FILE_SIZE
 ) -> list[Sample]:
     """All distinct samples of a sample-set directory, sorted by (file, line, column)."""
-    if not directory.is_dir():
-        raise CodegenError(f"sample set directory not found: {shown(display_root)}")
+    files = sample_files(directory, display_root)
     samples: list[Sample] = []
     seen: set[str] = set()  # a sample is kept once per folder (folders may name kinds)
     # Files in sorted order and values in text order: the samples come out sorted.
-    for relative in _sample_files(directory):
-        display = f"{display_root}/{relative}"
-        try:
-            values = _read_file(directory / relative, display, max_file_size)
-        except NotRegularFile as skipped:
-            notify(f"warning: {skipped}; skipped")
-            continue
-        folder = relative.split("/", 1)[0] if "/" in relative else None
-        for found in values:
-            key = f"{folder}/{json.dumps(found.parsed.value)}"
-            if key not in seen:
-                seen.add(key)
-                samples.append(
-                    Sample(found.parsed.value, found.parsed.location, folder)
-                )
+    for sample in iter_samples(directory, display_root, files, max_file_size):
+        key = f"{sample.folder}/{json.dumps(sample.value)}"
+        if key not in seen:
+            seen.add(key)
+            samples.append(sample)
     if not samples:
-        raise CodegenError(
-            f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .log,"
-            " .har, .txt or .md files"
-        )
+        raise no_samples(display_root)
     if any(sample.folder is None for sample in samples):
-        # Folders only organise files here (see pipeline.kinds_by_folder): one copy in all.
+        # Folders only organise files here (see pipeline.infer_schema): one copy in all.
         unique = {json.dumps(sample.value): sample for sample in reversed(samples)}
         samples = [
             sample for sample in samples if unique[json.dumps(sample.value)] is sample
         ]
     return samples
+
+
+def sample_files(directory: Path, display_root: str) -> list[str]:
+    """The sample files of a set, as sorted relative POSIX paths."""
+    if not directory.is_dir():
+        raise CodegenError(f"sample set directory not found: {shown(display_root)}")
+    return _sample_files(directory)
+
+
+def by_folder(directory: Path, files: list[str]) -> bool:
+    """Every sample sits in a sub-folder (which may then name its kind): no regular sample file
+    at the top of the set. Known from the file list alone, before any sample is read."""
+    for relative in files:
+        if "/" not in relative:
+            try:
+                if stat.S_ISREG(os.stat(directory / relative).st_mode):
+                    return False
+            except OSError:
+                return False  # reading it will report the problem
+    return True
+
+
+def iter_samples(
+    directory: Path, display_root: str, files: list[str], max_file_size: int
+) -> Iterator[Sample]:
+    """The samples of `files` (relative to `directory`) in order, one at a time, duplicates
+    included; a file that is not a regular file is skipped with a warning."""
+    for relative in files:
+        display = f"{display_root}/{relative}"
+        folder = relative.split("/", 1)[0] if "/" in relative else None
+        try:
+            for found in _read_file(directory / relative, display, max_file_size):
+                yield Sample(found.parsed.value, found.parsed.location, folder)
+        except NotRegularFile as skipped:
+            notify(f"warning: {skipped}; skipped")
+
+
+def no_samples(display_root: str) -> CodegenError:
+    return CodegenError(
+        f"no samples found in {shown(display_root)}: expected .json, .jsonl, .ndjson, .log,"
+        " .har, .txt or .md files"
+    )
 
 
 def extract_from_document(text: str, file: str) -> list[Sample]:
@@ -245,24 +280,27 @@ def _require_regular(info: os.stat_result, display: str) -> None:
             raise NotRegularFile(f"{kind}, not a regular file", Location(display))
 
 
-def _read_file(path: Path, display: str, max_file_size: int) -> list[Found]:
-    """The values of one sample file by its suffix; a file that yields none is an error."""
-    text = decode_text(_read_regular_file(path, display, max_file_size), display)
+def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
+    """The values of one sample file by its suffix; a file that yields none is an error.
+    JSON Lines and logs are read a line at a time, so a capture of any size streams."""
     suffix = path.suffix.lower()
+    if suffix in _LINES_SUFFIXES or suffix == ".log":
+        streamed = _stream_lines(path, display, max_file_size, log=suffix == ".log")
+        if streamed is not None:
+            yield from streamed
+            return
+    text = decode_text(_read_regular_file(path, display, max_file_size), display)
     if suffix == ".json" or suffix in _LINES_SUFFIXES:
         if suffix == ".json":
             found = [Found(parsed, text) for parsed in JSONText(text, display).values()]
         else:
             found = read_lines(text, display, log=False)
         if not found:
-            end = JSONText(text, display).location(len(text))
-            expected = (
-                "a JSON value" if suffix == ".json" else "one JSON value per line"
-            )
-            raise CodegenError(f"empty file, expected {expected}", end)
-        return found
+            _empty(JSONText(text, display).location(len(text)), suffix)
+        yield from found
+        return
     if suffix == ".log":
-        found, nothing = read_lines(text, display, log=True), "no line holds a message"
+        found, nothing = read_lines(text, display, log=True), _NO_MESSAGE_LINE
     elif suffix == ".har":
         found = read_har(text, display)
         nothing = "no JSON response body or websocket frame received in this HAR file"
@@ -270,7 +308,76 @@ def _read_file(path: Path, display: str, max_file_size: int) -> list[Found]:
         found, nothing = _extract(text, display), "no JSON object or array found"
     if not found:
         raise CodegenError(nothing, Location(display))
-    return found
+    yield from found
+
+
+_NO_MESSAGE_LINE = "no line holds a message"
+
+
+def _empty(end: Location, suffix: str) -> NoReturn:
+    expected = "a JSON value" if suffix == ".json" else "one JSON value per line"
+    raise CodegenError(f"empty file, expected {expected}", end)
+
+
+def _stream_lines(
+    path: Path, display: str, limit: int, *, log: bool
+) -> Iterator[Found] | None:
+    """The messages of a JSON Lines file or log, a line at a time; None for a file in UTF-16
+    or UTF-32 (read whole instead). The same checks as a whole read: a regular file, within the
+    size limit, at least one message."""
+    try:
+        _require_regular(os.stat(path), display)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        stream = open(descriptor, "rb")
+        info = os.fstat(descriptor)
+        _require_regular(info, display)
+    except OSError as exc:
+        raise CodegenError(
+            f"cannot read file: {exc.strerror or exc}", Location(display)
+        ) from None
+    if info.st_size > limit:
+        stream.close()
+        raise CodegenError(
+            f"file of {info.st_size} bytes is larger than the limit of {limit} bytes"
+            " (raise max_file_size in the set's codegen.toml if it is meant to be read)",
+            Location(display),
+        )
+    lines = decode_lines(stream, display)
+    if lines is None:
+        stream.close()
+        return None
+    return _each_found(stream, lines, display, log=log)
+
+
+def _each_found(
+    stream: BinaryIO, lines: Iterator[tuple[int, str]], display: str, *, log: bool
+) -> Iterator[Found]:
+    last = (0, "")
+    with stream:
+
+        def counted() -> Iterator[tuple[int, str]]:
+            nonlocal last
+            for number, text in lines:
+                if text.endswith("\n"):
+                    last = (number + 1, "")  # as str.split sees a file ending in "\n"
+                    yield number, text[:-1]
+                else:
+                    last = (number, text)
+                    yield number, text
+
+        any_found = False
+        try:
+            for found in lines_found(counted(), display, log=log):
+                any_found = True
+                yield found
+        except OSError as exc:
+            raise CodegenError(
+                f"cannot read file: {exc.strerror or exc}", Location(display)
+            ) from None
+    if not any_found:
+        if log:
+            raise CodegenError(_NO_MESSAGE_LINE, Location(display))
+        _empty(Location(display, max(last[0], 1), len(last[1]) + 1), ".jsonl")
 
 
 def _extract(text: str, file: str) -> list[Found]:

@@ -26,7 +26,8 @@ import math
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any, Callable, NoReturn
+from collections.abc import Iterator
+from typing import Any, BinaryIO, Callable, NoReturn
 
 from codegen.errors import CodegenError, Location
 
@@ -71,6 +72,30 @@ def decode_text(data: bytes, file: str) -> str:
         column = len(before) - before.rfind("\n")
         message = f"invalid {name}: byte 0x{data[exc.start]:02x} ({exc.reason})"
         raise CodegenError(message, Location(file, line, column)) from None
+
+
+def decode_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, str]] | None:
+    """The lines of a UTF-8 file as (line number, text with its "\\n"), read one at a time
+    (lines end at "\\n" only); None for a file in UTF-16 or UTF-32, which is read whole by decode_text instead. An
+    undecodable byte is an error at its line and column, as in decode_text.
+    """
+    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    if any(head.startswith(bom) for bom, codec, _ in _BOMS if codec != "utf-8-sig"):
+        return None
+    return _utf8_lines(stream, file)
+
+
+def _utf8_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8")) + 1
+            message = f"invalid UTF-8: byte 0x{raw[exc.start]:02x} ({exc.reason})"
+            raise CodegenError(message, Location(file, number, column)) from None
+        yield number, text
 
 
 @dataclass(frozen=True)

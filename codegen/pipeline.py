@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codegen.config import load_config
+from codegen.config import SetConfig, load_config
 from codegen.errors import CodegenError, Location, shown, status
 from codegen.infer import infer
-from codegen.ingest import Sample, read_sample_set
+from codegen.fold import summarize_set
+from codegen.infer.summary import Summary
 from codegen.render import render_package
 from codegen.schema import build_schema, kept_names
 
@@ -59,58 +60,61 @@ def each_set(sets: list[SampleSet]) -> Iterator[SampleSet]:
 
 
 def infer_schema(
-    sample_set: SampleSet, previous: Mapping[str, dict[str, Any]] | None = None
+    sample_set: SampleSet,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> tuple[str, dict[str, Any]]:
     """(package name, schema.json document) for one set.
 
     `previous`: package name -> schema.json of the packages as generated before; their class
-    names are kept for the records still at the same places.
+    names are kept for the records still at the same places. `jobs`: processes reading the
+    set's files (see codegen.fold).
     """
     config = load_config(sample_set.directory, sample_set.display)
-    samples = read_sample_set(
-        sample_set.directory, sample_set.display, max_file_size=config.max_file_size
-    )
+    summary = summarize_set(sample_set.directory, sample_set.display, config, jobs)
+    return config.package, schema_of(summary, config, sample_set.display, previous)
+
+
+def schema_of(
+    summary: Summary,
+    config: SetConfig,
+    display: str,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The schema.json document of a set's summary, however it was folded (in this process,
+    by `--jobs` workers, or on a cluster: see codegen.distributed)."""
+    # An API that says what a message is outside it (GitHub's `X-GitHub-Event` header) has its
+    # captures sorted into a folder per kind: `samples/github/issues/*.json`. A set with samples
+    # at its top level is one kind of message, its sub-folders only organise files.
     inference = infer(
-        ((s.value, s.origin) for s in samples),
+        summary.members() if not summary.by_folder else (),
         config.root_name,
         config.overrides,
-        kinds=kinds_by_folder(samples),
+        kinds=(
+            {folder: summary.members(folder) for folder in summary.folders()}
+            if summary.by_folder
+            else None
+        ),
         kept=kept_names((previous or {}).get(config.package, {})),
     )
     if inference is None:
-        raise CodegenError("no samples in this set", Location(sample_set.display))
-    return config.package, build_schema(inference)
-
-
-def kinds_by_folder(
-    samples: list[Sample],
-) -> dict[str, list[tuple[Any, Location]]] | None:
-    """Samples by the sub-folder naming their kind, when every sample sits in a sub-folder.
-
-    An API that says what a message is outside it (GitHub's `X-GitHub-Event` header) has its
-    captures sorted into a folder per kind: `samples/github/issues/*.json`. A set with samples at
-    its top level is one kind of message, its sub-folders only organise files.
-    """
-    if not samples or any(sample.folder is None for sample in samples):
-        return None
-    kinds: dict[str, list[tuple[Any, Location]]] = {}
-    for sample in samples:
-        assert sample.folder is not None
-        kinds.setdefault(sample.folder, []).append((sample.value, sample.origin))
-    return kinds
+        raise CodegenError("no samples in this set", Location(display))
+    return build_schema(inference)
 
 
 def build_packages(
-    samples_dir: Path, previous: Mapping[str, dict[str, Any]] | None = None
+    samples_dir: Path,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> list[Package]:
     """All packages, rendered in memory: nothing is written unless every set succeeds.
 
-    `previous`: the schemas of the packages generated before (see `infer_schema`).
+    `previous`, `jobs`: see `infer_schema`.
     """
     packages: list[Package] = []
     seen: dict[str, str] = {}
     for sample_set in each_set(discover_sets(samples_dir)):
-        name, schema = infer_schema(sample_set, previous)
+        name, schema = infer_schema(sample_set, previous, jobs)
         if name in seen:
             raise CodegenError(
                 f"sets {seen[name]} and {sample_set.display} would both generate package {name!r}",

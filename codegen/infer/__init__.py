@@ -12,6 +12,7 @@ from codegen.infer.naming import Names, name_shapes
 from codegen.infer.observe import observe, observe_kinds
 from codegen.infer.overrides import Overrides
 from codegen.infer.passes import PASSES
+from codegen.infer.summary import Member
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,19 @@ class Inference:
 
 
 def infer(
-    samples: Iterable[tuple[Any, Location]],
+    samples: Iterable[tuple[Any, Location]] | Iterable[Member],
     root_name: str,
     overrides: Overrides | None = None,
     *,
-    kinds: dict[str, list[tuple[Any, Location]]] | None = None,
+    kinds: (
+        Mapping[str, Iterable[tuple[Any, Location]] | Iterable[Member]] | None
+    ) = None,
     kept: Mapping[str, str] | None = None,
 ) -> Inference | None:
     """Run observation, every pass in order, then naming; None when there is no sample.
+
+    `samples`: (value, location) pairs, or the weighted members of a summary (see
+    codegen.infer.summary), which is how the pipeline reads a set.
 
     `kinds`: samples whose kind is said outside them (a sub-folder per kind), instead of
     `samples`. An override whose path matches no position of the samples is an error: a typo in

@@ -203,6 +203,26 @@ class Looks:
     forced: str | None = None  # the config's format; "none": never one
 
 
+# The JSON kinds of the values a Scalar stands for, as Shape's flags name them.
+STRING, INTEGER, NUMBER = "string", "integer", "number"
+
+
+@dataclass(eq=False)
+class Scalar:
+    """A string or number in a sample's skeleton (codegen.infer.summary), standing for the value
+    every sample of its entry holds there: a value that names nothing (no tag, no enum member),
+    of which inference reads only its JSON kind and `looks`, its evidence for the formats pass.
+    """
+
+    kind: str  # STRING, INTEGER or NUMBER
+    looks: Looks
+    example: str | int | float  # the value in the entry's first sample
+
+    @property
+    def fits(self) -> frozenset[str]:
+        return self.looks.fits
+
+
 @dataclass(frozen=True)
 class Format:
     """The format the values at a position have (codegen.infer.looks.FORMATS), and why."""

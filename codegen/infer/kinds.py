@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.infer import thresholds
-from codegen.infer.ir import Discriminator
+from codegen.infer.ir import STRING, Discriminator, Scalar
 
 Feature = tuple[str, ...]  # a key path inside an object: ("contents", "trades")
 
@@ -119,6 +119,7 @@ def features(obj: dict[str, Any]) -> frozenset[Feature]:
 
 def find_split(
     objects: Sequence[dict[str, Any]],
+    weights: Sequence[int] | None = None,
     *,
     exclude: frozenset[str] = frozenset(),
     only: frozenset[str] | None = None,
@@ -131,10 +132,12 @@ def find_split(
     a field that merely correlates with a few optional keys in a handful of objects is not a
     second tag). Kinds told apart by keys are always looked for.
     `forced_tag`: the config names the tag; every object must then hold it (scalar values).
+    `weights`: how many samples each object stands for (a summary's skeletons); 1 each if None.
     """
     if forced_tag is not None:
         return _forced(objects, forced_tag)
-    if len(objects) < 2:
+    weights = [1] * len(objects) if weights is None else weights
+    if sum(weights) < 2:
         return None
     shapes = [features(obj) for obj in objects]
     candidates = [
@@ -144,27 +147,29 @@ def find_split(
         and (only is None or key in only)
         and (
             candidate := _candidate(
-                objects, shapes, key, position, proven=only is not None
+                objects, weights, shapes, key, position, proven=only is not None
             )
         )
         is not None
     ]
     if candidates:
         best = min(candidates, key=lambda c: c.rank)
-        if not best.top.explained and _payload_has_a_tag(objects):
+        if not best.top.explained and _payload_has_a_tag(objects, weights):
             # The kinds differ only inside a payload that names its own kind
             # (`{"stream": "btcusdt@trade", "data": {"e": "trade"}}`): the union is there.
             return None
-        total = len(objects)
+        total = sum(weights)
         split = _tag_split(objects, best.key, f"{best.evidence}; {total} objects")
         return replace(
             split,
             runners_up=frozenset(c.key for c in candidates if c is not best),
         )
-    return _key_split(objects, shapes)
+    return _key_split(objects, weights, shapes)
 
 
-def _payload_has_a_tag(objects: Sequence[dict[str, Any]]) -> bool:
+def _payload_has_a_tag(
+    objects: Sequence[dict[str, Any]], weights: Sequence[int]
+) -> bool:
     """Some key holds an object in every object here, and those objects have a tag."""
     for key in _keys_in_order(objects):
         inner = [obj.get(key) for obj in objects]
@@ -172,7 +177,7 @@ def _payload_has_a_tag(objects: Sequence[dict[str, Any]]) -> bool:
             payloads: list[dict[str, Any]] = inner  # type: ignore[assignment]
             shapes = [features(payload) for payload in payloads]
             if any(
-                _candidate(payloads, shapes, inner_key, position) is not None
+                _candidate(payloads, weights, shapes, inner_key, position) is not None
                 for position, inner_key in enumerate(_keys_in_order(payloads))
             ):
                 return True
@@ -185,6 +190,7 @@ def _keys_in_order(objects: Sequence[dict[str, Any]]) -> list[str]:
 
 def _candidate(
     objects: Sequence[dict[str, Any]],
+    weights: Sequence[int],
     shapes: list[frozenset[Feature]],
     key: str,
     position: int,
@@ -204,17 +210,20 @@ def _candidate(
             values.append(obj[key])
         else:
             return None
-    present = [value for value in values if value is not MISSING]
-    total = len(present)
-    if total < len(values) * thresholds.TAG_MIN_PRESENT_SHARE:
+    counts: Counter[Group] = Counter()
+    for value, weight in zip(values, weights):
+        if value is not MISSING:
+            counts[value] += weight
+    total = sum(counts.values())
+    everything = sum(weights)
+    if total < everything * thresholds.TAG_MIN_PRESENT_SHARE:
         return None
-    if len({type(value) for value in present}) != 1:
+    if len({type(value) for value in counts}) != 1:
         return None  # "1" and 1 at one key: a loose value, not a tag
-    counts = Counter(present)
     if not 2 <= len(counts) <= thresholds.TAG_MAX_VALUES:
         return None
     if isinstance(
-        present[0], int
+        next(iter(counts)), int
     ) and total < thresholds.TAG_INT_MIN_OBJECTS_PER_VALUE * len(counts):
         return None  # numbers that barely repeat: request ids, counters, indexes
     groups: dict[Group, list[frozenset[Feature]]] = {}
@@ -247,7 +256,7 @@ def _candidate(
         top,
         inner,
         len(counts),
-        len(values) - total,
+        everything - total,
         key.lower() in thresholds.TAG_NAME_HINTS,
         position,
     )
@@ -347,7 +356,9 @@ class ForcedTagError(ValueError):
 
 
 def _key_split(
-    objects: Sequence[dict[str, Any]], shapes: list[frozenset[Feature]]
+    objects: Sequence[dict[str, Any]],
+    weights: Sequence[int],
+    shapes: list[frozenset[Feature]],
 ) -> Split | None:
     """Kinds without a tag: optional keys of which every object holds exactly one.
 
@@ -364,8 +375,12 @@ def _key_split(
     ):
         return None  # values of one kind under keys that differ: a map (detect_maps), not kinds
     keys = _keys_in_order(objects)
-    count = Counter(key for obj in objects for key in obj)
-    optional = [key for key in keys if count[key] < len(objects)]
+    count: Counter[str] = Counter()
+    for obj, weight in zip(objects, weights):
+        for key in obj:
+            count[key] += weight
+    total = sum(weights)
+    optional = [key for key in keys if count[key] < total]
     holds_payload = {
         key: all(isinstance(obj[key], (dict, list)) for obj in objects if key in obj)
         for key in optional
@@ -408,13 +423,15 @@ def _key_split(
         Discriminator(
             None,
             f"keys {', '.join(repr(key) for key in chosen)}: every one of"
-            f" {len(objects)} objects holds exactly one",
+            f" {total} objects holds exactly one",
         ),
         tuple((key, groups[key]) for key in sorted(chosen)),
     )
 
 
 def _json_kind(value: Any) -> str:
+    if isinstance(value, Scalar):
+        return "str" if value.kind == STRING else "number"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):

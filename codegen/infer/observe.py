@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from collections import Counter
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.errors import CodegenError, Location
 from codegen.infer import thresholds
 from codegen.infer.ir import (
+    INTEGER,
+    NUMBER,
+    STRING,
+    Scalar,
     Anchor,
     ArrayShape,
     Field,
@@ -41,54 +45,43 @@ from codegen.infer.overrides import (
     parse_path,
     path_text,
 )
-from codegen.infer.recursion import Member, find_recursion
+from codegen.infer.recursion import Member as Below, find_recursion
+from codegen.infer.summary import Member, is_docs_example
 from codegen.jsonpath import child_path
-
-
-def is_docs_example(value: Any) -> bool:
-    """A sample holding a docs placeholder string is an example from docs, not a capture."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if thresholds.PLACEHOLDER_STRING.fullmatch(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
 
 
 @dataclass(frozen=True)
 class _Instance:
-    """One JSON value at a position, where it was seen, and whether its sample is a docs example."""
+    """One JSON value at a position (a `Scalar` where a summary kept only its evidence), where it
+    was first seen, whether its sample is a docs example, and how many samples it stands for.
+    """
 
     value: Any
     origin: Origin
     docs: bool
+    weight: int = 1
 
 
 def observe(
-    samples: Iterable[tuple[Any, Location]], overrides: Overrides | None = None
+    samples: Iterable[tuple[Any, Location]] | Iterable[Member],
+    overrides: Overrides | None = None,
 ) -> Shape | None:
-    """The root shape of all samples (None when there are none).
+    """The root shape of all samples (None when there are none): (value, location) pairs, each
+    one sample, or the weighted members of a summary (`codegen.infer.summary`).
 
     Observation goes top-down, one position at a time over every value seen there, so that the
     objects at a position can be split into kinds (`codegen.infer.kinds`) before their fields
     are merged: each kind's fields then come from its own objects only.
     """
-    instances = [
-        _Instance(value, Origin(location, "$"), is_docs_example(value))
-        for value, location in samples
-    ]
+    instances = _instances(samples)
     if not instances:
         return None
     return _Observer(overrides or Overrides()).shape(instances, ())
 
 
 def observe_kinds(
-    kinds: dict[str, list[tuple[Any, Location]]], overrides: Overrides | None = None
+    kinds: Mapping[str, Iterable[tuple[Any, Location]] | Iterable[Member]],
+    overrides: Overrides | None = None,
 ) -> Shape:
     """The root of samples whose kind is said outside them (one folder of samples per kind):
     an out-of-band union of each kind's shape. A kind's messages must be JSON objects.
@@ -96,10 +89,7 @@ def observe_kinds(
     observer = _Observer(overrides or Overrides())
     variants = []
     for kind in sorted(kinds):
-        instances = [
-            _Instance(value, Origin(location, "$"), is_docs_example(value))
-            for value, location in kinds[kind]
-        ]
+        instances = _instances(kinds[kind])
         for instance in instances:
             if not isinstance(instance.value, dict):
                 raise CodegenError(
@@ -112,6 +102,27 @@ def observe_kinds(
         )
     origin = min(v.shape.record.origin for v in variants if v.shape.record is not None)
     return Shape(record=TaggedUnion(tuple(variants), origin, out_of_band=True))
+
+
+def _instances(
+    samples: Iterable[tuple[Any, Location]] | Iterable[Member],
+) -> list[_Instance]:
+    return [
+        (
+            _Instance(
+                sample.value, Origin(sample.location, "$"), sample.docs, sample.weight
+            )
+            if isinstance(sample, Member)
+            else _Instance(
+                sample[0], Origin(sample[1], "$"), is_docs_example(sample[0])
+            )
+        )
+        for sample in samples
+    ]
+
+
+def _weight(instances: Iterable[_Instance]) -> int:
+    return sum(instance.weight for instance in instances)
 
 
 class _Observer:
@@ -138,20 +149,19 @@ class _Observer:
         values = [instance.value for instance in instances]
         arrays = [i for i in instances if isinstance(i.value, list)]
         objects = [i for i in instances if isinstance(i.value, dict)]
-        texts = [i for i in instances if isinstance(i.value, str)]
-        ints = [i for i in instances if type(i.value) is int]
+        texts = [i for i in instances if _json_type(i.value) is STRING]
+        ints = [i for i in instances if _json_type(i.value) is INTEGER]
         recursion = self.recursive_at.get(path) if objects else None
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
-            integer=any(
-                type(value) is int and not i.docs for value, i in zip(values, instances)
-            ),
+            integer=any(not i.docs for i in ints),
             number=any(
-                type(value) is float or (type(value) is int and i.docs)
-                for value, i in zip(values, instances)
+                _json_type(i.value) is NUMBER
+                or (i.docs and _json_type(i.value) is INTEGER)
+                for i in instances
             ),
-            string=any(isinstance(value, str) for value in values),
+            string=bool(texts),
             array=self.array(arrays, path) if arrays else None,
             record=self.objects(objects, path) if objects and not recursion else None,
             texts=self.values(texts, path) if texts else None,
@@ -178,20 +188,24 @@ class _Observer:
         return ArrayShape(
             self.shape(items, path + (ITEMS,)) if items else None,
             positions,
-            len(arrays),
+            _weight(arrays),
             forced,
         )
 
     def values(
         self, instances: list[_Instance], path: tuple[Segment, ...]
     ) -> Values[Any]:
-        """The strings (or ints) at one position, counted while they are few (see Values)."""
+        """The strings (or ints) at one position, counted while they are few (see Values); not
+        counted when one is a docs placeholder or a summary's Scalar (a value that names nothing:
+        no enum holds it)."""
         setting = self.overrides.at(path)
         forced = setting.enum if setting is not None else None
         closed = setting is not None and setting.closed
-        if any(instance.docs for instance in instances):
-            return Values((), len(instances), forced, closed=closed)
-        counts = Counter(instance.value for instance in instances)
+        if any(i.docs or isinstance(i.value, Scalar) for i in instances):
+            return Values((), _weight(instances), forced, closed=closed)
+        counts: Counter[Any] = Counter()
+        for instance in instances:
+            counts[instance.value] += instance.weight
         return replace(_bounded(counts, forced), closed=closed)
 
     def looks(
@@ -206,7 +220,7 @@ class _Observer:
             assert setting is not None
             # One kind of value (strings, or numbers): a format describes one type.
             texts = next(
-                (isinstance(i.value, str) for i in scalars if not i.docs), None
+                (_json_type(i.value) is STRING for i in scalars if not i.docs), None
             )
             for instance in instances:
                 if (
@@ -214,15 +228,18 @@ class _Observer:
                     and not instance.docs
                     and (
                         forced not in _fits(instance.value)
-                        or isinstance(instance.value, str) is not texts
+                        or (_json_type(instance.value) is STRING) is not texts
                     )
                 ):
                     raise _format_mismatch(setting, instance)
         if not scalars:
             return None
         if any(instance.docs for instance in scalars):
-            return Looks(frozenset(), len(scalars), 0, None, None, forced)
-        return replace(looks_of([i.value for i in scalars]), forced=forced)
+            return Looks(frozenset(), _weight(scalars), 0, None, None, forced)
+        looks = _looks(scalars[0])
+        for instance in scalars[1:]:
+            looks = merge_looks(looks, _looks(instance))
+        return replace(looks, forced=forced)
 
     def objects(
         self, objects: list[_Instance], path: tuple[Segment, ...], is_kind: bool = False
@@ -236,6 +253,7 @@ class _Observer:
             if setting is not None and setting.recursive is False
             else find_recursion(
                 [instance.value for instance in objects],
+                [instance.weight for instance in objects],
                 path,
                 lambda below: self._forced_recursion(below, path),
                 lambda below: below in self.recursive_at,
@@ -325,7 +343,7 @@ class _Observer:
                             is_kind=True,
                         )
                     ),
-                    len(group),
+                    _weight(group),
                 )
             )
         return ObjectUnion(
@@ -345,11 +363,12 @@ class _Observer:
         allowed: frozenset[str] | None,
     ) -> Split | None:
         values = [instance.value for instance in objects]
+        weights = [instance.weight for instance in objects]
         used = frozenset(key for key, _ in tags)
         if forced is None:
-            return find_split(values, exclude=used | excluded, only=allowed)
+            return find_split(values, weights, exclude=used | excluded, only=allowed)
         try:
-            return find_split(values, forced_tag=forced[0])
+            return find_split(values, weights, forced_tag=forced[0])
         except ForcedTagError as error:
             where = next(i.origin for i in objects if i.value is error.obj)
             setting = self.overrides.at(path)
@@ -380,16 +399,17 @@ class _Observer:
                             child_path(instance.origin.path, key),
                         ),
                         instance.docs,
+                        instance.weight,
                     )
                 )
         setting = self.overrides.at(path)
         return ObjectShape(
             tuple(
-                Field(key, self.shape(values, path + (("key", key),)), len(values))
+                Field(key, self.shape(values, path + (("key", key),)), _weight(values))
                 for key, values in by_key.items()
             ),
-            count=len(objects),
-            single_key=sum(1 for instance in objects if len(instance.value) == 1),
+            count=_weight(objects),
+            single_key=_weight(i for i in objects if len(i.value) == 1),
             origin=min(instance.origin for instance in objects),
             tags=tags,
             is_kind=is_kind,
@@ -397,17 +417,44 @@ class _Observer:
         )
 
 
+def _json_type(value: Any) -> str | None:
+    """STRING, INTEGER or NUMBER for a string or number (or the Scalar standing for one)."""
+    if isinstance(value, Scalar):
+        return value.kind
+    kind = type(value)
+    if kind is str:
+        return STRING
+    if kind is int:
+        return INTEGER
+    return NUMBER if kind is float else None
+
+
 def _is_scalar(value: Any) -> bool:
     """A string or a number: what formats describe."""
-    return isinstance(value, (str, float)) or type(value) is int
+    return _json_type(value) is not None
 
 
 def _fits(value: Any) -> frozenset[str]:
+    if isinstance(value, Scalar):
+        return value.fits
     return fits(value) if _is_scalar(value) else frozenset()
 
 
+def _looks(instance: _Instance) -> Looks:
+    """The format evidence of one value, counted as often as its instance stands for samples."""
+    if isinstance(instance.value, Scalar):
+        return instance.value.looks  # counted over its samples already
+    one = looks_of([instance.value])
+    if instance.weight == 1:
+        return one
+    return replace(
+        one, count=instance.weight, fractions=one.fractions * instance.weight
+    )
+
+
 def _format_mismatch(setting: PathOverride, instance: _Instance) -> CodegenError:
-    shown = json.dumps(instance.value)
+    value = instance.value
+    shown = json.dumps(value.example if isinstance(value, Scalar) else value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return CodegenError(
         f"the config (set in {setting.where}) gives {instance.origin.path} the format"
@@ -417,19 +464,22 @@ def _format_mismatch(setting: PathOverride, instance: _Instance) -> CodegenError
     )
 
 
-def _member(instance: _Instance, member: Member) -> _Instance:
+def _member(instance: _Instance, member: Below) -> _Instance:
     """An object of a recursive type, as seen below the object at its position."""
     path = instance.origin.path
     for step in member.steps:
         path = f"{path}[{step}]" if isinstance(step, int) else child_path(path, step)
     return _Instance(
-        member.value, Origin(instance.origin.location, path), instance.docs
+        member.value,
+        Origin(instance.origin.location, path),
+        instance.docs,
+        instance.weight,
     )
 
 
 def _item(array: _Instance, index: int) -> _Instance:
     origin = Origin(array.origin.location, f"{array.origin.path}[{index}]")
-    return _Instance(array.value[index], origin, array.docs)
+    return _Instance(array.value[index], origin, array.docs, array.weight)
 
 
 def merge(left: Shape, right: Shape) -> Shape:

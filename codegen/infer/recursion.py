@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen.infer import thresholds
+from codegen.infer.ir import STRING, Scalar
 from codegen.infer.overrides import ITEMS, Segment, path_text
 
 Path = tuple[Segment, ...]
@@ -49,6 +50,7 @@ class Found:
 
 def find_recursion(
     objects: list[dict[str, Any]],
+    weights: list[int],
     base: Path,
     forced: Callable[[Path], bool | None],
     stop: Callable[[Path], bool],
@@ -57,6 +59,7 @@ def find_recursion(
 
     `forced(path)`: the config says the objects at that (absolute) path are of this type (True)
     or never part of an enclosing recursive type, nor the objects below them (False). `stop(path)`: the objects there belong to an enclosing recursive type.
+    `weights`: how many samples each object stands for (a summary's skeletons).
     """
     edges: dict[Path, str] = {}
     members = _closure(objects, edges)
@@ -70,7 +73,7 @@ def find_recursion(
             if forced(base + relative):
                 found[relative] = "set in the config"
                 continue
-            evidence = _evidence(members, relative, profile)
+            evidence = _evidence(members, weights, relative, profile)
             if evidence is not None:
                 found[relative] = evidence
         if not found:
@@ -117,19 +120,26 @@ def _candidates(
     return found
 
 
-def _evidence(members: list[Member], relative: Path, profile: _Profile) -> str | None:
+def _evidence(
+    members: list[Member], weights: list[int], relative: Path, profile: _Profile
+) -> str | None:
     """Why the objects at `relative` below the members are of their type, or None."""
     first = relative[0]
     below = [
-        (member.value, obj)
+        (member.value, obj, weights[member.source])
         for member in members
         for _, obj in _objects_at(member.value, relative)
     ]
-    matched = [
-        verdict
-        for verdict in (profile.match(obj, first, above) for above, obj in below)
+    verdicts = [
+        (verdict, weight)
+        for verdict, weight in (
+            (profile.match(obj, first, above), weight) for above, obj, weight in below
+        )
         if verdict is not None
     ]
+    matched = [verdict for verdict, _ in verdicts]
+    matched_count = sum(weight for _, weight in verdicts)
+    below_count = sum(weight for _, _, weight in below)
     levels = 1
     level = [member.value for member in members]
     while level:
@@ -143,11 +153,11 @@ def _evidence(members: list[Member], relative: Path, profile: _Profile) -> str |
     alone, shared = max(matched, default=(False, 0))
     if not alone and (
         levels < thresholds.RECURSION_MIN_LEVELS
-        or len(matched) < thresholds.RECURSION_MIN_MATCH_SHARE * len(below)
+        or matched_count < thresholds.RECURSION_MIN_MATCH_SHARE * below_count
     ):
         return None
     return (
-        f"{len(matched)} of {len(below)} objects at {path_text(relative)[1:]} below"
+        f"{matched_count} of {below_count} objects at {path_text(relative)[1:]} below"
         f" match objects above ({shared} {'key' if shared == 1 else 'keys'} in common),"
         f" nesting {levels} levels deep"
     )
@@ -185,6 +195,8 @@ def _kind(value: Any) -> str | None:
     """A value's JSON kind (ints and floats are both numbers); None for null, which fits any."""
     if value is None:
         return None
+    if isinstance(value, Scalar):
+        return "string" if value.kind == STRING else "number"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):

@@ -1,0 +1,332 @@
+"""The sample summary: every sample folded, one at a time, into a value that merges.
+
+Inference never keeps the parsed samples. Each sample is reduced to its *skeleton*: its structure
+(objects with their keys in order, arrays with their items) and every value that could name
+something (a tag or enum value: null, booleans, small ints, name-like strings, see
+`kinds.looks_like_name`), while every other string or number (prices, ids, timestamps, free
+text) becomes a `Scalar` slot that keeps only what inference reads of it: its JSON kind, the
+formats it fits (looks.fits), the range of the numbers it holds and, from the first sample, an
+example. Samples with one skeleton are one `Entry`, weighted by how many distinct samples it
+stands for; a feed of a million ticks of a few kinds is a few hundred entries.
+
+Exact duplicates (the same JSON text, as `json.dumps` writes the value) are counted once, per
+folder when every sample sits in a folder naming its kind (see pipeline.infer_schema), else
+once in the set. Each entry keeps the 64-bit digest of every distinct sample it stands for, with
+which of its slots held a number with a fraction, so that merging two summaries that both saw a
+sample counts it once: `merge` is associative, commutative and idempotent, and the summary of a
+whole equals the merge of the summaries of its parts, whichever way it was split (the property
+`--jobs` and the Dask extra rely on; tests/test_summary.py checks it on random splits).
+
+What a skeleton drops is what no pass reads: a position whose values include one that is not a
+name can be no tag and no enum, so its distinct values are not counted (`Values` stops
+counting, as it does past thresholds.ENUM_MAX_VALUES); formats and ranges are kept in full.
+The config can ask for the exact values (a `tag` names keys whose values stay whole; a forced
+`enum` keeps every value whole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from codegen.errors import Location
+from codegen.infer import thresholds
+from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
+from codegen.infer.kinds import looks_like_name
+from codegen.infer.looks import fits
+
+
+@dataclass(frozen=True)
+class Member:
+    """One weighted skeleton, as observation reads it: `value` holds Scalars at its slots."""
+
+    value: Any
+    location: Location
+    docs: bool
+    weight: int  # the distinct samples it stands for
+
+
+@dataclass
+class Entry:
+    """The samples with one skeleton: the first one's example values, the range of each slot's
+    numbers, and each sample's digest -> the slots where it held a fraction (a bit each).
+    """
+
+    skeleton: Any  # hashable: see _skeleton
+    location: Location  # of the first sample
+    docs: bool
+    examples: list[str | int | float]
+    low: list[Decimal | None]
+    high: list[Decimal | None]
+    seen: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    """Every sample of a set, folded. `scope(folder)`: where exact duplicates are counted once.
+
+    `by_folder`: every sample sits in a sub-folder naming its kind (decided from the file list
+    before reading, so that duplicates are counted the same way wherever the summary is built).
+    `exact_keys`: keys whose values stay whole (config tags); `exact`: keep every value whole.
+    """
+
+    by_folder: bool
+    exact_keys: frozenset[str] = frozenset()
+    exact: bool = False
+    # (folder or None, docs, skeleton) -> entry
+    entries: dict[tuple[str | None, bool, Any], Entry] = field(default_factory=dict)
+
+    def add(
+        self, value: Any, location: Location, folder: str | None, docs: bool
+    ) -> None:
+        """Fold one sample in (`docs`: it holds docs placeholders)."""
+        slots: list[str | int | float] = []
+        skeleton = _skeleton(value, slots, self.exact_keys, self.exact, None)
+        scope = folder if self.by_folder else None
+        key = (scope, docs, skeleton)
+        entry = self.entries.get(key)
+        digest = _digest(value)
+        if entry is None:
+            entry = Entry(
+                skeleton,
+                location,
+                docs,
+                slots,
+                [None] * len(slots),
+                [None] * len(slots),
+            )
+            self.entries[key] = entry
+        elif digest in entry.seen:
+            return
+        elif location < entry.location:
+            entry.location, entry.examples = location, slots
+        mask = 0
+        for index, raw in enumerate(slots):
+            number = _number(raw)
+            if number is None:
+                continue
+            low, high = entry.low[index], entry.high[index]
+            entry.low[index] = number if low is None or number < low else low
+            entry.high[index] = number if high is None or number > high else high
+            if isinstance(raw, str) and any(mark in raw for mark in ".eE"):
+                mask |= 1 << index
+        entry.seen[digest] = mask
+
+    def merge(self, other: Summary) -> Summary:
+        """The summary of both sides' samples (neither side changes)."""
+        if (self.by_folder, self.exact_keys, self.exact) != (
+            other.by_folder,
+            other.exact_keys,
+            other.exact,
+        ):
+            raise ValueError("summaries built with different settings cannot merge")
+        merged = Summary(self.by_folder, self.exact_keys, self.exact)
+        for side in (self, other):
+            for key, entry in side.entries.items():
+                known = merged.entries.get(key)
+                merged.entries[key] = (
+                    _copy(entry) if known is None else _merge_entries(known, entry)
+                )
+        return merged
+
+    def members(self, folder: str | None = None) -> list[Member]:
+        """The skeletons of one folder's samples (all, when not by folder), first seen first."""
+        found = [
+            (entry.location, _member(entry))
+            for (scope, _, _), entry in self.entries.items()
+            if scope == folder
+        ]
+        found.sort(key=lambda pair: pair[0])
+        return [member for _, member in found]
+
+    def folders(self) -> list[str]:
+        return sorted({scope for scope, _, _ in self.entries if scope is not None})
+
+    def __len__(self) -> int:
+        """The distinct samples folded in."""
+        return sum(len(entry.seen) for entry in self.entries.values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Summary):
+            return NotImplemented
+        return (
+            self.by_folder == other.by_folder
+            and self.exact_keys == other.exact_keys
+            and self.exact == other.exact
+            and _comparable(self) == _comparable(other)
+        )
+
+
+def summarize(
+    samples: Iterable[tuple[Any, Location, str | None]],
+    *,
+    by_folder: bool,
+    exact_keys: frozenset[str] = frozenset(),
+    exact: bool = False,
+) -> Summary:
+    """Fold (value, location, folder) samples into a new summary."""
+    summary = Summary(by_folder, exact_keys, exact)
+    for value, location, folder in samples:
+        summary.add(value, location, folder, is_docs_example(value))
+    return summary
+
+
+def is_docs_example(value: Any) -> bool:
+    """A sample holding a docs placeholder string is an example from docs, not a capture."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if thresholds.PLACEHOLDER_STRING.fullmatch(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _skeleton(
+    value: Any,
+    slots: list[str | int | float],
+    exact_keys: frozenset[str],
+    exact: bool,
+    key: str | None,
+) -> Any:
+    """A hashable form of `value` with every value that names nothing replaced by its kind and
+    formats, those values appended to `slots` in order. Kinds never compare equal across types:
+    `1`, `1.0`, `true` and `"1"` are four skeletons."""
+    kind = type(value)
+    if kind is str:
+        if exact or looks_like_name(value) or key in exact_keys:
+            return value
+        slots.append(value)
+        return (STRING, fits(value))
+    if kind is int:
+        if exact or looks_like_name(value) or key in exact_keys:
+            return value
+        slots.append(value)
+        return (INTEGER, fits(value))
+    if kind is float:
+        slots.append(value)
+        return (NUMBER, fits(value))
+    if kind is dict:
+        return (
+            "{",
+            tuple(
+                (name, _skeleton(item, slots, exact_keys, exact, name))
+                for name, item in value.items()
+            ),
+        )
+    if kind is list:
+        return (
+            "[",
+            tuple(_skeleton(item, slots, exact_keys, exact, None) for item in value),
+        )
+    return ("=", value)  # null, true, false
+
+
+def _rebuild(skeleton: Any, slots: Iterator[Scalar]) -> Any:
+    """The JSON-like value a skeleton stands for, with the entry's Scalars at its slots."""
+    if not isinstance(skeleton, tuple):
+        return skeleton
+    mark, body = skeleton
+    if mark == "{":
+        return {name: _rebuild(item, slots) for name, item in body}
+    if mark == "[":
+        return [_rebuild(item, slots) for item in body]
+    if mark == "=":
+        return body
+    return next(slots)
+
+
+def _member(entry: Entry) -> Member:
+    weight = len(entry.seen)
+    scalars = iter(
+        [
+            Scalar(
+                _kind_of(raw),
+                Looks(
+                    fits(raw),
+                    weight,
+                    sum(1 for mask in entry.seen.values() if mask >> index & 1),
+                    entry.low[index],
+                    entry.high[index],
+                ),
+                raw,
+            )
+            for index, raw in enumerate(entry.examples)
+        ]
+    )
+    return Member(_rebuild(entry.skeleton, scalars), entry.location, entry.docs, weight)
+
+
+def _kind_of(raw: str | int | float) -> str:
+    if isinstance(raw, str):
+        return STRING
+    return INTEGER if isinstance(raw, int) else NUMBER
+
+
+def _number(raw: str | int | float) -> Decimal | None:
+    """The number a slot's value holds, as looks.looks_of reads it (None for other strings)."""
+    if isinstance(raw, str):
+        return Decimal(raw) if thresholds.DECIMAL.fullmatch(raw) else None
+    return Decimal(raw)
+
+
+def _digest(value: Any) -> int:
+    """64 bits of the sample's JSON text: equal for exact duplicates only (short of a collision,
+    about one in 10^19 for a pair; 1, 1.0 and true stay apart)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+        "big",
+    )
+
+
+def _copy(entry: Entry) -> Entry:
+    return Entry(
+        entry.skeleton,
+        entry.location,
+        entry.docs,
+        entry.examples,
+        list(entry.low),
+        list(entry.high),
+        dict(entry.seen),
+    )
+
+
+def _merge_entries(left: Entry, right: Entry) -> Entry:
+    first = left if left.location <= right.location else right
+    merged = _copy(first)
+    merged.low = [_extreme(min, a, b) for a, b in zip(left.low, right.low)]
+    merged.high = [_extreme(max, a, b) for a, b in zip(left.high, right.high)]
+    merged.seen = left.seen | right.seen
+    return merged
+
+
+def _extreme(pick: Any, left: Decimal | None, right: Decimal | None) -> Decimal | None:
+    if left is None:
+        return right
+    if right is None:
+        return left
+    result: Decimal = pick(left, right)
+    return result
+
+
+def _comparable(summary: Summary) -> dict[Any, Any]:
+    return {
+        key: (
+            entry.location,
+            entry.docs,
+            entry.examples,
+            entry.low,
+            entry.high,
+            entry.seen,
+        )
+        for key, entry in summary.entries.items()
+    }

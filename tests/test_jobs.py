@@ -1,0 +1,114 @@
+"""`--jobs`: a set's files folded by several processes give the output one process gives, byte
+for byte, with the same warnings in the same order and the same first error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from codegen import fold
+from codegen.cli import main
+
+from conftest import tree_of
+
+
+@pytest.fixture(autouse=True)
+def parallel_even_when_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers start for any set here (the real floor is megabytes; the rule is the same)."""
+    monkeypatch.setattr(fold, "PARALLEL_MIN_BYTES", 0)
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env={"CODEGEN_DEBUG": None})
+
+
+def lines(*messages: Any) -> str:
+    return "".join(json.dumps(message) + "\n" for message in messages)
+
+
+def trade(index: int) -> dict[str, Any]:
+    return {
+        "type": "trade",
+        "side": ["buy", "sell"][index % 2],
+        "px": f"{100 + index}.25",
+        "ts": 1_700_000_000_000 + index,
+    }
+
+
+def book(index: int) -> dict[str, Any]:
+    return {"type": "book", "bids": [[1.5 + index, 3]], "seq": 10_000 + index}
+
+
+def write_feed(samples: Path) -> None:
+    feed = samples / "feed"
+    feed.mkdir(parents=True)
+    for part in range(5):
+        start = part * 8
+        (feed / f"part{part}.jsonl").write_text(
+            lines(*(trade(i) if i % 2 else book(i) for i in range(start, start + 8)))
+        )
+    # A sample several files repeat counts once, whichever worker reads it.
+    (feed / "repeat.json").write_text(json.dumps(trade(3)))
+    # Warnings from two runs: log text lines.
+    (feed / "a.log").write_text("starting\n12:00:01 " + json.dumps(trade(99)) + "\n")
+    (feed / "z.log").write_text("stopping\n12:00:02 " + json.dumps(book(98)) + "\n")
+
+
+def generate(samples: Path, out: Path, jobs: int) -> Result:
+    return run("generate", samples, "-o", out, "--jobs", jobs)
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 0])
+def test_jobs_write_what_one_process_writes(tmp_path: Path, jobs: int) -> None:
+    write_feed(tmp_path / "samples")
+    one = generate(tmp_path / "samples", tmp_path / "one", 1)
+    many = generate(tmp_path / "samples", tmp_path / "many", jobs)
+    assert one.exit_code == 0, one.output
+    assert many.exit_code == 0, many.output
+    assert tree_of(tmp_path / "many") == tree_of(tmp_path / "one")
+    assert many.stderr == one.stderr
+    assert "a.log:1: skipped 1 line(s)" in one.stderr
+    assert "z.log:1: skipped 1 line(s)" in one.stderr
+    assert (
+        len(
+            fold._runs(
+                tmp_path / "samples" / "feed",
+                sorted(p.name for p in (tmp_path / "samples" / "feed").iterdir()),
+                3,
+            )
+        )
+        == 3
+    )
+
+
+def test_jobs_with_a_folder_per_kind(tmp_path: Path) -> None:
+    """Samples sorted into a folder per kind: a sample in two folders is a sample of each."""
+    samples = tmp_path / "samples"
+    for kind, make in (("trades", trade), ("books", book)):
+        folder = samples / "hooks" / kind
+        folder.mkdir(parents=True)
+        for index in range(4):
+            (folder / f"{index}.json").write_text(json.dumps(make(index)))
+    (samples / "hooks" / "books" / "x.json").write_text(json.dumps(trade(0)))
+    one = generate(samples, tmp_path / "one", 1)
+    many = generate(samples, tmp_path / "many", 2)
+    assert one.exit_code == 0, one.output
+    assert tree_of(tmp_path / "many") == tree_of(tmp_path / "one")
+
+
+def test_jobs_report_the_first_bad_file_as_one_process_does(tmp_path: Path) -> None:
+    write_feed(tmp_path / "samples")
+    feed = tmp_path / "samples" / "feed"
+    (feed / "part1.jsonl").write_text(lines(trade(1)) + '{"type": "trade",\n')
+    (feed / "part4.jsonl").write_text("[1, 2\n")
+    one = generate(tmp_path / "samples", tmp_path / "one", 1)
+    many = generate(tmp_path / "samples", tmp_path / "many", 3)
+    assert one.exit_code == 2 and many.exit_code == 2
+    assert "part1.jsonl:2" in one.stderr
+    assert many.stderr == one.stderr
+    assert "Traceback" not in many.output + many.stderr
+    assert not (tmp_path / "many").exists()
