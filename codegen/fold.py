@@ -18,7 +18,7 @@ from pathlib import Path
 
 from codegen.config import SetConfig
 from codegen.errors import CodegenError, Location, collecting_notices, notify
-from codegen.infer.summary import Summary, is_docs_example
+from codegen.infer.summary import Summary
 from codegen.ingest import by_folder, iter_samples, no_samples, sample_files
 
 # Below this many bytes of sample files a set is read in this process: starting workers and
@@ -78,9 +78,7 @@ def _fold(run: _Run) -> Summary:
     for sample in iter_samples(
         run.directory, run.display, list(run.files), run.max_file_size
     ):
-        summary.add(
-            sample.value, sample.origin, sample.folder, is_docs_example(sample.value)
-        )
+        summary.add(sample.value, sample.origin, sample.folder)
     return summary
 
 

@@ -32,13 +32,24 @@ FORMATS = (UUID, DATE_TIME, ISO_DATE_TIME, DATE, *EPOCH_UNITS, DECIMAL)
 SCHEMA_FORMATS = frozenset({UUID, DATE_TIME, DATE})
 # Nanosecond epochs only as JSON ints (see thresholds.EPOCH_EARLIEST).
 _INT_ONLY = frozenset({"epoch-nanoseconds"})
+# Each unit's window of plausible times, and the span of them all.
+_EPOCH_WINDOWS = tuple(
+    (
+        name,
+        thresholds.EPOCH_EARLIEST * per_second,
+        thresholds.EPOCH_LATEST * per_second,
+    )
+    for name, per_second in EPOCH_UNITS.items()
+)
+_EPOCH_LOW = min(low for _, low, _ in _EPOCH_WINDOWS)
+_EPOCH_HIGH = max(high for _, _, high in _EPOCH_WINDOWS)
 
 
 def fits(value: str | int | float) -> frozenset[str]:
     """The formats one string or number fits."""
     if isinstance(value, str):
         return _text_fits(value)
-    return _epochs(Decimal(value), json_int=type(value) is int)
+    return _epochs(value, json_int=type(value) is int)
 
 
 def looks_of(values: list[str | int | float]) -> Looks:
@@ -76,7 +87,23 @@ def merge_looks(left: Looks, right: Looks) -> Looks:
     )
 
 
+# Every format of a string starts with a digit, a minus sign or (a UUID) a hex letter; a UUID
+# has 36 characters. Most strings are told apart by these two facts alone, without a pattern.
+_DIGIT_START = frozenset("-0123456789")
+_HEX_LETTERS = frozenset("abcdefABCDEF")
+_UUID_LENGTH = 36
+_NONE: frozenset[str] = frozenset()
+_DECIMAL_ONLY = frozenset({DECIMAL})
+
+
 def _text_fits(text: str) -> frozenset[str]:
+    first = text[:1]
+    if first not in _DIGIT_START and (
+        first not in _HEX_LETTERS or len(text) != _UUID_LENGTH
+    ):
+        return _NONE
+    if thresholds.DECIMAL.fullmatch(text):  # the commonest: then no other pattern fits
+        return number_text_fits(Decimal(text))
     found: set[str] = set()
     if thresholds.UUID.fullmatch(text):
         found.add(UUID)
@@ -86,21 +113,24 @@ def _text_fits(text: str) -> frozenset[str]:
             found.add(DATE_TIME)
     if thresholds.DATE.fullmatch(text) and _real_date(text):
         found.add(DATE)
-    if thresholds.DECIMAL.fullmatch(text):
-        found.add(DECIMAL)
-        found |= _epochs(Decimal(text), json_int=False)
     return frozenset(found)
 
 
-def _epochs(number: Decimal, *, json_int: bool) -> frozenset[str]:
-    """The epoch units whose window of plausible times holds `number` (ns: JSON ints only)."""
-    found = set()
-    for name, per_second in EPOCH_UNITS.items():
-        low = thresholds.EPOCH_EARLIEST * per_second
-        high = thresholds.EPOCH_LATEST * per_second
-        if low <= number < high and (json_int or name not in _INT_ONLY):
-            found.add(name)
-    return frozenset(found)
+def number_text_fits(number: Decimal) -> frozenset[str]:
+    """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
+    return _DECIMAL_ONLY | _epochs(number, json_int=False)
+
+
+def _epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
+    """The epoch units whose window of plausible times holds `number` (ns: JSON ints only).
+    (Python compares ints, floats and Decimals exactly.)"""
+    if not _EPOCH_LOW <= number < _EPOCH_HIGH:
+        return _NONE
+    return frozenset(
+        name
+        for name, low, high in _EPOCH_WINDOWS
+        if low <= number < high and (json_int or name not in _INT_ONLY)
+    )
 
 
 def _real_date(text: str) -> bool:

@@ -27,7 +27,6 @@ The config can ask for the exact values (a `tag` names keys whose values stay wh
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,7 +36,9 @@ from codegen.errors import Location
 from codegen.infer import thresholds
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
 from codegen.infer.kinds import looks_like_name
-from codegen.infer.looks import fits
+from codegen.infer.looks import fits, number_text_fits
+
+Number = Decimal | int | float
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ class Entry:
     location: Location  # of the first sample
     docs: bool
     examples: list[str | int | float]
-    low: list[Decimal | None]
-    high: list[Decimal | None]
+    # The smallest and largest number each slot held (numbers in strings as Decimals).
+    low: list[Number | None]
+    high: list[Number | None]
     seen: dict[int, int] = field(default_factory=dict)
 
 
@@ -80,21 +82,19 @@ class Summary:
     # (folder or None, docs, skeleton) -> entry
     entries: dict[tuple[str | None, bool, Any], Entry] = field(default_factory=dict)
 
-    def add(
-        self, value: Any, location: Location, folder: str | None, docs: bool
-    ) -> None:
-        """Fold one sample in (`docs`: it holds docs placeholders)."""
-        slots: list[str | int | float] = []
-        skeleton = _skeleton(value, slots, self.exact_keys, self.exact, None)
-        scope = folder if self.by_folder else None
-        key = (scope, docs, skeleton)
+    def add(self, value: Any, location: Location, folder: str | None) -> None:
+        """Fold one sample in."""
+        reading = _Reading(self.exact_keys, self.exact)
+        skeleton = reading.skeleton(value, None)
+        slots = reading.slots
+        key = (folder if self.by_folder else None, reading.docs, skeleton)
         entry = self.entries.get(key)
-        digest = _digest(value)
+        digest = _digest(slots)
         if entry is None:
             entry = Entry(
                 skeleton,
                 location,
-                docs,
+                reading.docs,
                 slots,
                 [None] * len(slots),
                 [None] * len(slots),
@@ -104,17 +104,18 @@ class Summary:
             return
         elif location < entry.location:
             entry.location, entry.examples = location, slots
-        mask = 0
-        for index, raw in enumerate(slots):
-            number = _number(raw)
+        lows, highs = entry.low, entry.high
+        for index, number in enumerate(reading.numbers):
             if number is None:
                 continue
-            low, high = entry.low[index], entry.high[index]
-            entry.low[index] = number if low is None or number < low else low
-            entry.high[index] = number if high is None or number > high else high
-            if isinstance(raw, str) and any(mark in raw for mark in ".eE"):
-                mask |= 1 << index
-        entry.seen[digest] = mask
+            low = lows[index]
+            if low is None:
+                lows[index] = highs[index] = number
+            elif number < low:
+                lows[index] = number
+            elif number > highs[index]:  # type: ignore[operator]  # not None once low is not
+                highs[index] = number
+        entry.seen[digest] = reading.fractions
 
     def merge(self, other: Summary) -> Summary:
         """The summary of both sides' samples (neither side changes)."""
@@ -171,7 +172,7 @@ def summarize(
     """Fold (value, location, folder) samples into a new summary."""
     summary = Summary(by_folder, exact_keys, exact)
     for value, location, folder in samples:
-        summary.add(value, location, folder, is_docs_example(value))
+        summary.add(value, location, folder)
     return summary
 
 
@@ -190,44 +191,94 @@ def is_docs_example(value: Any) -> bool:
     return False
 
 
-def _skeleton(
-    value: Any,
-    slots: list[str | int | float],
-    exact_keys: frozenset[str],
-    exact: bool,
-    key: str | None,
-) -> Any:
-    """A hashable form of `value` with every value that names nothing replaced by its kind and
-    formats, those values appended to `slots` in order. Kinds never compare equal across types:
-    `1`, `1.0`, `true` and `"1"` are four skeletons."""
-    kind = type(value)
-    if kind is str:
-        if exact or looks_like_name(value) or key in exact_keys:
-            return value
-        slots.append(value)
-        return (STRING, fits(value))
-    if kind is int:
-        if exact or looks_like_name(value) or key in exact_keys:
-            return value
-        slots.append(value)
-        return (INTEGER, fits(value))
-    if kind is float:
-        slots.append(value)
-        return (NUMBER, fits(value))
-    if kind is dict:
-        return (
-            "{",
-            tuple(
-                (name, _skeleton(item, slots, exact_keys, exact, name))
-                for name, item in value.items()
-            ),
+class _Reading:
+    """One sample being reduced to its skeleton: its slots' values in order, and whether it holds
+    a docs placeholder (codegen.infer.summary module docstring)."""
+
+    def __init__(self, exact_keys: frozenset[str], exact: bool) -> None:
+        self.slots: list[str | int | float] = []
+        self.numbers: list[Number | None] = (
+            []
+        )  # each slot's number (None: not a number)
+        self.fractions = (
+            0  # a bit per slot: a number in a string with a fraction or exponent
         )
-    if kind is list:
-        return (
-            "[",
-            tuple(_skeleton(item, slots, exact_keys, exact, None) for item in value),
-        )
-    return ("=", value)  # null, true, false
+        self.docs = False
+        self.exact_keys = exact_keys
+        self.exact = exact
+
+    def skeleton(self, value: Any, key: str | None) -> Any:
+        """A hashable form of `value` with every value that names nothing replaced by its kind
+        and formats. Kinds never compare equal across types: `1`, `1.0`, `true` and `"1"` are
+        four skeletons. (Names and small ints are taken in the loops: most values are those.)
+        """
+        kind = type(value)
+        if kind is dict:
+            items: list[tuple[str, Any]] = []
+            for name, item in value.items():
+                if type(item) is str and self._keeps(item):
+                    items.append((name, item))
+                elif type(item) is int and -_MAX_NAME_INT <= item <= _MAX_NAME_INT:
+                    items.append((name, item))
+                else:
+                    items.append((name, self.skeleton(item, name)))
+            return ("{", tuple(items))
+        if kind is list:
+            return ("[", tuple([self.skeleton(item, None) for item in value]))
+        if kind is str:
+            if self._keeps(value) or key in self.exact_keys:
+                return value
+            return (STRING, self._text_slot(value))
+        if kind is int:
+            if (
+                self.exact
+                or -_MAX_NAME_INT <= value <= _MAX_NAME_INT
+                or key in self.exact_keys
+            ):
+                return value
+            self.slots.append(value)
+            self.numbers.append(value)
+            return (INTEGER, fits(value))
+        if kind is float:
+            self.slots.append(value)
+            self.numbers.append(value)
+            return (NUMBER, fits(value))
+        return ("=", value)  # null, true, false
+
+    def _text_slot(self, text: str) -> frozenset[str]:
+        """Take a string as a slot; its formats (a number in it read once, for its range)."""
+        if text[:1] in _NUMBER_START and thresholds.DECIMAL.fullmatch(text):
+            number = Decimal(text)
+            if "." in text or "e" in text or "E" in text:
+                self.fractions |= 1 << len(self.slots)
+            self.slots.append(text)
+            self.numbers.append(number)
+            return number_text_fits(number)
+        self.slots.append(text)
+        self.numbers.append(None)
+        return fits(text)
+
+    def _keeps(self, text: str) -> bool:
+        """A string kept whole: a name (or every value, with `exact`); notes docs placeholders."""
+        if text[:1] == "<" and thresholds.PLACEHOLDER_STRING.fullmatch(text):
+            self.docs = True
+        return self.exact or _is_name(text)
+
+
+_MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
+_NUMBER_START = frozenset("-0123456789")
+_NAMES: dict[str, bool] = {}  # looks_like_name of strings seen lately: names recur
+_NAMES_KEPT = 1 << 16
+
+
+def _is_name(text: str) -> bool:
+    known = _NAMES.get(text)
+    if known is None:
+        known = looks_like_name(text)
+        if len(_NAMES) >= _NAMES_KEPT:
+            _NAMES.clear()
+        _NAMES[text] = known
+    return known
 
 
 def _rebuild(skeleton: Any, slots: Iterator[Scalar]) -> Any:
@@ -254,8 +305,8 @@ def _member(entry: Entry) -> Member:
                     fits(raw),
                     weight,
                     sum(1 for mask in entry.seen.values() if mask >> index & 1),
-                    entry.low[index],
-                    entry.high[index],
+                    _decimal(entry.low[index]),
+                    _decimal(entry.high[index]),
                 ),
                 raw,
             )
@@ -265,27 +316,22 @@ def _member(entry: Entry) -> Member:
     return Member(_rebuild(entry.skeleton, scalars), entry.location, entry.docs, weight)
 
 
+def _decimal(number: Number | None) -> Decimal | None:
+    return None if number is None else Decimal(number)
+
+
 def _kind_of(raw: str | int | float) -> str:
     if isinstance(raw, str):
         return STRING
     return INTEGER if isinstance(raw, int) else NUMBER
 
 
-def _number(raw: str | int | float) -> Decimal | None:
-    """The number a slot's value holds, as looks.looks_of reads it (None for other strings)."""
-    if isinstance(raw, str):
-        return Decimal(raw) if thresholds.DECIMAL.fullmatch(raw) else None
-    return Decimal(raw)
-
-
-def _digest(value: Any) -> int:
-    """64 bits of the sample's JSON text: equal for exact duplicates only (short of a collision,
-    about one in 10^19 for a pair; 1, 1.0 and true stay apart)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return int.from_bytes(
-        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-        "big",
-    )
+def _digest(slots: list[str | int | float]) -> int:
+    """64 bits that tell apart the samples of one skeleton: the skeleton holds everything else
+    of a sample, so equal slot values make exact duplicates (short of a collision, about one in
+    10^19 for a pair; `repr` keeps 1, 1.0 and "1" apart)."""
+    text = repr(slots).encode("utf-8", "backslashreplace")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
 def _copy(entry: Entry) -> Entry:
@@ -309,12 +355,12 @@ def _merge_entries(left: Entry, right: Entry) -> Entry:
     return merged
 
 
-def _extreme(pick: Any, left: Decimal | None, right: Decimal | None) -> Decimal | None:
+def _extreme(pick: Any, left: Number | None, right: Number | None) -> Number | None:
     if left is None:
         return right
     if right is None:
         return left
-    result: Decimal = pick(left, right)
+    result: Number = pick(left, right)
     return result
 
 
