@@ -215,3 +215,24 @@ def test_a_feed_infers_the_same_from_its_summary_as_from_its_messages() -> None:
     assert (
         "seen 20 times" in schema and "all 20 values are epoch milliseconds" in schema
     )
+
+
+def test_equal_numbers_written_differently_give_one_range_whatever_their_order() -> (
+    None
+):
+    """`0.00` and `0.0`, `1.50`, `15e-1` and `1.5`: the range names the shortest, so a set read
+    in any order, or in parts, says the same."""
+    texts = ["1.50", "0.0", "1.5", "15e-1", "0.00"]
+    ranges = set()
+    for order in (texts, texts[::-1], texts[2:] + texts[:2]):
+        samples = [
+            ({"p": text}, Location("s.jsonl", line), None)
+            for line, text in enumerate(order, start=1)
+        ]
+        halves = summarize(samples[:2], by_folder=False).merge(
+            summarize(samples[2:], by_folder=False)
+        )
+        for summary in (summarize(samples, by_folder=False), halves):
+            looks = summary.members()[0].value["p"].looks
+            ranges.add((str(looks.low), str(looks.high)))
+    assert ranges == {("0.0", "1.5")}

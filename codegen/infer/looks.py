@@ -8,10 +8,13 @@ something: a date that exists, a time within its day, a number inside an epoch w
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
 from decimal import Decimal
 
 from codegen.infer import thresholds
 from codegen.infer.ir import Looks
+
+Number = Decimal | int | float
 
 UUID = "uuid"
 DATE_TIME = "date-time"  # RFC 3339
@@ -69,8 +72,8 @@ def looks_of(values: list[str | int | float]) -> Looks:
         every,
         len(values),
         fractions,
-        min(numbers, default=None),
-        max(numbers, default=None),
+        lowest(numbers),
+        highest(numbers),
     )
 
 
@@ -81,8 +84,8 @@ def merge_looks(left: Looks, right: Looks) -> Looks:
         left.fits & right.fits,
         left.count + right.count,
         left.fractions + right.fractions,
-        min(numbers, default=None),
-        max(numbers, default=None),
+        lowest(numbers),
+        highest(numbers),
         left.forced if left.forced is not None else right.forced,
     )
 
@@ -94,6 +97,29 @@ _HEX_LETTERS = frozenset("abcdefABCDEF")
 _UUID_LENGTH = 36
 _NONE: frozenset[str] = frozenset()
 _DECIMAL_ONLY = frozenset({DECIMAL})
+
+
+def lowest(numbers: Iterable[Number]) -> Decimal | None:
+    """The smallest number; of equal ones (`1.5`, `1.50`, `15e-1`) the one written shortest:
+    the same whichever order the values came in."""
+    low = min(map(Decimal, numbers), key=_shortest_first, default=None)
+    return low
+
+
+def highest(numbers: Iterable[Number]) -> Decimal | None:
+    """The largest number; of equal ones, the one written shortest (see lowest)."""
+    high = min(map(Decimal, numbers), key=_largest_first, default=None)
+    return high
+
+
+def _shortest_first(number: Decimal) -> tuple[Decimal, int, str]:
+    text = str(number)
+    return number, len(text), text
+
+
+def _largest_first(number: Decimal) -> tuple[Decimal, int, str]:
+    text = str(number)
+    return -number, len(text), text
 
 
 def _text_fits(text: str) -> frozenset[str]:

@@ -27,18 +27,17 @@ The config can ask for the exact values (a `tag` names keys whose values stay wh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from codegen.errors import Location
 from codegen.infer import thresholds
+from codegen.infer.digests import DigestSet
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
 from codegen.infer.kinds import looks_like_name
-from codegen.infer.looks import fits, number_text_fits
-
-Number = Decimal | int | float
+from codegen.infer.looks import Number, fits, highest, lowest, number_text_fits
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,16 @@ class Entry:
     # The smallest and largest number each slot held (numbers in strings as Decimals).
     low: list[Number | None]
     high: list[Number | None]
-    seen: dict[int, int] = field(default_factory=dict)
+    # The digests of the distinct samples, grouped by the slots where they held a fraction (a
+    # bit each): identical samples have identical bits, so a sample is in one group only.
+    seen: dict[int, DigestSet] = field(default_factory=dict)
+
+    @property
+    def weight(self) -> int:
+        return sum(len(digests) for digests in self.seen.values())
+
+    def holds(self, digest: int) -> bool:
+        return any(digest in digests for digests in self.seen.values())
 
 
 @dataclass
@@ -100,7 +108,7 @@ class Summary:
                 [None] * len(slots),
             )
             self.entries[key] = entry
-        elif digest in entry.seen:
+        elif entry.holds(digest):
             return
         elif location < entry.location:
             entry.location, entry.examples = location, slots
@@ -108,14 +116,18 @@ class Summary:
         for index, number in enumerate(reading.numbers):
             if number is None:
                 continue
-            low = lows[index]
-            if low is None:
+            low, high = lows[index], highs[index]
+            if low is None or high is None:
                 lows[index] = highs[index] = number
-            elif number < low:
-                lows[index] = number
-            elif number > highs[index]:  # type: ignore[operator]  # not None once low is not
-                highs[index] = number
-        entry.seen[digest] = reading.fractions
+                continue
+            if number <= low:
+                lows[index] = number if number < low else lowest((low, number))
+            if number >= high:
+                highs[index] = number if number > high else highest((high, number))
+        digests = entry.seen.get(reading.fractions)
+        if digests is None:
+            digests = entry.seen[reading.fractions] = DigestSet()
+        digests.add(digest)
 
     def merge(self, other: Summary) -> Summary:
         """The summary of both sides' samples (neither side changes)."""
@@ -149,7 +161,7 @@ class Summary:
 
     def __len__(self) -> int:
         """The distinct samples folded in."""
-        return sum(len(entry.seen) for entry in self.entries.values())
+        return sum(entry.weight for entry in self.entries.values())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Summary):
@@ -296,7 +308,7 @@ def _rebuild(skeleton: Any, slots: Iterator[Scalar]) -> Any:
 
 
 def _member(entry: Entry) -> Member:
-    weight = len(entry.seen)
+    weight = entry.weight
     scalars = iter(
         [
             Scalar(
@@ -304,7 +316,11 @@ def _member(entry: Entry) -> Member:
                 Looks(
                     fits(raw),
                     weight,
-                    sum(1 for mask in entry.seen.values() if mask >> index & 1),
+                    sum(
+                        len(digests)
+                        for mask, digests in entry.seen.items()
+                        if mask >> index & 1
+                    ),
                     _decimal(entry.low[index]),
                     _decimal(entry.high[index]),
                 ),
@@ -335,33 +351,33 @@ def _digest(slots: list[str | int | float]) -> int:
 
 
 def _copy(entry: Entry) -> Entry:
-    return Entry(
-        entry.skeleton,
-        entry.location,
-        entry.docs,
-        entry.examples,
-        list(entry.low),
-        list(entry.high),
-        dict(entry.seen),
+    return replace(
+        entry,
+        low=list(entry.low),
+        high=list(entry.high),
+        seen={mask: digests.copy() for mask, digests in entry.seen.items()},
     )
 
 
 def _merge_entries(left: Entry, right: Entry) -> Entry:
     first = left if left.location <= right.location else right
-    merged = _copy(first)
-    merged.low = [_extreme(min, a, b) for a, b in zip(left.low, right.low)]
-    merged.high = [_extreme(max, a, b) for a, b in zip(left.high, right.high)]
-    merged.seen = left.seen | right.seen
-    return merged
+    seen = {mask: digests.copy() for mask, digests in left.seen.items()}
+    for mask, digests in right.seen.items():
+        seen[mask] = seen[mask].union(digests) if mask in seen else digests.copy()
+    return replace(
+        first,
+        low=[_extreme(lowest, a, b) for a, b in zip(left.low, right.low)],
+        high=[_extreme(highest, a, b) for a, b in zip(left.high, right.high)],
+        seen=seen,
+    )
 
 
-def _extreme(pick: Any, left: Number | None, right: Number | None) -> Number | None:
-    if left is None:
-        return right
-    if right is None:
-        return left
-    result: Number = pick(left, right)
-    return result
+def _extreme(
+    pick: Callable[[Iterable[Number]], Decimal | None],
+    left: Number | None,
+    right: Number | None,
+) -> Number | None:
+    return pick(number for number in (left, right) if number is not None)
 
 
 def _comparable(summary: Summary) -> dict[Any, Any]:
