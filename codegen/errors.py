@@ -53,6 +53,7 @@ class Interrupted(Exception):
 
 _ERASE_LINE = "\r\x1b[K"  # back to the start of the line, and clear it
 _status = ""  # the progress line shown on a terminal's stderr, if any
+_step = ""  # the step the progress line names, without its detail
 _collected: list[str] | None = (
     None  # notify() lines kept instead of printed, if collecting
 )
@@ -87,10 +88,27 @@ def status(text: str) -> None:
     """Show a progress line (`[12/166] trading`) in place of the last one; "" clears it.
 
     Only when stderr is a terminal: in CI logs and pipes a run stays quiet. notify() lines
-    print above it.
+    print above it. While notices are collected (a worker process), nothing is shown.
     """
+    global _step
+    _step = text
+    _show(text)
+
+
+def status_detail(detail: str) -> None:
+    """Say how far the current step is, after its progress line: `[1/3] feed: 120,000 samples`."""
+    if _step:
+        _show(f"{_step}: {detail}")
+
+
+def _show(text: str) -> None:
     global _status
-    if sys.stderr is None or not sys.stderr.isatty() or not (text or _status):
+    if (
+        _collected is not None
+        or sys.stderr is None
+        or not sys.stderr.isatty()
+        or not (text or _status)
+    ):
         return
     _status = text  # first: a Ctrl-C during the write must still leave a line to clear
     sys.stderr.write(_ERASE_LINE + text)

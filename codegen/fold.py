@@ -17,13 +17,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codegen.config import SetConfig
-from codegen.errors import CodegenError, Location, collecting_notices, notify
+from codegen.errors import (
+    CodegenError,
+    Location,
+    collecting_notices,
+    notify,
+    status_detail,
+)
 from codegen.infer.summary import Summary
 from codegen.ingest import by_folder, iter_samples, no_samples, sample_files
 
 # Below this many bytes of sample files a set is read in this process: starting workers and
 # sending summaries back costs more than folding a few megabytes (about 0.1 s a worker).
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+# How often (in samples read) the progress line on a terminal says how far a big set is.
+PROGRESS_EVERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,13 @@ def summarize_set(
 
 def _fold(run: _Run) -> Summary:
     summary = replace(run.empty, entries={})
-    for sample in iter_samples(
+    samples = iter_samples(
         run.directory, run.display, list(run.files), run.max_file_size
-    ):
+    )
+    for count, sample in enumerate(samples, start=1):
         summary.add(sample.value, sample.origin, sample.folder)
+        if count % PROGRESS_EVERY == 0:
+            status_detail(f"{count:,} samples")
     return summary
 
 

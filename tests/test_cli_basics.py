@@ -137,6 +137,20 @@ def test_progress_shows_on_a_terminal_and_warnings_print_above_it(
     assert stdout.startswith(f"wrote {tmp_path / 'out' / 'alpha'} (")
 
 
+def test_a_big_set_says_how_many_samples_were_read(tmp_path: Path) -> None:
+    samples = tiny_samples(tmp_path, ("feed",))
+    (samples / "feed" / "capture.jsonl").write_text(
+        "".join(f'{{"seq": {index}}}\n' for index in range(20_500))
+    )
+    status, _, stderr = generate_in_subprocess(samples, tmp_path / "out", tty=True)
+    assert status == 0, stderr
+    # Every 10,000 samples (codegen.fold.PROGRESS_EVERY), after the set's own line.
+    assert stderr == (
+        f"{ERASE}[1/1] feed{ERASE}[1/1] feed: 10,000 samples"
+        f"{ERASE}[1/1] feed: 20,000 samples{ERASE}"
+    )
+
+
 def test_no_progress_without_a_terminal(tmp_path: Path) -> None:
     samples = tiny_samples(tmp_path)
     status, stdout, stderr = generate_in_subprocess(
