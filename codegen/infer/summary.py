@@ -222,14 +222,14 @@ class _Reading:
     def skeleton(self, value: Any, key: str | None) -> Any:
         """A hashable form of `value` with every value that names nothing replaced by its kind
         and formats. Kinds never compare equal across types: `1`, `1.0`, `true` and `"1"` are
-        four skeletons. (Names and small ints are taken in the loops: most values are those.)
+        four skeletons. (Strings and small ints are taken in the loops: most values are those.)
         """
         kind = type(value)
         if kind is dict:
             items: list[tuple[str, Any]] = []
             for name, item in value.items():
-                if type(item) is str and self._keeps(item):
-                    items.append((name, item))
+                if type(item) is str:
+                    items.append((name, self.text(item, name)))
                 elif type(item) is int and -_MAX_NAME_INT <= item <= _MAX_NAME_INT:
                     items.append((name, item))
                 else:
@@ -238,9 +238,7 @@ class _Reading:
         if kind is list:
             return ("[", tuple([self.skeleton(item, None) for item in value]))
         if kind is str:
-            if self._keeps(value) or key in self.exact_keys:
-                return value
-            return (STRING, self._text_slot(value))
+            return self.text(value, key)
         if kind is int:
             if (
                 self.exact
@@ -257,24 +255,29 @@ class _Reading:
             return (NUMBER, fits(value))
         return ("=", value)  # null, true, false
 
-    def _text_slot(self, text: str) -> frozenset[str]:
-        """Take a string as a slot; its formats (a number in it read once, for its range)."""
+    def text(self, text: str, key: str | None) -> Any:
+        """A string's place in the skeleton: itself when it is a name (or kept whole), else a
+        slot with its formats (a number in it read once, for its range). Notes placeholders.
+        """
+        known = _NAMES.get(text)
+        if known is None:
+            known = _learn_name(text)
+        if known:
+            return text  # a name is never a placeholder: names start with a letter or digit
+        if text[:1] == "<" and thresholds.PLACEHOLDER_STRING.fullmatch(text):
+            self.docs = True
+        if self.exact or key in self.exact_keys:
+            return text
         if text[:1] in _NUMBER_START and thresholds.DECIMAL.fullmatch(text):
             number = Decimal(text)
             if "." in text or "e" in text or "E" in text:
                 self.fractions |= 1 << len(self.slots)
             self.slots.append(text)
             self.numbers.append(number)
-            return number_text_fits(number)
+            return (STRING, number_text_fits(number))
         self.slots.append(text)
         self.numbers.append(None)
-        return fits(text)
-
-    def _keeps(self, text: str) -> bool:
-        """A string kept whole: a name (or every value, with `exact`); notes docs placeholders."""
-        if text[:1] == "<" and thresholds.PLACEHOLDER_STRING.fullmatch(text):
-            self.docs = True
-        return self.exact or _is_name(text)
+        return (STRING, fits(text))
 
 
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
@@ -283,13 +286,12 @@ _NAMES: dict[str, bool] = {}  # looks_like_name of strings seen lately: names re
 _NAMES_KEPT = 1 << 16
 
 
-def _is_name(text: str) -> bool:
-    known = _NAMES.get(text)
-    if known is None:
-        known = looks_like_name(text)
-        if len(_NAMES) >= _NAMES_KEPT:
-            _NAMES.clear()
-        _NAMES[text] = known
+def _learn_name(text: str) -> bool:
+    """kinds.looks_like_name, remembered (up to _NAMES_KEPT strings, then forgotten at once)."""
+    known = looks_like_name(text)
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.clear()
+    _NAMES[text] = known
     return known
 
 
