@@ -11,7 +11,10 @@ Decisions:
   .txt/.md are text copied from docs pages, see extract_from_document.
 - A sample file that yields no sample is an error, not skipped: an empty capture is a mistake.
 - Exact duplicates (same keys in the same order, same values) are kept once, at their first
-  occurrence; they are compared as json.dumps text, so 1, 1.0 and true stay distinct.
+  occurrence; they are compared as json.dumps text, so 1, 1.0 and true stay distinct. (Inference
+  reads a set through iter_samples, one sample at a time, and counts duplicates in its summary:
+  codegen.infer.summary.)
+- .jsonl/.ndjson/.log files in UTF-8 are read a line at a time, so a capture of any size streams.
 - Docs extraction skips only candidates that are not JSON at all ("{id}" in a sentence). A
   candidate that is complete JSON by Python's lenient reading but breaks a strictness rule
   (duplicate key, NaN, 1e400, too deep) is an error at its position: skipping it would silently
