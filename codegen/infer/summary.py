@@ -53,10 +53,9 @@ class Member:
 @dataclass
 class Entry:
     """The samples with one skeleton: the first one's example values, the range of each slot's
-    numbers, and each sample's digest -> the slots where it held a fraction (a bit each).
-    """
+    numbers, and the digest of each distinct sample."""
 
-    skeleton: Any  # hashable: see _skeleton
+    skeleton: Any  # hashable: see _Reading.skeleton
     location: Location  # of the first sample
     docs: bool
     examples: list[str | int | float]
@@ -77,7 +76,7 @@ class Entry:
 
 @dataclass
 class Summary:
-    """Every sample of a set, folded. `scope(folder)`: where exact duplicates are counted once.
+    """Every sample of a set, folded.
 
     `by_folder`: every sample sits in a sub-folder naming its kind (decided from the file list
     before reading, so that duplicates are counted the same way wherever the summary is built).
