@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -54,27 +55,28 @@ class Interrupted(Exception):
 _ERASE_LINE = "\r\x1b[K"  # back to the start of the line, and clear it
 _status = ""  # the progress line shown on a terminal's stderr, if any
 _step = ""  # the step the progress line names, without its detail
-_collected: list[str] | None = (
-    None  # notify() lines kept instead of printed, if collecting
-)
+# notify() lines kept instead of printed, if collecting: per thread, as a Dask worker may fold
+# several parts of a set at once in its threads.
+_collected: ContextVar[list[str] | None] = ContextVar("collected", default=None)
 
 
 @contextmanager
 def collecting_notices() -> Iterator[list[str]]:
-    """notify() lines go into the list yielded instead of stderr (a worker process keeps them
-    for the parent to print in order)."""
-    global _collected
-    outer, _collected = _collected, []
+    """notify() lines go into the list yielded instead of stderr (a worker keeps them for the
+    parent to print in order), in this thread only."""
+    notices: list[str] = []
+    token = _collected.set(notices)
     try:
-        yield _collected
+        yield notices
     finally:
-        _collected = outer
+        _collected.reset(token)
 
 
 def notify(message: str) -> None:
     """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
-    if _collected is not None:
-        _collected.append(message)
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(message)
         return
     if _status:
         sys.stderr.write(_ERASE_LINE)
@@ -104,7 +106,7 @@ def status_detail(detail: str) -> None:
 def _show(text: str) -> None:
     global _status
     if (
-        _collected is not None
+        _collected.get() is not None
         or sys.stderr is None
         or not sys.stderr.isatty()
         or not (text or _status)

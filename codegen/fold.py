@@ -5,15 +5,18 @@ A file is the unit of work: the set's files, in their sorted order, are cut into
 equal size, each run folded by a worker, and the workers' summaries merged. Merging is exact, so
 the package is the same byte for byte whichever way the set was read; the warnings of each run
 are printed in file order, and an error is the one the first bad file (in file order) gives,
-as when one process reads the set.
+as when one process reads the set. codegen.distributed folds a set the same way on a Dask
+cluster: the settings (settings_for), a part's fold (fold_samples, collecting) and the ordered
+merge of parts (Folded.then) are shared.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial, reduce
 from pathlib import Path
 
 from codegen.config import SetConfig
@@ -25,7 +28,7 @@ from codegen.errors import (
     status_detail,
 )
 from codegen.infer.summary import Summary
-from codegen.ingest import by_folder, iter_samples, no_samples, sample_files
+from codegen.ingest import Sample, by_folder, iter_samples, no_samples, sample_files
 
 # Below this many bytes of sample files a set is read in this process: starting workers and
 # sending summaries back costs more than folding a few megabytes (about 0.1 s a worker).
@@ -48,12 +51,48 @@ class _Run:
 
 
 @dataclass(frozen=True)
-class _Folded:
+class Folded:
+    """Part of a set, folded where its samples were read: its summary, its warnings (for the
+    process that merges the parts to print in order) and its first error as message and
+    location (they travel between processes; the error's class may not)."""
+
     summary: Summary
-    notices: tuple[str, ...]
-    error: (
-        tuple[str, Location | None] | None
-    )  # the first error, as message and location
+    notices: tuple[str, ...] = ()
+    error: tuple[str, Location | None] | None = None
+
+    def then(self, later: Folded) -> Folded:
+        """This part followed by a later one: summaries merged, warnings in order, and the
+        first error, with nothing after it (associative: parts merge in any grouping).
+        """
+        if self.error is not None:
+            return self
+        return Folded(
+            self.summary.merge(later.summary),
+            self.notices + later.notices,
+            later.error,
+        )
+
+    def result(self) -> Summary:
+        """The summary, after printing the warnings; the first error raised, as one process
+        reading the parts in order would have raised it."""
+        for notice in self.notices:
+            notify(notice)
+        if self.error is not None:
+            raise CodegenError(*self.error)
+        return self.summary
+
+
+def settings_for(directory: Path, files: list[str], config: SetConfig) -> Summary:
+    """The empty summary a set's samples are folded into: its settings, decided from the set's
+    file list and config before any sample is read, so that every part of the set, folded
+    wherever, is folded alike (and the parts merge)."""
+    return Summary(
+        by_folder(directory, files),
+        exact_keys=frozenset(
+            key for entry in config.overrides.entries for key in entry.tag
+        ),
+        exact=any(entry.enum for entry in config.overrides.entries),
+    )
 
 
 def summarize_set(
@@ -62,13 +101,7 @@ def summarize_set(
     """Every sample of the set folded into one summary, a file (and a line) at a time: no
     parsed sample is kept. `jobs`: worker processes (1: this one; 0: one per CPU)."""
     files = sample_files(directory, display)
-    empty = Summary(
-        by_folder(directory, files),
-        exact_keys=frozenset(
-            key for entry in config.overrides.entries for key in entry.tag
-        ),
-        exact=any(entry.enum for entry in config.overrides.entries),
-    )
+    empty = settings_for(directory, files, config)
     runs = _runs(directory, files, jobs or os.cpu_count() or 1)
     if len(runs) <= 1:
         summary = _fold(
@@ -83,11 +116,10 @@ def summarize_set(
     return summary
 
 
-def _fold(run: _Run) -> Summary:
-    summary = replace(run.empty, entries={})
-    samples = iter_samples(
-        run.directory, run.display, list(run.files), run.max_file_size
-    )
+def fold_samples(empty: Summary, samples: Iterable[Sample]) -> Summary:
+    """The samples folded into a new summary with the settings of `empty` (on a terminal, the
+    progress line says how many were read)."""
+    summary = replace(empty, entries={})
     for count, sample in enumerate(samples, start=1):
         summary.add(sample.value, sample.origin, sample.folder)
         if count % PROGRESS_EVERY == 0:
@@ -95,29 +127,32 @@ def _fold(run: _Run) -> Summary:
     return summary
 
 
+def collecting(empty: Summary, fold: Callable[[], Summary]) -> Folded:
+    """A fold run where its part is read, its warnings kept and its error returned (see
+    Folded); `empty` stands for the part's summary after an error."""
+    with collecting_notices() as notices:
+        try:
+            summary = fold()
+        except CodegenError as error:
+            return Folded(empty, tuple(notices), (error.message, error.location))
+    return Folded(summary, tuple(notices))
+
+
+def _fold(run: _Run) -> Summary:
+    return fold_samples(
+        run.empty,
+        iter_samples(run.directory, run.display, list(run.files), run.max_file_size),
+    )
+
+
 def _fold_in_workers(runs: list[_Run]) -> Summary:
     with ProcessPoolExecutor(max_workers=len(runs)) as pool:
         results = list(pool.map(_fold_collecting, runs))
-    summary = runs[0].empty
-    for folded in results:
-        for notice in folded.notices:
-            notify(notice)
-        if folded.error is not None:
-            raise CodegenError(*folded.error)
-        summary = summary.merge(folded.summary)
-    return summary
+    return reduce(Folded.then, results).result()
 
 
-def _fold_collecting(run: _Run) -> _Folded:
-    """A worker's fold, with its warnings kept for the parent to print in file order, and an
-    error returned as its message and location (they travel between processes; the error's
-    class may not)."""
-    with collecting_notices() as notices:
-        try:
-            summary = _fold(run)
-        except CodegenError as error:
-            return _Folded(run.empty, tuple(notices), (error.message, error.location))
-    return _Folded(summary, tuple(notices), None)
+def _fold_collecting(run: _Run) -> Folded:
+    return collecting(run.empty, partial(_fold, run))
 
 
 def _runs(directory: Path, files: Sequence[str], jobs: int) -> list[tuple[str, ...]]:

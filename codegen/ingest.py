@@ -43,8 +43,8 @@ import re
 import secrets
 import stat
 from dataclasses import dataclass
-from pathlib import Path
-from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, NoReturn
 
 from codegen.captures import (
@@ -148,12 +148,54 @@ def iter_samples(
     included; a file that is not a regular file is skipped with a warning."""
     for relative in files:
         display = f"{display_root}/{relative}"
-        folder = relative.split("/", 1)[0] if "/" in relative else None
+        folder = _folder(relative)
         try:
             for found in _read_file(directory / relative, display, max_file_size):
                 yield Sample(found.parsed.value, found.parsed.location, folder)
         except NotRegularFile as skipped:
             notify(f"warning: {skipped}; skipped")
+
+
+def line_samples(
+    display_root: str, relative: str, lines: Iterable[tuple[int, str]]
+) -> Iterator[Sample]:
+    """The samples of lines of the set's file `relative` (JSON Lines or a log, by its suffix),
+    given as (line number, text without its "\\n"): the rules of a file read whole, for lines
+    that come from elsewhere (codegen.distributed). The check that a file yields a sample is
+    the caller's (see no_message)."""
+    display = f"{display_root}/{relative}"
+    log = lines_kind(relative)
+    if log is None:
+        raise CodegenError(
+            "not JSON Lines or a log (.jsonl, .ndjson, .log): read it as a file",
+            Location(display),
+        )
+    folder = _folder(relative)
+    for found in lines_found(lines, display, log=log):
+        yield Sample(found.parsed.value, found.parsed.location, folder)
+
+
+def lines_kind(name: str) -> bool | None:
+    """For a file read a line at a time (.jsonl, .ndjson, .log): whether it is a log; None for
+    any other file."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".log":
+        return True
+    return False if suffix in _LINES_SUFFIXES else None
+
+
+def no_message(display: str, *, log: bool, last: tuple[int, int]) -> CodegenError:
+    """The error for a JSON Lines file or log none of whose lines holds a message; `last`: the
+    number and length of the line it ends with (a "\\n" at its end starts an empty one).
+    """
+    if log:
+        return CodegenError(_NO_MESSAGE_LINE, Location(display))
+    return _empty(Location(display, max(last[0], 1), last[1] + 1), ".jsonl")
+
+
+def _folder(relative: str) -> str | None:
+    """The set's sub-folder a file sits in (it may name its kind)."""
+    return relative.split("/", 1)[0] if "/" in relative else None
 
 
 def no_samples(display_root: str) -> CodegenError:
@@ -287,8 +329,9 @@ def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
     """The values of one sample file by its suffix; a file that yields none is an error.
     JSON Lines and logs are read a line at a time, so a capture of any size streams."""
     suffix = path.suffix.lower()
-    if suffix in _LINES_SUFFIXES or suffix == ".log":
-        streamed = _stream_lines(path, display, max_file_size, log=suffix == ".log")
+    log = lines_kind(path.name)
+    if log is not None:
+        streamed = _stream_lines(path, display, max_file_size, log=log)
         if streamed is not None:
             yield from streamed
             return
@@ -299,7 +342,7 @@ def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
         else:
             found = read_lines(text, display, log=False)
         if not found:
-            _empty(JSONText(text, display).location(len(text)), suffix)
+            raise _empty(JSONText(text, display).location(len(text)), suffix)
         yield from found
         return
     if suffix == ".log":
@@ -317,9 +360,9 @@ def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
 _NO_MESSAGE_LINE = "no line holds a message"
 
 
-def _empty(end: Location, suffix: str) -> NoReturn:
+def _empty(end: Location, suffix: str) -> CodegenError:
     expected = "a JSON value" if suffix == ".json" else "one JSON value per line"
-    raise CodegenError(f"empty file, expected {expected}", end)
+    return CodegenError(f"empty file, expected {expected}", end)
 
 
 def _stream_lines(
@@ -378,9 +421,7 @@ def _each_found(
                 f"cannot read file: {exc.strerror or exc}", Location(display)
             ) from None
     if not any_found:
-        if log:
-            raise CodegenError(_NO_MESSAGE_LINE, Location(display))
-        _empty(Location(display, max(last[0], 1), len(last[1]) + 1), ".jsonl")
+        raise no_message(display, log=log, last=(last[0], len(last[1])))
 
 
 def _extract(text: str, file: str) -> list[Found]:

@@ -21,6 +21,12 @@ class SampleSet:
     directory: Path
     display: str  # how messages and docstrings name the folder: `samples/trading`
 
+    @classmethod
+    def of(cls, directory: Path) -> SampleSet:
+        """The set in `directory`, named as discover_sets names it: `samples/trading`."""
+        folder = directory if directory.name else directory.resolve()
+        return cls(folder, f"{folder.parent.resolve().name}/{folder.name}")
+
 
 @dataclass(frozen=True)
 class Package:
@@ -37,7 +43,7 @@ def discover_sets(samples_dir: Path) -> list[SampleSet]:
             Location(str(samples_dir)),
         )
     sets = [
-        SampleSet(path, f"{samples_dir.resolve().name}/{path.name}")
+        SampleSet.of(path)
         for path in sorted(samples_dir.iterdir())
         if path.is_dir() and not path.name.startswith((".", "_"))
     ]

@@ -76,10 +76,15 @@ def check_output_location(samples_dir: Path, out_dir: Path) -> None:
 
 
 def write_packages(
-    packages: list[Package], out_dir: Path, *, force: bool = False, wait: bool = True
+    packages: list[Package],
+    out_dir: Path,
+    *,
+    force: bool = False,
+    wait: bool = True,
+    remove_stale: bool = True,
 ) -> list[str]:
     """Write every package, and remove the packages of sets that no longer exist (their names
-    are returned).
+    are returned; `remove_stale=False`: the packages given are not all, keep the others).
 
     Nothing is written if a package would replace a folder codegen did not make (unless `force`).
     A file-system failure is a CodegenError naming the path; each package already swapped in is
@@ -102,7 +107,7 @@ def write_packages(
                     if interrupt.requested:
                         raise Interrupted(_progress(out_dir, packages, index))
                     old_copies += write_package(package, out_dir)
-                for stale in stale_packages(packages, out_dir):
+                for stale in stale_packages(packages, out_dir) if remove_stale else []:
                     old_copies.append(_make_folder(out_dir, stale.name, "del"))
                     os.rename(stale, old_copies[-1])
                     _fsync_folder(out_dir)

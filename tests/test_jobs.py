@@ -4,6 +4,7 @@ for byte, with the same warnings in the same order and the same first error."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from codegen import fold
+from codegen.errors import collecting_notices, notify
 from codegen.cli import main
 
 from conftest import tree_of
@@ -112,3 +114,24 @@ def test_jobs_report_the_first_bad_file_as_one_process_does(tmp_path: Path) -> N
     assert many.stderr == one.stderr
     assert "Traceback" not in many.output + many.stderr
     assert not (tmp_path / "many").exists()
+
+
+def test_notices_are_collected_per_thread() -> None:
+    """A Dask worker may fold two partitions at once in two threads: each keeps its own."""
+    inside = threading.Barrier(2)
+    said = threading.Barrier(2)
+    kept: dict[str, list[str]] = {}
+
+    def fold(name: str) -> None:
+        with collecting_notices() as notices:
+            inside.wait()
+            notify(name)
+            said.wait()
+        kept[name] = notices
+
+    threads = [threading.Thread(target=fold, args=(name,)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert kept == {"a": ["a"], "b": ["b"]}
