@@ -71,15 +71,24 @@ class _Records:
 
         visit(root)
         order = sorted(range(len(twins)), key=lambda place: twins[place].origin)
-        number = {place: n for n, place in enumerate(order)}
         self.records = [twins[place] for place in order]
-        self._by_value = {record: number[place] for record, place in first.items()}
-        self._by_identity = {key: number[place] for key, (_, place) in seen.items()}
+        self._places = (
+            first  # not re-keyed by number: that would hash every record again
+        )
+        self._numbers = [0] * len(twins)
+        for n, place in enumerate(order):
+            self._numbers[place] = n
+        self._by_identity = {
+            key: self._numbers[place] for key, (_, place) in seen.items()
+        }
 
     def number(self, record: Record) -> int | None:
         """The number of a record equal to `record`, None when the tree has none."""
         known = self._by_identity.get(id(record))
-        return known if known is not None else self._by_value.get(record)
+        if known is not None:
+            return known
+        place = self._places.get(record)
+        return None if place is None else self._numbers[place]
 
 
 def _merges(found: _Records) -> dict[int, Record]:
@@ -272,6 +281,8 @@ def _rewrite(root: Shape, found: _Records, merged: dict[int, Record]) -> Shape:
         rebuilt = rebuild_shape(shape, visit)
         assert rebuilt.record is not None
         origin = found.records[number].origin
+        if rebuilt.record.origin == origin:
+            return rebuilt  # as it was, when nothing below changed either
         return with_record(rebuilt, replace(rebuilt.record, origin=origin))
 
     def within_merge(shape: Shape) -> Shape:
