@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -51,16 +53,31 @@ class Interrupted(Exception):
 
 _ERASE_LINE = "\r\x1b[K"  # back to the start of the line, and clear it
 _status = ""  # the progress line shown on a terminal's stderr, if any
+_noting: list[list[str]] = []  # the lists of noting() blocks running, innermost last
 
 
 def notify(message: str) -> None:
     """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
+    for lines in _noting:
+        lines.append(message)
     if _status:
         sys.stderr.write(_ERASE_LINE)
     print(message, file=sys.stderr, flush=True)
     if _status:
         sys.stderr.write(_status)
         sys.stderr.flush()
+
+
+@contextmanager
+def noting() -> Iterator[list[str]]:
+    """The notify() lines of the block, collected as they are printed (to print them again when
+    the work that gave them is skipped next time)."""
+    lines: list[str] = []
+    _noting.append(lines)
+    try:
+        yield lines
+    finally:
+        _noting.remove(lines)
 
 
 def status(text: str) -> None:
