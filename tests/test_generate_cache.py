@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -261,3 +263,24 @@ def test_the_cache_entry_names_no_sample_text(project: Path) -> None:
     data = json.loads(entry.read_text(encoding="utf-8"))
     assert sorted(data) == ["files", "key", "warnings"]
     assert '"sku"' not in entry.read_text(encoding="utf-8")
+
+
+def test_a_skipping_run_loads_no_renderer(project: Path) -> None:
+    """What keeps an unchanged run fast, checked without timing it: neither black, jinja2 nor
+    datamodel-code-generator is imported when every set is skipped."""
+    settled(project)
+    script = (
+        "import sys\n"
+        "from codegen.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "finally:\n"
+        "    loaded = ('black', 'jinja2', 'datamodel_code_generator', 'codegen.render.model')\n"
+        "    print(sorted(name for name in loaded if name in sys.modules), file=sys.stderr)\n"
+    )
+    args = ["generate", str(project / "samples"), "-o", str(project / "out")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("unchanged ") and done.stderr == "[]\n"
