@@ -1,13 +1,30 @@
-"""Benchmark: where generation time goes, stage by stage, as ratios to reading the samples.
+"""Benchmark: where generation time goes, and how the generator scales.
 
-Runs each stage on the bundled sets and on a synthetic set (300 messages, 40 types, a tagged
-union level) made here with a fixed seed. Run: `python bench/generate.py`.
+1. Stages: each stage on the bundled sets and on a synthetic set (300 messages, 40 types, a
+   tagged union level), as ratios to reading the samples.
+2. Dedupe: 400 sibling records with one key set in one ~40 KB sample (median CPU of 3 runs).
+3. CLI: `codegen generate` wall and CPU time (medians of runs), on the bundled samples and on 273
+   varied nested webhook-like payloads (one set, a sub-folder per event): cold (an empty cache,
+   the output folder as committed: a fresh clone's first run) and unchanged (nothing changed
+   since the last run: every set is skipped, see codegen/cache.py).
+4. Cost per MB: reading and inferring N MB of jsonl (read_sample_set + infer, CPU, in this
+   process) as a ratio to json.loads on the same lines, and the peak RSS of `codegen infer` on it
+   (a subprocess of its own).
+
+Every figure is printed on one line with its name, so runs before and after a change compare
+line by line. Fixed seeds; the machine may be shared, so CPU times are given beside wall times.
+Run: `python bench/generate.py [--mb 1,100] [--runs 5]` (1000 for the 1 GB case).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +35,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from codegen.errors import Location  # noqa: E402
 from codegen.infer import infer  # noqa: E402
+from codegen.infer.observe import observe  # noqa: E402
+from codegen.infer.passes import PASSES, dedupe  # noqa: E402
 from codegen.ingest import read_sample_set  # noqa: E402
 from codegen.render import render_package  # noqa: E402
 from codegen.schema import build_schema  # noqa: E402
@@ -53,29 +73,205 @@ def timed(stage: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        sets = [REPO / "samples" / "trading", REPO / "samples" / "onboarding"]
-        sets.append(synthetic_set(Path(scratch) / "synthetic"))
-        print(
-            f"{'set':<12} {'samples':>7} {'ingest ms':>9} {'infer':>7} {'schema':>7} {'render':>7}"
+def stages(scratch: Path) -> None:
+    sets = [REPO / "samples" / "trading", REPO / "samples" / "onboarding"]
+    sets.append(synthetic_set(scratch / "synthetic"))
+    print(
+        f"{'set':<12} {'samples':>7} {'ingest ms':>9} {'infer':>7} {'schema':>7} {'render':>7}"
+    )
+    for folder in sets:
+        read, samples = timed(lambda: read_sample_set(folder, f"samples/{folder.name}"))
+        inferred, inference = timed(
+            lambda: infer(((s.value, s.origin) for s in samples), "Root")
         )
-        for folder in sets:
-            read, samples = timed(
-                lambda: read_sample_set(folder, f"samples/{folder.name}")
-            )
-            inferred, inference = timed(
-                lambda: infer(((s.value, s.origin) for s in samples), "Root")
-            )
-            built, schema = timed(lambda: build_schema(inference))
-            rendered, _ = timed(lambda: render_package(schema, folder.name))
-            print(
-                f"{folder.name:<12} {len(samples):>7} {read * 1000:>9.1f}"
-                f" {inferred / read:>6.1f}x {built / read:>6.1f}x {rendered / read:>6.1f}x"
-            )
+        built, schema = timed(lambda: build_schema(inference))
+        rendered, _ = timed(lambda: render_package(schema, folder.name))
+        print(
+            f"{folder.name:<12} {len(samples):>7} {read * 1000:>9.1f}"
+            f" {inferred / read:>6.1f}x {built / read:>6.1f}x {rendered / read:>6.1f}x"
+        )
     print(
         "ratios: each stage's time against reading and parsing the same samples (ingest)"
     )
+
+
+def webhook_value(rng: random.Random, depth: int, path: str) -> Any:
+    """A value like those of webhook payloads: the shape at a path is fixed (nested records,
+    lists, ids, urls), the values vary and about one in six is null."""
+    shape = random.Random(path)  # the same path, the same type, as in real payloads
+    roll = shape.random()
+    if rng.random() < 0.15:
+        return None
+    if depth > 3 or roll < 0.45:
+        return shape.choice(
+            [rng.randint(1, 10**9), "https://api.example.com/x", True, 1.5]
+        )
+    if roll < 0.55:
+        return [
+            webhook_value(rng, depth + 1, path + "[]") for _ in range(rng.randint(0, 3))
+        ]
+    keys = shape.sample(WEBHOOK_KEYS, shape.randint(2, 8))
+    return {key: webhook_value(rng, depth + 1, f"{path}.{key}") for key in keys}
+
+
+WEBHOOK_KEYS = [
+    "id", "url", "name", "login", "owner", "state", "title", "body", "created_at",
+    "updated_at", "user", "labels", "head", "base", "sha", "repo", "node_id", "html_url",
+    "type", "site_admin", "description", "private", "size", "default_branch", "action",
+]  # fmt: skip
+
+
+def webhook_set(folder: Path, count: int = 273) -> Path:
+    """`count` payloads of 30 event kinds, a sub-folder per kind (as the event is a header)."""
+    rng = random.Random(273)
+    for number in range(count):
+        kind = f"event_{number % 30}"
+        payload = {
+            "action": rng.choice(["opened", "closed", "edited"]),
+            "sender": webhook_value(rng, 1, "sender"),
+            "repository": webhook_value(rng, 1, "repository"),
+            kind: webhook_value(rng, 0, kind),
+        }
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+        (folder / kind / f"{number:03d}.json").write_text(
+            json.dumps(payload, indent=2), encoding="utf-8"
+        )
+    return folder
+
+
+def child(args: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of `python -m codegen <args>`, this child's
+    own (os.wait4), not the largest of all children so far."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codegen", *args], cwd=cwd, stdout=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"codegen {' '.join(args)} failed: {process.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def medians(runs: list[tuple[float, float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def cli(scratch: Path, runs: int) -> None:
+    cache = scratch / "cache"
+    os.environ["CODEGEN_CACHE_DIR"] = str(cache)
+    webhooks = scratch / "webhook-samples"
+    webhook_set(webhooks / "hooks")
+    for label, samples in (("bundled", REPO / "samples"), ("273 webhooks", webhooks)):
+        out = scratch / f"out-{samples.name}"
+        if samples == REPO / "samples":
+            shutil.copytree(REPO / "generated", out)  # as committed
+        args = ["generate", str(samples), "-o", str(out)]
+        child(args, scratch)  # the output as committed: a first run writes it
+        cold = []
+        for _ in range(max(1, runs // 2)):
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(child(args, scratch))
+        unchanged = [child(args, scratch) for _ in range(runs)]
+        (cold_wall, cold_cpu), (wall, cpu) = medians(cold), medians(unchanged)
+        print(
+            f"cli generate {label:<13} cold {cold_wall:6.2f} s wall {cold_cpu:6.2f} s cpu;"
+            f" unchanged {wall:5.2f} s wall {cpu:5.2f} s cpu (medians of {len(cold)} and"
+            f" {len(unchanged)} runs; cold/unchanged {cold_wall / wall:.0f}x)"
+        )
+
+
+def jsonl_capture(path: Path, megabytes: float) -> int:
+    """Trading-like messages of a few kinds, `megabytes` MB of them; returns the byte count."""
+    rng = random.Random(1)
+    written = 0
+    with open(path, "w", encoding="utf-8") as stream:
+        while written < megabytes * 1_000_000:
+            kind = rng.choice(["trade", "book", "ticker", "status"])
+            message: dict[str, Any] = {"type": kind, "seq": rng.randint(1, 10**9)}
+            if kind == "book":
+                message["bids"] = [[rng.random(), rng.random()] for _ in range(5)]
+            elif kind == "trade":
+                message.update(price=str(rng.random()), side=rng.choice(["b", "s"]))
+            elif kind == "ticker":
+                message["stats"] = {"open": rng.random(), "volume": rng.random()}
+            line = json.dumps(message) + "\n"
+            stream.write(line)
+            written += len(line)
+    return written
+
+
+def cost_per_mb(scratch: Path, sizes: list[float]) -> None:
+    for megabytes in sizes:
+        folder = scratch / f"capture-{megabytes:g}mb" / "feed"
+        folder.mkdir(parents=True)
+        size = jsonl_capture(folder / "feed.jsonl", megabytes)
+        data = (folder / "feed.jsonl").read_bytes()
+        start = time.process_time()
+        for line in data.splitlines():
+            json.loads(line)
+        loads = time.process_time() - start
+        del data
+        start = time.process_time()
+        samples = read_sample_set(folder, "capture/feed")
+        inference = infer(((s.value, s.origin) for s in samples), "Feed")
+        inferred = time.process_time() - start
+        del samples, inference
+        _, _, rss = child(["infer", str(folder)], scratch)
+        print(
+            f"infer {size / 1e6:7.1f} MB: {inferred:7.2f} s cpu = {inferred / loads:5.1f} x"
+            f" json.loads ({loads:.2f} s), {inferred / (size / 1e6):.2f} s/MB;"
+            f" peak RSS of `codegen infer` {rss:.0f} MB"
+        )
+        shutil.rmtree(folder.parent)
+
+
+def siblings() -> None:
+    """400 sibling records with one key set: nulls, empty arrays and kinds apart deep down."""
+    rng = random.Random(5)
+
+    def value(depth: int) -> Any:
+        roll = rng.random()
+        if depth > 2 or roll < 0.25:
+            return rng.choice([None, 1, 2.5, "s", True, [], [1], ["x"]])
+        if roll < 0.4:
+            return [value(depth + 1) for _ in range(rng.randint(0, 2))]
+        return {key: value(depth + 1) for key in rng.sample(["a", "b", "c"], 2)}
+
+    sample = {
+        f"s{n}": {"a": value(1), "b": value(1), "c": {"d": value(2), "e": [value(2)]}}
+        for n in range(400)
+    }
+    root = observe([(sample, Location("siblings.json", 1))])
+    assert root is not None
+    for name, rewrite in PASSES:
+        if name == "dedupe":
+            break
+        root = rewrite(root)
+    times = []
+    for _ in range(3):
+        start = time.process_time()
+        dedupe(root)
+        times.append(time.process_time() - start)
+    print(
+        f"dedupe 400 siblings ({len(json.dumps(sample)) // 1000} KB):"
+        f" {statistics.median(times):.2f} s cpu (median of 3)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--mb", default="1", help="capture sizes for cost per MB: 1,100,1000"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per CLI median")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        stages(Path(scratch))
+        siblings()
+        cli(Path(scratch), options.runs)
+        cost_per_mb(Path(scratch), [float(size) for size in options.mb.split(",")])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from codegen.cache import GenerateCache
 from codegen.config import load_project
 from codegen.diff import committed_schemas, package_changes, render_json, render_text
 from codegen.errors import CodegenError, Interrupted, Location, shown, status
@@ -225,22 +226,27 @@ def generate(
 ) -> None:
     """Generate one package per sample set of SAMPLES_DIR (default: samples) into OUT_DIR.
 
-    Prints each package written, and each package removed because its sample set is gone. On a
-    terminal, stderr shows which set is being worked on.
+    Prints each package written (or unchanged: its folder held its files already), and each
+    package removed because its sample set is gone. A set whose samples, settings and package are
+    as the last run left them is not generated again (what is remembered is kept outside OUT_DIR,
+    in $CODEGEN_CACHE_DIR or ~/.cache/codegen). On a terminal, stderr shows which set is being
+    worked on.
     """
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
+    previous = committed_schemas(out_dir, skip_unreadable=True)
+    cache = GenerateCache(out_dir, previous)
     try:
-        packages = build_packages(
-            samples_dir, committed_schemas(out_dir, skip_unreadable=True), jobs
-        )
+        packages = build_packages(samples_dir, previous, jobs, cache)
     except KeyboardInterrupt:
         raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
-    removed = write_packages(packages, out_dir, force=force, wait=not no_wait)
+    written, removed = write_packages(packages, out_dir, force=force, wait=not no_wait)
     _ignore_interrupts()  # the output is complete: Ctrl-C from here on cannot make it less so
+    cache.remember(packages)
     for package in packages:
+        verb = "wrote" if package.name in written else "unchanged"
         emit(
-            f"wrote {shown(str(out_dir / package.name))} ({len(package_files(package))} files)"
+            f"{verb} {shown(str(out_dir / package.name))} ({len(package_files(package))} files)"
         )
     for name in removed:
         emit(

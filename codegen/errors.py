@@ -72,18 +72,35 @@ def collecting_notices() -> Iterator[list[str]]:
         _collected.reset(token)
 
 
+_noting: list[list[str]] = []  # the lists of noting() blocks running, innermost last
+
+
 def notify(message: str) -> None:
     """A line on stderr that does not stop the run: a skipped file, a wait for the lock."""
     collected = _collected.get()
     if collected is not None:
         collected.append(message)
         return
+    for lines in _noting:
+        lines.append(message)
     if _status:
         sys.stderr.write(_ERASE_LINE)
     print(message, file=sys.stderr, flush=True)
     if _status:
         sys.stderr.write(_status)
         sys.stderr.flush()
+
+
+@contextmanager
+def noting() -> Iterator[list[str]]:
+    """The notify() lines of the block, collected as they are printed (to print them again when
+    the work that gave them is skipped next time)."""
+    lines: list[str] = []
+    _noting.append(lines)
+    try:
+        yield lines
+    finally:
+        _noting.remove(lines)
 
 
 def status(text: str) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,24 +109,42 @@ def schema_of(
     return build_schema(inference)
 
 
+# How build_packages gets a set's package: from `build()`, or from what a run before built.
+Cache = Callable[[SampleSet, Callable[[], Package]], Package]
+
+
 def build_packages(
     samples_dir: Path,
     previous: Mapping[str, dict[str, Any]] | None = None,
     jobs: int = 1,
+    cache: Cache | None = None,
 ) -> list[Package]:
     """All packages, rendered in memory: nothing is written unless every set succeeds.
 
-    `previous`, `jobs`: see `infer_schema`.
+    `previous`, `jobs`: see `infer_schema`. `cache`: a codegen.cache.GenerateCache, which skips
+    the sets whose inputs are unchanged (generate only).
     """
     packages: list[Package] = []
     seen: dict[str, str] = {}
     for sample_set in each_set(discover_sets(samples_dir)):
-        name, schema = infer_schema(sample_set, previous, jobs)
-        if name in seen:
+        build = functools.partial(build_package, sample_set, previous, jobs)
+        package = build() if cache is None else cache(sample_set, build)
+        if package.name in seen:
             raise CodegenError(
-                f"sets {seen[name]} and {sample_set.display} would both generate package {name!r}",
+                f"sets {seen[package.name]} and {sample_set.display} would both generate"
+                f" package {package.name!r}",
                 Location(sample_set.display),
             )
-        seen[name] = sample_set.display
-        packages.append(Package(name, schema, render_package(schema, name)))
+        seen[package.name] = sample_set.display
+        packages.append(package)
     return packages
+
+
+def build_package(
+    sample_set: SampleSet,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+    jobs: int = 1,
+) -> Package:
+    """One set's package, rendered in memory (`previous`, `jobs`: see `infer_schema`)."""
+    name, schema = infer_schema(sample_set, previous, jobs)
+    return Package(name, schema, render_package(schema, name))

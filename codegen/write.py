@@ -15,6 +15,7 @@ Decisions:
 - Leftovers of killed runs (`.<name>.new-*`, `.<name>.old-*`, `.<name>.del-*`) are cleaned up by
   the next run and reported by `check`.
 - One run at a time per output folder (codegen.lock).
+- A package whose folder already holds exactly its files is left alone (no swap, no write).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import NamedTuple
 
 from codegen.errors import CodegenError, Interrupted, Location, notify, shown
 from codegen.lock import output_lock
@@ -75,6 +77,11 @@ def check_output_location(samples_dir: Path, out_dir: Path) -> None:
         )
 
 
+class Written(NamedTuple):
+    written: list[str]  # the packages written (the others held their files already)
+    removed: list[str]  # the packages removed: no sample set produces them any more
+
+
 def write_packages(
     packages: list[Package],
     out_dir: Path,
@@ -82,9 +89,10 @@ def write_packages(
     force: bool = False,
     wait: bool = True,
     remove_stale: bool = True,
-) -> list[str]:
-    """Write every package, and remove the packages of sets that no longer exist (their names
-    are returned; `remove_stale=False`: the packages given are not all, keep the others).
+) -> Written:
+    """Write every package whose folder does not hold exactly its files already, and remove the
+    packages of sets that no longer exist (`remove_stale=False`: the packages given are not all,
+    keep the others).
 
     Nothing is written if a package would replace a folder codegen did not make (unless `force`).
     A file-system failure is a CodegenError naming the path; each package already swapped in is
@@ -101,12 +109,15 @@ def write_packages(
             if not force:
                 _refuse_foreign(packages, out_dir)
             old_copies: list[Path] = []
+            written: list[str] = []
             removed: list[str] = []
             try:
                 for index, package in enumerate(packages):
                     if interrupt.requested:
                         raise Interrupted(_progress(out_dir, packages, index))
-                    old_copies += write_package(package, out_dir)
+                    if files_on_disk(out_dir / package.name) != package_files(package):
+                        old_copies += write_package(package, out_dir)
+                        written.append(package.name)
                 for stale in stale_packages(packages, out_dir) if remove_stale else []:
                     old_copies.append(_make_folder(out_dir, stale.name, "del"))
                     os.rename(stale, old_copies[-1])
@@ -115,12 +126,29 @@ def write_packages(
             finally:
                 for old in old_copies:
                     _remove(old)
-            return removed
+            return Written(written, removed)
     except OSError as error:
         where = Location(str(error.filename or out_dir))
         raise CodegenError(
             f"cannot write the output: {error.strerror or error}", where
         ) from error
+
+
+def files_on_disk(target: Path) -> dict[str, str] | None:
+    """The files of a package folder (name -> text); None when it is missing, is a link, or
+    holds anything but regular UTF-8 files."""
+    if target.is_symlink() or not target.is_dir():
+        return None
+    files = {}
+    try:
+        for entry in os.scandir(target):
+            if not entry.is_file(follow_symlinks=False):
+                return None
+            with open(entry.path, "rb") as stream:
+                files[entry.name] = stream.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return files
 
 
 def _progress(out_dir: Path, packages: list[Package], written: int) -> str:

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
+from codegen.cache import CACHE_ENV
 from codegen.cli import main
 from codegen.pipeline import build_packages
 from codegen.write import write_package, write_packages
@@ -32,6 +33,19 @@ GENERATED = REPO / "generated"
 BUNDLED_SETS = ("onboarding", "trading")
 
 _package_numbers = itertools.count()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_generate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What `codegen generate` remembers goes to the tests' own cache folder, not the user's
+    (set in the environment, so `codegen` run as a subprocess uses it too)."""
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("generate-cache"))
+    yield
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 @pytest.fixture(scope="session")

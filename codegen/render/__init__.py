@@ -1,14 +1,23 @@
-"""Rendering: schema.json -> the files of one generated package, formatted by black."""
+"""Rendering: schema.json -> the files of one generated package, formatted by black.
+
+The modules that render (black, jinja2, datamodel-code-generator) are imported when first
+needed, not with this package: importing `codegen.render.identifiers` (as the settings do) or
+`schema_text` costs none of them, so a `generate` with nothing to render starts fast.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codegen.render.model import build_model
-from codegen.render.python import render_module
-from codegen.render.wire import render_wire
+if TYPE_CHECKING:
+    from codegen.render.model import build_model
+    from codegen.render.python import render_module
+    from codegen.render.wire import render_wire
+
+# This package's names for the renderers, bound on first use (and patchable like any other).
+_RENDERERS = ("build_model", "render_module", "render_wire")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -24,6 +33,7 @@ def schema_text(schema: dict[str, Any]) -> str:
 
 def render_package(schema: dict[str, Any], set_name: str) -> dict[str, str]:
     """File name -> content for `generated/<set_name>/`."""
+    _load_renderers()
     model = build_model(schema, set_name)
     files = {
         name: render_module(f"package/{name}.jinja", m=model, d=model.dispatcher)
@@ -33,3 +43,21 @@ def render_package(schema: dict[str, Any], set_name: str) -> dict[str, str]:
     files["schema.json"] = schema_text(schema)
     files["py.typed"] = ""
     return dict(sorted(files.items()))
+
+
+def _load_renderers() -> None:
+    """Bind the renderers' names in this package, once (a name bound already is kept)."""
+    global build_model, render_module, render_wire
+    if all(name in globals() for name in _RENDERERS):
+        return
+    from codegen.render.model import build_model
+    from codegen.render.python import render_module
+    from codegen.render.wire import render_wire
+
+
+def __getattr__(name: str) -> Any:
+    """`codegen.render.render_module` and the like, imported on first access."""
+    if name in _RENDERERS:
+        _load_renderers()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import bisect
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from codegen.infer.ir import Record, Shape
+from codegen.infer.ir import MapShape, ObjectShape, Record, Shape
 from codegen.infer.observe import merge_records
 from codegen.infer.passes.tree import (
     children,
-    compatible_records,
+    kinds_of,
+    rebuild,
     rebuild_shape,
     record_key,
-    transform,
     value_children,
     with_record,
 )
@@ -29,96 +32,264 @@ def dedupe(root: Shape) -> Shape:
     merge with each other: their tag values differ, and the tag is part of what they are.
     """
     while True:
-        records = _records(root)
-        root = transform(root, lambda shape: _earliest_origin(shape, records))
-        merged = _merges(sorted(records.values(), key=lambda record: record.origin))
+        records = _Records(root)
+        merged = _merges(records)
+        root = _rewrite(root, records, merged)
         if not merged:
             return root
-        root = _replace(root, merged)
 
 
-def _merges(records: list[Record]) -> dict[Record, Record]:
-    """Each record that merges with others, mapped to the merge of its cluster."""
-    inside = _descendants(records)
-    clusters: dict[tuple[object, ...], list[list[Record]]] = {}
-    for record in records:
-        bucket = clusters.setdefault(record_key(record), [])
-        for cluster in bucket:
-            if all(
-                compatible_records(member, record)
-                and member not in inside[record]
-                and record not in inside[member]
-                for member in cluster
-            ):
-                cluster.append(record)
+class _Records:
+    """The distinct records of a tree (equal but for origins is the same record), numbered in
+    order of their earliest origin; each is the twin seen first. Looking a record of the tree up
+    costs no hashing of the record (which would walk all of it): its identity is remembered.
+    """
+
+    def __init__(self, root: Shape) -> None:
+        first: dict[Record, int] = {}  # each distinct record: its place in `twins`
+        twins: list[Record] = []  # the twin seen first of each
+        seen: dict[int, tuple[Record, int]] = (
+            {}
+        )  # by identity: each record object, its place
+
+        def visit(shape: Shape) -> None:  # children first, as `transform` visits
+            for child in value_children(shape):
+                visit(child)
+            record = shape.record
+            if record is not None:
+                for child in children(record):
+                    visit(child)
+                place = first.setdefault(record, len(twins))
+                if place == len(twins):
+                    twins.append(record)
+                elif record.origin < twins[place].origin:
+                    twins[place] = record
+                seen[id(record)] = (
+                    record,
+                    place,
+                )  # the record is kept: its id stays its own
+
+        visit(root)
+        order = sorted(range(len(twins)), key=lambda place: twins[place].origin)
+        self.records = [twins[place] for place in order]
+        self._places = (
+            first  # not re-keyed by number: that would hash every record again
+        )
+        self._numbers = [0] * len(twins)
+        for n, place in enumerate(order):
+            self._numbers[place] = n
+        self._by_identity = {
+            key: self._numbers[place] for key, (_, place) in seen.items()
+        }
+
+    def number(self, record: Record) -> int | None:
+        """The number of a record equal to `record`, None when the tree has none."""
+        known = self._by_identity.get(id(record))
+        if known is not None:
+            return known
+        place = self._places.get(record)
+        return None if place is None else self._numbers[place]
+
+
+def _merges(found: _Records) -> dict[int, Record]:
+    """Each record (by number) that merges with others, mapped to the merge of its cluster.
+
+    A record joins the first cluster (in order of creation) of its bucket whose every member it
+    is compatible with and none of which it nests in or holds. Compatibility is agreement on the
+    kinds seen at every position both records know (`_positions`); members of a cluster agree
+    with each other, so agreeing with each member is agreeing with the union of their positions:
+    one look-up per position of the record, however big the cluster. Only clusters that know the
+    same kinds at one of the record's positions, or do not know that position, can agree: the
+    record is checked against those of its most telling position only.
+    """
+    records = found.records
+    inside = _descendants(found)
+    numbers: dict[object, int] = {}
+    buckets: dict[tuple[object, ...], _Bucket] = {}
+    clusters: list[_Cluster] = []
+    for index, record in enumerate(records):
+        known = _positions(record, numbers)
+        bucket = buckets.setdefault(record_key(record), _Bucket())
+        for place in bucket.candidates(known):
+            if clusters[place].admits(index, known, inside[index]):
                 break
         else:
-            bucket.append([record])
-    merged: dict[Record, Record] = {}
-    for bucket in clusters.values():
-        for cluster in bucket:
-            if len(cluster) > 1:
-                result = cluster[0]
-                for member in cluster[1:]:
-                    result = merge_records(result, member)
-                merged.update((member, result) for member in cluster)
+            place = len(clusters)
+            clusters.append(_Cluster())
+            bucket.add_cluster(place)
+        bucket.learn(place, clusters[place].known, known)
+        clusters[place].add(index, known, inside[index])
+    merged: dict[int, Record] = {}
+    for cluster in clusters:
+        if len(cluster.members) > 1:
+            result = records[cluster.members[0]]
+            for member in cluster.members[1:]:
+                result = merge_records(result, records[member])
+            merged.update((member, result) for member in cluster.members)
     return merged
 
 
-def _descendants(records: list[Record]) -> dict[Record, frozenset[Record]]:
-    """The records nested inside each record: a tree (`children: [{...same keys...}]`) is not
-    one type seen twice, and merging the two levels would never reach a fixpoint."""
-    found: dict[Record, frozenset[Record]] = {}
+@dataclass
+class _Cluster:
+    members: list[int] = field(default_factory=list)
+    known: dict[int, int] = field(default_factory=dict)  # the union of its members'
+    holds: set[int] = field(default_factory=set)  # records nested in any member
 
-    def below(shape: Shape) -> frozenset[Record]:
-        nested: set[Record] = set()
+    def admits(
+        self, record: int, known: dict[int, int], nested: frozenset[int]
+    ) -> bool:
+        if record in self.holds or not nested.isdisjoint(self.members):
+            return False
+        mine = self.known
+        return all(mine.get(path, kinds) == kinds for path, kinds in known.items())
+
+    def add(self, record: int, known: dict[int, int], nested: frozenset[int]) -> None:
+        self.members.append(record)
+        self.known.update(known)
+        self.holds |= nested
+
+
+@dataclass
+class _Bucket:
+    """The clusters of one record key (numbers, in order of creation), indexed by position:
+    those that know each position by the kinds they know there, and those that do not.
+    """
+
+    clusters: list[int] = field(default_factory=list)
+    by_kinds: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+    unknowing: dict[int, dict[int, None]] = field(default_factory=dict)  # ordered sets
+
+    def candidates(self, known: dict[int, int]) -> Iterable[int]:
+        """In order, the clusters that may agree with a record knowing `known`."""
+        best: Iterable[int] = self.clusters
+        fewest = len(self.clusters)
+        for path, kinds in known.items():
+            if path not in self.unknowing:
+                continue  # no cluster knows it: no help
+            agreeing = self.by_kinds[path].get(kinds, [])
+            unknowing = self.unknowing[path]
+            if len(agreeing) + len(unknowing) < fewest:
+                fewest = len(agreeing) + len(unknowing)
+                best = heapq.merge(agreeing, unknowing)
+        return best
+
+    def add_cluster(self, place: int) -> None:
+        self.clusters.append(place)
+        for unknowing in self.unknowing.values():
+            unknowing[place] = None
+
+    def learn(self, place: int, had: dict[int, int], known: dict[int, int]) -> None:
+        """Cluster `place`, which knew `had`, learns the positions `known`."""
+        for path, kinds in known.items():
+            if path in had:
+                continue
+            if path in self.unknowing:
+                del self.unknowing[path][place]
+            else:
+                self.unknowing[path] = dict.fromkeys(
+                    other for other in self.clusters if other != place
+                )
+            bisect.insort(
+                self.by_kinds.setdefault(path, {}).setdefault(kinds, []), place
+            )
+
+
+def _positions(record: Record, numbers: dict[object, int]) -> dict[int, int]:
+    """What `compatible_records` compares, flattened: each position below the record that it
+    knows (not only null, not an array seen only empty) mapped to the kinds seen there, both
+    numbered in `numbers` (a position by its parent's number and the step from it)."""
+    known: dict[int, int] = {}
+
+    def visit_shape(shape: Shape, path: int) -> None:
+        if shape.is_unknown:
+            return
+        # What `compatible` compares at this position alone: the kinds, the keys of a record,
+        # and the recursive type the objects are (a reference to one is no record, and two
+        # references to different recursive types differ).
+        record = None if shape.record is None else record_key(shape.record)
+        kinds = (kinds_of(shape), record, shape.recursion)
+        known[path] = numbers.setdefault(kinds, len(numbers))
+        if shape.array is not None and shape.array.items is not None:
+            visit_shape(shape.array.items, step(path, "[]"))
+        if shape.tuple is not None:
+            for place, position in enumerate(shape.tuple.positions):
+                visit_shape(position, step(path, "()", place))
+        if shape.record is not None:
+            visit_record(shape.record, path)
+
+    def visit_record(record: Record, path: int) -> None:
+        if isinstance(record, ObjectShape):
+            for item in record.fields:
+                visit_shape(item.shape, step(path, ".", item.key))
+        elif isinstance(record, MapShape):
+            visit_shape(record.values, step(path, "*"))
+        else:
+            for variant in record.variants:
+                visit_shape(variant.shape, step(path, "|", variant.tag))
+
+    def step(path: int, *where: object) -> int:
+        return numbers.setdefault((path, *where), len(numbers))
+
+    visit_record(record, -1)
+    return known
+
+
+def _descendants(found: _Records) -> list[frozenset[int]]:
+    """The records nested inside each record, by number: a tree (`children: [{...same keys...}]`)
+    is not one type seen twice, and merging the two levels would never reach a fixpoint.
+    """
+    nested_in: dict[int, frozenset[int]] = {}
+
+    def below(shape: Shape) -> frozenset[int]:
+        nested: set[int] = set()
         for child in value_children(shape):
             nested |= below(child)
         if shape.record is not None:
-            nested.add(shape.record)
-            nested |= of(shape.record)
+            number = found.number(shape.record)
+            assert number is not None  # every record of the tree is numbered
+            nested.add(number)
+            nested |= of(number, shape.record)
         return frozenset(nested)
 
-    def of(record: Record) -> frozenset[Record]:
-        if record not in found:
-            found[record] = frozenset().union(
+    def of(number: int, record: Record) -> frozenset[int]:
+        if number not in nested_in:
+            nested_in[number] = frozenset().union(
                 *(below(child) for child in children(record))
             )
-        return found[record]
+        return nested_in[number]
 
-    for record in records:
-        of(record)
-    return found
+    return [of(number, record) for number, record in enumerate(found.records)]
 
 
-def _replace(shape: Shape, merged: dict[Record, Record]) -> Shape:
-    """Top-down: a record that merged is replaced by the merge, then its children are visited
-    (replacing bottom-up would change a parent before it is looked up)."""
-    if shape.record is not None and shape.record in merged:
-        shape = replace(shape, record=merged[shape.record])
-    return rebuild_shape(shape, lambda child: _replace(child, merged))
+def _rewrite(root: Shape, found: _Records, merged: dict[int, Record]) -> Shape:
+    """The tree with every record that merged replaced by the merge of its cluster, and every
+    other record carrying the origin of its twin seen first.
 
-
-def _earliest_origin(shape: Shape, records: dict[Record, Record]) -> Shape:
-    """Equal records seen at several places all carry the origin of the one seen first."""
-    if shape.record is None:
-        return shape
-    return with_record(
-        shape, replace(shape.record, origin=records[shape.record].origin)
-    )
-
-
-def _records(root: Shape) -> dict[Record, Record]:
-    """Each distinct record in the tree, mapped to its equal twin seen first (origins differ)."""
-    found: dict[Record, Record] = {}
+    Merges replace top-down, then their own children are visited (replacing bottom-up would
+    change a parent before it is looked up); the children of a merge keep their origins.
+    """
 
     def visit(shape: Shape) -> Shape:
         record = shape.record
-        if record is not None:
-            known = found.get(record)
-            if known is None or record.origin < known.origin:
-                found[record] = record
-        return shape
+        if record is None:
+            return rebuild_shape(shape, visit)
+        number = found.number(record)
+        assert number is not None  # every record of the tree is numbered
+        if number in merged:
+            rebuilt = rebuild_shape(with_record(shape, None), visit)
+            return with_record(rebuilt, rebuild(merged[number], within_merge))
+        rebuilt = rebuild_shape(shape, visit)
+        assert rebuilt.record is not None
+        origin = found.records[number].origin
+        if rebuilt.record.origin == origin:
+            return rebuilt  # as it was, when nothing below changed either
+        return with_record(rebuilt, replace(rebuilt.record, origin=origin))
 
-    transform(root, visit)
-    return found
+    def within_merge(shape: Shape) -> Shape:
+        if shape.record is not None:
+            number = found.number(shape.record)
+            if number is not None and number in merged:
+                shape = with_record(shape, merged[number])
+        return rebuild_shape(shape, within_merge)
+
+    return visit(root)

@@ -26,48 +26,76 @@ def transform(shape: Shape, rewrite: Rewrite) -> Shape:
 
 
 def rebuild_shape(shape: Shape, visit: Rewrite) -> Shape:
-    """The same shape with `visit` applied to each child shape (items, positions, fields...)."""
+    """The same shape with `visit` applied to each child shape (items, positions, fields...).
+
+    When `visit` returns every child as it was (the same object), so is the shape: shapes are
+    values, and a pass that changes little of a big tree then copies little of it.
+    """
     array = shape.array
     if array is not None:
-        array = replace(
-            array,
-            items=None if array.items is None else visit(array.items),
-            positions=(
-                None
-                if array.positions is None
-                else tuple(visit(position) for position in array.positions)
-            ),
+        items = None if array.items is None else visit(array.items)
+        positions = (
+            None
+            if array.positions is None
+            else tuple(visit(position) for position in array.positions)
         )
+        if items is not array.items or not _same(positions, array.positions):
+            array = replace(array, items=items, positions=positions)
     fixed = shape.tuple
     if fixed is not None:
-        fixed = TupleShape(tuple(visit(position) for position in fixed.positions))
+        positions = tuple(visit(position) for position in fixed.positions)
+        if not _same(positions, fixed.positions):
+            fixed = TupleShape(positions)
     record = shape.record
     if record is not None:
         record = rebuild(record, visit)
+    if array is shape.array and fixed is shape.tuple and record is shape.record:
+        return shape
     return replace(shape, array=array, tuple=fixed, record=record)
 
 
 def rebuild(record: Record, visit: Rewrite) -> Record:
-    """The same record with `visit` applied to each child shape."""
+    """The same record with `visit` applied to each child shape (the same object when `visit`
+    returns every child as it was)."""
     if isinstance(record, ObjectShape):
+        shapes = tuple(visit(f.shape) for f in record.fields)
+        if _same(shapes, tuple(f.shape for f in record.fields)):
+            return record
         return replace(
             record,
-            fields=tuple(replace(f, shape=visit(f.shape)) for f in record.fields),
+            fields=tuple(
+                f if shape is f.shape else replace(f, shape=shape)
+                for f, shape in zip(record.fields, shapes)
+            ),
         )
+    if isinstance(record, MapShape):
+        values = visit(record.values)
+        return record if values is record.values else MapShape(values, record.origin)
+    shapes = tuple(visit(v.shape) for v in record.variants)
+    if _same(shapes, tuple(v.shape for v in record.variants)):
+        return record
     if isinstance(record, TaggedUnion):
         return TaggedUnion(
-            tuple(Variant(v.tag, visit(v.shape)) for v in record.variants),
+            tuple(Variant(v.tag, shape) for v, shape in zip(record.variants, shapes)),
             record.origin,
             record.out_of_band,
         )
-    if isinstance(record, ObjectUnion):
-        return replace(
-            record,
-            variants=tuple(
-                ObjectVariant(v.tag, visit(v.shape), v.count) for v in record.variants
-            ),
-        )
-    return MapShape(visit(record.values), record.origin)
+    return replace(
+        record,
+        variants=tuple(
+            ObjectVariant(v.tag, shape, v.count)
+            for v, shape in zip(record.variants, shapes)
+        ),
+    )
+
+
+def _same(
+    visited: tuple[Shape, ...] | None, children: tuple[Shape, ...] | None
+) -> bool:
+    """Whether `visit` gave back each child as it was."""
+    if visited is None or children is None:
+        return visited is children
+    return all(new is old for new, old in zip(visited, children))
 
 
 def value_children(shape: Shape) -> list[Shape]:
