@@ -7,13 +7,11 @@
    varied nested webhook-like payloads (one set, a sub-folder per event): cold (an empty cache,
    the output folder as committed: a fresh clone's first run) and unchanged (nothing changed
    since the last run: every set is skipped, see codegen/cache.py).
-4. Cost per MB: reading and inferring N MB of jsonl (read_sample_set + infer, CPU, in this
-   process) as a ratio to json.loads on the same lines, and the peak RSS of `codegen infer` on it
-   (a subprocess of its own).
+(Inference cost per MB and peak memory on 1 MB to 1 GB captures: bench/scale.py.)
 
 Every figure is printed on one line with its name, so runs before and after a change compare
 line by line. Fixed seeds; the machine may be shared, so CPU times are given beside wall times.
-Run: `python bench/generate.py [--mb 1,100] [--runs 5]` (1000 for the 1 GB case).
+Run: `python bench/generate.py [--runs 5]`.
 """
 
 from __future__ import annotations
@@ -36,6 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from codegen.errors import Location  # noqa: E402
+from codegen.config import load_config  # noqa: E402
+from codegen.fold import summarize_set  # noqa: E402
 from codegen.infer import infer  # noqa: E402
 from codegen.infer.observe import observe  # noqa: E402
 from codegen.infer.passes import PASSES, dedupe  # noqa: E402
@@ -77,18 +77,20 @@ def stages(scratch: Path) -> None:
     sets = [REPO / "samples" / "trading", REPO / "samples" / "onboarding"]
     sets.append(synthetic_set(scratch / "synthetic"))
     print(
-        f"{'set':<12} {'samples':>7} {'ingest ms':>9} {'infer':>7} {'schema':>7} {'render':>7}"
+        f"{'set':<12} {'samples':>7} {'ingest ms':>9} {'read+infer':>10} {'schema':>7} {'render':>7}"
     )
     for folder in sets:
-        read, samples = timed(lambda: read_sample_set(folder, f"samples/{folder.name}"))
+        display = f"samples/{folder.name}"
+        read, samples = timed(lambda: read_sample_set(folder, display))
+        config = load_config(folder, display)
         inferred, inference = timed(
-            lambda: infer(((s.value, s.origin) for s in samples), "Root")
+            lambda: infer(summarize_set(folder, display, config).members(), "Root")
         )
         built, schema = timed(lambda: build_schema(inference))
         rendered, _ = timed(lambda: render_package(schema, folder.name))
         print(
             f"{folder.name:<12} {len(samples):>7} {read * 1000:>9.1f}"
-            f" {inferred / read:>6.1f}x {built / read:>6.1f}x {rendered / read:>6.1f}x"
+            f" {inferred / read:>9.1f}x {built / read:>6.1f}x {rendered / read:>6.1f}x"
         )
     print(
         "ratios: each stage's time against reading and parsing the same samples (ingest)"
@@ -182,51 +184,6 @@ def cli(scratch: Path, runs: int) -> None:
         )
 
 
-def jsonl_capture(path: Path, megabytes: float) -> int:
-    """Trading-like messages of a few kinds, `megabytes` MB of them; returns the byte count."""
-    rng = random.Random(1)
-    written = 0
-    with open(path, "w", encoding="utf-8") as stream:
-        while written < megabytes * 1_000_000:
-            kind = rng.choice(["trade", "book", "ticker", "status"])
-            message: dict[str, Any] = {"type": kind, "seq": rng.randint(1, 10**9)}
-            if kind == "book":
-                message["bids"] = [[rng.random(), rng.random()] for _ in range(5)]
-            elif kind == "trade":
-                message.update(price=str(rng.random()), side=rng.choice(["b", "s"]))
-            elif kind == "ticker":
-                message["stats"] = {"open": rng.random(), "volume": rng.random()}
-            line = json.dumps(message) + "\n"
-            stream.write(line)
-            written += len(line)
-    return written
-
-
-def cost_per_mb(scratch: Path, sizes: list[float]) -> None:
-    for megabytes in sizes:
-        folder = scratch / f"capture-{megabytes:g}mb" / "feed"
-        folder.mkdir(parents=True)
-        size = jsonl_capture(folder / "feed.jsonl", megabytes)
-        data = (folder / "feed.jsonl").read_bytes()
-        start = time.process_time()
-        for line in data.splitlines():
-            json.loads(line)
-        loads = time.process_time() - start
-        del data
-        start = time.process_time()
-        samples = read_sample_set(folder, "capture/feed")
-        inference = infer(((s.value, s.origin) for s in samples), "Feed")
-        inferred = time.process_time() - start
-        del samples, inference
-        _, _, rss = child(["infer", str(folder)], scratch)
-        print(
-            f"infer {size / 1e6:7.1f} MB: {inferred:7.2f} s cpu = {inferred / loads:5.1f} x"
-            f" json.loads ({loads:.2f} s), {inferred / (size / 1e6):.2f} s/MB;"
-            f" peak RSS of `codegen infer` {rss:.0f} MB"
-        )
-        shutil.rmtree(folder.parent)
-
-
 def siblings() -> None:
     """400 sibling records with one key set: nulls, empty arrays and kinds apart deep down."""
     rng = random.Random(5)
@@ -262,16 +219,12 @@ def siblings() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--mb", default="1", help="capture sizes for cost per MB: 1,100,1000"
-    )
     parser.add_argument("--runs", type=int, default=5, help="runs per CLI median")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         stages(Path(scratch))
         siblings()
         cli(Path(scratch), options.runs)
-        cost_per_mb(Path(scratch), [float(size) for size in options.mb.split(",")])
 
 
 if __name__ == "__main__":
