@@ -20,7 +20,7 @@ from codegen.fold import summarize_set
 from codegen.ingest import sample_files
 
 from conftest import cli_generate, tree_of
-from test_jobs import book, lines, trade
+from test_jobs import book, lines, trade, write_parts
 
 distributed = pytest.importorskip("distributed")  # a guard: the test extra installs it
 db = pytest.importorskip("dask.bag")
@@ -53,12 +53,7 @@ def client() -> Iterator[Any]:
 def write_feed(samples: Path) -> Path:
     """One kind of message per `type` tag, in JSON Lines and logs; duplicates across files."""
     feed = samples / "feed"
-    feed.mkdir(parents=True)
-    for part in range(4):
-        start = part * 6
-        (feed / f"part{part}.jsonl").write_text(
-            lines(*(trade(i) if i % 2 else book(i) for i in range(start, start + 6)))
-        )
+    write_parts(feed, 4, 6)
     (feed / "repeat.ndjson").write_text(lines(trade(3), book(4), trade(3)))
     (feed / "a.log").write_text(
         "starting\n12:00:01 " + json.dumps(trade(99)) + "\nstopping\n"

@@ -45,14 +45,24 @@ def book(index: int) -> dict[str, Any]:
     return {"type": "book", "bids": [[1.5 + index, 3]], "seq": 10_000 + index}
 
 
+def write_parts(feed: Path, parts: int, per_part: int) -> None:
+    """part0.jsonl, part1.jsonl, ...: trades and books in turn, `per_part` lines each."""
+    feed.mkdir(parents=True)
+    for part in range(parts):
+        start = part * per_part
+        (feed / f"part{part}.jsonl").write_text(
+            lines(
+                *(
+                    trade(i) if i % 2 else book(i)
+                    for i in range(start, start + per_part)
+                )
+            )
+        )
+
+
 def write_feed(samples: Path) -> None:
     feed = samples / "feed"
-    feed.mkdir(parents=True)
-    for part in range(5):
-        start = part * 8
-        (feed / f"part{part}.jsonl").write_text(
-            lines(*(trade(i) if i % 2 else book(i) for i in range(start, start + 8)))
-        )
+    write_parts(feed, 5, 8)
     # A sample several files repeat counts once, whichever worker reads it.
     (feed / "repeat.json").write_text(json.dumps(trade(3)))
     # Warnings from two runs: log text lines.

@@ -29,35 +29,27 @@ class DigestSet:
     def add(self, digest: int) -> bool:
         """Put `digest` in; False when it was in already."""
         digest = digest or 1
-        table = self._table
-        mask = len(table) - 1
-        index = digest & mask
-        while True:
-            found = table[index]
-            if found == digest:
-                return False
-            if found == 0:
-                break
-            index = (index + 1) & mask
-        table[index] = digest
+        index = self._slot(digest)
+        if self._table[index]:
+            return False
+        self._table[index] = digest
         self._count += 1
-        if self._count > _MAX_LOAD * len(table):
+        if self._count > _MAX_LOAD * len(self._table):
             self._grow()
         return True
 
     def __contains__(self, digest: object) -> bool:
-        if not isinstance(digest, int):
-            return False
-        digest = digest or 1
+        return isinstance(digest, int) and bool(self._table[self._slot(digest or 1)])
+
+    def _slot(self, digest: int) -> int:
+        """The slot holding `digest`, or else the free slot where it goes."""
         table = self._table
         mask = len(table) - 1
         index = digest & mask
         while True:
             found = table[index]
-            if found == digest:
-                return True
-            if found == 0:
-                return False
+            if found == digest or found == 0:
+                return index
             index = (index + 1) & mask
 
     def union(self, other: DigestSet) -> DigestSet:
