@@ -52,10 +52,11 @@ def located_samples(draw: st.DrawFn) -> list[tuple[Any, Location, str | None]]:
     that name nothing), each at its own line, some in folders."""
     template = draw(ROOTS)
     found = draw(st.lists(values(template), min_size=1, max_size=12))
-    found += draw(st.lists(st.sampled_from(found), max_size=4))  # repeats
+    # Indices, not the values: hypothesis would describe every value it may pick.
+    picks = st.integers(0, len(found) - 1)
+    found += [found[i] for i in draw(st.lists(picks, max_size=4))]  # repeats
     found += [
-        perturbed(draw(st.sampled_from(found)), draw)
-        for _ in range(draw(st.integers(0, 8)))
+        perturbed(found[draw(picks)], draw) for _ in range(draw(st.integers(0, 8)))
     ]
     folders = draw(
         st.lists(
@@ -85,7 +86,8 @@ def test_merging_the_parts_of_any_split_gives_the_summary_of_the_whole(
         st.lists(st.integers(0, 2), min_size=len(samples), max_size=len(samples))
     )
     # Each part may also see samples of another part (overlapping reads of one capture).
-    overlap = data.draw(st.lists(st.sampled_from(samples), max_size=3))
+    picks = st.lists(st.integers(0, len(samples) - 1), max_size=3)
+    overlap = [samples[i] for i in data.draw(picks)]
     split = [
         [s for s, part in zip(samples, parts) if part == index] for index in range(3)
     ]
