@@ -151,6 +151,20 @@ def package_schema(package: ModuleType) -> dict[str, Any]:
     )
 
 
+def mypy_on_use(
+    package: ModuleType, source: str, folder: Path
+) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict` on a use.py in `folder` holding `source`, which imports the generated
+    `package`: what a user's code type-checks as."""
+    (folder / "use.py").write_text(source, encoding="utf-8")
+    return run_mypy("use.py", cwd=folder, mypypath=Path(package.__file__).parents[1])
+
+
+def error_places(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """`file:line` of each error mypy reported (its last line is the summary)."""
+    return [line.split(": error")[0] for line in result.stdout.splitlines()[:-1]]
+
+
 def run_mypy(
     *args: str, cwd: Path, mypypath: Path | None = None
 ) -> subprocess.CompletedProcess[str]:

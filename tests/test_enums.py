@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import (
     GeneratePackage,
     contract_failures,
+    error_places,
+    mypy_on_use,
     package_schema,
-    run_mypy,
     run_pyright,
     run_ruff,
 )
@@ -134,16 +134,14 @@ def test_mypy_knows_the_members(
 ) -> None:
     package = generate_package(orders(12))
     name = package.__name__
-    (tmp_path / "use.py").write_text(
+    result = mypy_on_use(
+        package,
         f"from {name} import Side, decode\n"
         "order = decode({})\n"
         "if order.side is Side.BUY:\n"
         "    pass\n"
         "side: Side = order.side\n",
-        encoding="utf-8",
-    )
-    result = run_mypy(
-        "use.py", cwd=tmp_path, mypypath=Path(package.__file__).parents[1]
+        tmp_path,
     )
     # An open enum may hold any other string: assigning it to `Side` alone is an error.
     assert result.returncode == 1, result.stdout
@@ -267,7 +265,8 @@ def test_mypy_matches_int_members(
     generate_package: GeneratePackage, tmp_path: Path
 ) -> None:
     package = generate_package(int_orders(24))
-    (tmp_path / "use.py").write_text(
+    result = mypy_on_use(
+        package,
         f"from {package.__name__} import OrderType, decode\n"
         "order = decode({})\n"
         "match order.order_type:\n"
@@ -277,16 +276,11 @@ def test_mypy_matches_int_members(
         "        pass\n"
         "code: int = order.order_type\n"
         "kind: OrderType = order.order_type\n",
-        encoding="utf-8",
-    )
-    result = run_mypy(
-        "use.py", cwd=tmp_path, mypypath=Path(package.__file__).parents[1]
+        tmp_path,
     )
     # Open: the field may hold any other int, so it is no OrderType for mypy; it is an int.
     assert result.returncode == 1, result.stdout
-    assert [line.split(": error")[0] for line in result.stdout.splitlines()[:-1]] == [
-        "use.py:9"
-    ], result.stdout
+    assert error_places(result) == ["use.py:9"], result.stdout
 
 
 def test_int_enum_member_names() -> None:

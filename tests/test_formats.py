@@ -12,10 +12,16 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from conftest import (
+    GeneratePackage,
+    contract_failures,
+    error_places,
+    mypy_on_use,
+    package_schema,
+)
 from jsonschema import Draft202012Validator
 
 from codegen.errors import CodegenError
-from conftest import GeneratePackage, contract_failures, package_schema, run_mypy
 
 UTC = timezone.utc
 
@@ -205,7 +211,8 @@ def test_mypy_strict_on_code_using_the_readers(
     generate_package: GeneratePackage, tmp_path: Path
 ) -> None:
     package = generate_package(trades(12))
-    (tmp_path / "use.py").write_text(
+    result = mypy_on_use(
+        package,
         "from datetime import date, datetime\n"
         "from decimal import Decimal\n"
         "from uuid import UUID\n"
@@ -217,16 +224,11 @@ def test_mypy_strict_on_code_using_the_readers(
         "maybe: date | None = trade.optional_day_date\n"
         "wire: str = trade.price\n"
         "wrong: date = trade.optional_day_date\n",
-        encoding="utf-8",
-    )
-    result = run_mypy(
-        "use.py", cwd=tmp_path, mypypath=Path(package.__file__).parents[1]
+        tmp_path,
     )
     # Only the last line is wrong: a nullable field's reading may be None.
     assert result.returncode == 1, result.stdout
-    assert [line.split(": error")[0] for line in result.stdout.splitlines()[:-1]] == [
-        "use.py:11"
-    ], result.stdout
+    assert error_places(result) == ["use.py:11"], result.stdout
 
 
 def test_a_reader_never_takes_a_field_s_name(generate_package: GeneratePackage) -> None:

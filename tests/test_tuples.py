@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import (
     GeneratePackage,
     contract_failures,
+    mypy_on_use,
     package_schema,
-    run_mypy,
     run_pyright,
     run_ruff,
 )
@@ -112,16 +111,14 @@ def test_mypy_types_each_position(
     generate_package: GeneratePackage, tmp_path: Path
 ) -> None:
     package = generate_package(BOOKS)
-    (tmp_path / "use.py").write_text(
+    result = mypy_on_use(
+        package,
         f"from {package.__name__} import decode\n"
         "book = decode({})\n"
         "price, size = book.bids[0]\n"
         "total: str = price + size\n"
         "third = book.bids[0][2]\n",
-        encoding="utf-8",
-    )
-    result = run_mypy(
-        "use.py", cwd=tmp_path, mypypath=Path(package.__file__).parents[1]
+        tmp_path,
     )
     assert result.returncode == 1, result.stdout
     assert "use.py:5: error" in result.stdout  # a pair has no third position
