@@ -14,12 +14,28 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_fuzz import ROOTS, values
 
 from codegen.errors import Location
+from codegen.fold import fold_samples
 from codegen.infer import infer
-from codegen.infer.summary import Summary, summarize
+from codegen.infer.summary import Summary
+from codegen.ingest import Sample
 from codegen.schema import build_schema
-from test_fuzz import ROOTS, values
+
+
+def summarize(
+    samples: list[tuple[Any, Location, str | None]],
+    *,
+    by_folder: bool,
+    exact_keys: frozenset[str] = frozenset(),
+) -> Summary:
+    """(value, location, folder) samples folded as codegen.fold folds a set's."""
+    return fold_samples(
+        Summary(by_folder, exact_keys),
+        [Sample(value, where, folder) for value, where, folder in samples],
+    )
+
 
 PROPERTY = settings(
     max_examples=60,

@@ -173,20 +173,6 @@ class Summary:
         )
 
 
-def summarize(
-    samples: Iterable[tuple[Any, Location, str | None]],
-    *,
-    by_folder: bool,
-    exact_keys: frozenset[str] = frozenset(),
-    exact: bool = False,
-) -> Summary:
-    """Fold (value, location, folder) samples into a new summary."""
-    summary = Summary(by_folder, exact_keys, exact)
-    for value, location, folder in samples:
-        summary.add(value, location, folder)
-    return summary
-
-
 def is_docs_example(value: Any) -> bool:
     """A sample holding a docs placeholder string is an example from docs, not a capture."""
     stack = [value]
