@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-import heapq
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from codegen.infer.ir import MapShape, ObjectShape, Record, Shape
@@ -97,101 +95,80 @@ def _merges(found: _Records) -> dict[int, Record]:
     A record joins the first cluster (in order of creation) of its bucket whose every member it
     is compatible with and none of which it nests in or holds. Compatibility is agreement on the
     kinds seen at every position both records know (`_positions`); members of a cluster agree
-    with each other, so agreeing with each member is agreeing with the union of their positions:
-    one look-up per position of the record, however big the cluster. Only clusters that know the
-    same kinds at one of the record's positions, or do not know that position, can agree: the
-    record is checked against those of its most telling position only.
+    with each other, so agreeing with each member is agreeing with the union of their positions,
+    which the bucket's index answers for all its clusters at once (`_Bucket.agreeing`).
     """
     records = found.records
     inside = _descendants(found)
     numbers: dict[object, int] = {}
     buckets: dict[tuple[object, ...], _Bucket] = {}
-    clusters: list[_Cluster] = []
     for index, record in enumerate(records):
-        known = _positions(record, numbers)
         bucket = buckets.setdefault(record_key(record), _Bucket())
-        for place in bucket.candidates(known):
-            if clusters[place].admits(index, known, inside[index]):
-                break
-        else:
-            place = len(clusters)
-            clusters.append(_Cluster())
-            bucket.add_cluster(place)
-        bucket.learn(place, clusters[place].known, known)
-        clusters[place].add(index, known, inside[index])
+        bucket.place(index, _positions(record, numbers), inside[index])
     merged: dict[int, Record] = {}
-    for cluster in clusters:
-        if len(cluster.members) > 1:
-            result = records[cluster.members[0]]
-            for member in cluster.members[1:]:
-                result = merge_records(result, records[member])
-            merged.update((member, result) for member in cluster.members)
+    for bucket in buckets.values():
+        for cluster in bucket.clusters:
+            if len(cluster.members) > 1:
+                result = records[cluster.members[0]]
+                for member in cluster.members[1:]:
+                    result = merge_records(result, records[member])
+                merged.update((member, result) for member in cluster.members)
     return merged
 
 
 @dataclass
 class _Cluster:
     members: list[int] = field(default_factory=list)
-    known: dict[int, int] = field(default_factory=dict)  # the union of its members'
     holds: set[int] = field(default_factory=set)  # records nested in any member
 
-    def admits(
-        self, record: int, known: dict[int, int], nested: frozenset[int]
-    ) -> bool:
-        if record in self.holds or not nested.isdisjoint(self.members):
-            return False
-        mine = self.known
-        return all(mine.get(path, kinds) == kinds for path, kinds in known.items())
+    def admits(self, record: int, nested: frozenset[int]) -> bool:
+        """Whether `record`, agreeing with every member, neither nests in nor holds one."""
+        return record not in self.holds and nested.isdisjoint(self.members)
 
-    def add(self, record: int, known: dict[int, int], nested: frozenset[int]) -> None:
+    def add(self, record: int, nested: frozenset[int]) -> None:
         self.members.append(record)
-        self.known.update(known)
         self.holds |= nested
 
 
 @dataclass
 class _Bucket:
-    """The clusters of one record key (numbers, in order of creation), indexed by position:
-    those that know each position by the kinds they know there, and those that do not.
+    """The clusters of one record key in order of creation, indexed by position as bit sets
+    (bit i: the i-th cluster): those that know each position, and those that know each kinds
+    there. One look-up is a few operations on machine words per position of the record, not a
+    comparison with each cluster.
     """
 
-    clusters: list[int] = field(default_factory=list)
-    by_kinds: dict[int, dict[int, list[int]]] = field(default_factory=dict)
-    unknowing: dict[int, dict[int, None]] = field(default_factory=dict)  # ordered sets
+    clusters: list[_Cluster] = field(default_factory=list)
+    knowing: dict[int, int] = field(default_factory=dict)
+    knowing_kinds: dict[tuple[int, int], int] = field(default_factory=dict)
 
-    def candidates(self, known: dict[int, int]) -> Iterable[int]:
-        """In order, the clusters that may agree with a record knowing `known`."""
-        best: Iterable[int] = self.clusters
-        fewest = len(self.clusters)
+    def place(self, record: int, known: dict[int, int], nested: frozenset[int]) -> None:
+        """Add `record` (knowing `known`) to the first cluster that admits it, or to a new one."""
+        for bit in self.agreeing(known):
+            if self.clusters[bit].admits(record, nested):
+                break
+        else:
+            bit = len(self.clusters)
+            self.clusters.append(_Cluster())
+        self.clusters[bit].add(record, nested)
+        flag = 1 << bit
         for path, kinds in known.items():
-            if path not in self.unknowing:
-                continue  # no cluster knows it: no help
-            agreeing = self.by_kinds[path].get(kinds, [])
-            unknowing = self.unknowing[path]
-            if len(agreeing) + len(unknowing) < fewest:
-                fewest = len(agreeing) + len(unknowing)
-                best = heapq.merge(agreeing, unknowing)
-        return best
-
-    def add_cluster(self, place: int) -> None:
-        self.clusters.append(place)
-        for unknowing in self.unknowing.values():
-            unknowing[place] = None
-
-    def learn(self, place: int, had: dict[int, int], known: dict[int, int]) -> None:
-        """Cluster `place`, which knew `had`, learns the positions `known`."""
-        for path, kinds in known.items():
-            if path in had:
-                continue
-            if path in self.unknowing:
-                del self.unknowing[path][place]
-            else:
-                self.unknowing[path] = dict.fromkeys(
-                    other for other in self.clusters if other != place
-                )
-            bisect.insort(
-                self.by_kinds.setdefault(path, {}).setdefault(kinds, []), place
+            self.knowing[path] = self.knowing.get(path, 0) | flag
+            self.knowing_kinds[path, kinds] = (
+                self.knowing_kinds.get((path, kinds), 0) | flag
             )
+
+    def agreeing(self, known: dict[int, int]) -> Iterator[int]:
+        """In order, the clusters that know the same kinds as `known` wherever both know any."""
+        bits = (1 << len(self.clusters)) - 1
+        for path, kinds in known.items():
+            knowing = self.knowing.get(path, 0)
+            if knowing:
+                bits &= ~knowing | self.knowing_kinds.get((path, kinds), 0)
+        while bits:
+            lowest = bits & -bits
+            yield lowest.bit_length() - 1
+            bits ^= lowest
 
 
 def _positions(record: Record, numbers: dict[object, int]) -> dict[int, int]:
