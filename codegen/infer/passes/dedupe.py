@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -97,14 +98,19 @@ def _merges(found: _Records) -> dict[int, Record]:
     kinds seen at every position both records know (`_positions`); members of a cluster agree
     with each other, so agreeing with each member is agreeing with the union of their positions,
     which the bucket's index answers for all its clusters at once (`_Bucket.agreeing`).
+    A record alone with its keys merges with nothing: its positions (all of the tree, for the
+    root) are never listed.
     """
     records = found.records
     inside = _descendants(found)
+    keys = [record_key(record) for record in records]
+    sharing = Counter(keys)
     numbers: dict[object, int] = {}
     buckets: dict[tuple[object, ...], _Bucket] = {}
     for index, record in enumerate(records):
-        bucket = buckets.setdefault(record_key(record), _Bucket())
-        bucket.place(index, _positions(record, numbers), inside[index])
+        if sharing[keys[index]] > 1:
+            bucket = buckets.setdefault(keys[index], _Bucket())
+            bucket.place(index, _positions(record, numbers), inside[index])
     merged: dict[int, Record] = {}
     for bucket in buckets.values():
         for cluster in bucket.clusters:
