@@ -11,6 +11,8 @@ apart. Kinds of a message union never merge: their tag is what they are.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from codegen.infer import thresholds
@@ -49,40 +51,48 @@ def merge_similar(root: Shape) -> Shape:
 def similar(left: ObjectShape, right: ObjectShape) -> str | None:
     """Why two records (held under keys naming the same thing) are one, or None if they are not.
 
-    Most keys shared (at least SIMILAR_MIN_SHARED_KEYS, and the keys only one has at most
-    SIMILAR_MAX_DIFFERENT_SHARE of all), every shared key holding compatible values.
+    Most keys shared (`keys_alike`), every shared key holding compatible values.
     """
     if left.is_kind or right.is_kind or left.tags or right.tags:
         return None
-    shared = left.keys & right.keys
-    different = left.keys ^ right.keys
-    every = left.keys | right.keys
-    if not different or len(shared) < thresholds.SIMILAR_MIN_SHARED_KEYS:
+    mine, theirs = left.keys, right.keys
+    if not keys_alike(mine, theirs):
         return None
-    if len(different) > thresholds.SIMILAR_MAX_DIFFERENT_SHARE * len(every):
-        return None
+    shared = mine & theirs
     others = {f.key: f.shape for f in right.fields}
     if not all(
         compatible(f.shape, others[f.key]) for f in left.fields if f.key in shared
     ):
         return None
-    return f"{len(shared)} of {len(every)} keys shared"
+    return f"{len(shared)} of {len(mine | theirs)} keys shared"
+
+
+def keys_alike(left: frozenset[str], right: frozenset[str]) -> bool:
+    """Not the same keys, but at least SIMILAR_MIN_SHARED_KEYS shared and the keys only one has
+    at most SIMILAR_MAX_DIFFERENT_SHARE of all."""
+    different = left ^ right
+    if not different or len(left & right) < thresholds.SIMILAR_MIN_SHARED_KEYS:
+        return False
+    return len(different) <= thresholds.SIMILAR_MAX_DIFFERENT_SHARE * len(left | right)
 
 
 def _merges(sightings: dict[ObjectShape, _Sightings]) -> dict[ObjectShape, ObjectShape]:
     """Clusters of similar records, each member mapped to the cluster's merge.
 
     Records are taken in order of first sighting; one joins the first cluster it is similar to
-    in every member (so that A~B and B~C never pull in an A that C does not resemble).
+    in every member (so that A~B and B~C never pull in an A that C does not resemble). A cluster
+    whose first member's keys are not alike the record's (`keys_alike`) cannot be that cluster:
+    the clusters of a noun are grouped by those keys, and only the groups of alike keys are
+    tried, so records with the same keys under one noun are never compared one by one.
     """
     records = sorted(sightings, key=lambda record: record.origin)
-    by_noun: dict[str, list[list[ObjectShape]]] = {}
+    by_noun: dict[str, _Clusters] = {}
     clusters: list[list[ObjectShape]] = []
     for record in records:
         seen = sightings[record]
         home = None
         for noun in sorted(seen.nouns):
-            for cluster in by_noun.get(noun, []):
+            for cluster in by_noun.get(noun, _Clusters()).alike(record.keys):
                 if all(
                     similar(member, record) is not None
                     and member not in seen.inside
@@ -97,9 +107,10 @@ def _merges(sightings: dict[ObjectShape, _Sightings]) -> dict[ObjectShape, Objec
             home = []
             clusters.append(home)
         home.append(record)
+        if not _may_be_similar(home[0]):
+            continue  # no record will ever join it
         for noun in seen.nouns:
-            if home not in by_noun.setdefault(noun, []):
-                by_noun[noun].append(home)
+            by_noun.setdefault(noun, _Clusters()).add(home)
     merged: dict[ObjectShape, ObjectShape] = {}
     for cluster in clusters:
         if len(cluster) < 2:
@@ -119,6 +130,39 @@ def _merges(sightings: dict[ObjectShape, _Sightings]) -> dict[ObjectShape, Objec
         )
         merged.update((member, result) for member in cluster)
     return merged
+
+
+def _may_be_similar(record: ObjectShape) -> bool:
+    """A kind of a message union is similar to nothing, nor is a record with too few keys."""
+    return not (record.is_kind or record.tags) and (
+        len(record.fields) >= thresholds.SIMILAR_MIN_SHARED_KEYS
+    )
+
+
+@dataclass
+class _Clusters:
+    """The clusters held under one noun, in the order they came to it, grouped by the keys of
+    their first member."""
+
+    by_keys: dict[frozenset[str], list[tuple[int, list[ObjectShape]]]] = field(
+        default_factory=dict
+    )
+    held: set[int] = field(default_factory=set)  # by identity: clusters are lists
+
+    def add(self, cluster: list[ObjectShape]) -> None:
+        if id(cluster) not in self.held:
+            self.by_keys.setdefault(cluster[0].keys, []).append(
+                (len(self.held), cluster)
+            )
+            self.held.add(id(cluster))
+
+    def alike(self, keys: frozenset[str]) -> Iterator[list[ObjectShape]]:
+        """In order, the clusters whose first member has keys alike `keys`."""
+        groups = [
+            group for first, group in self.by_keys.items() if keys_alike(first, keys)
+        ]
+        for _, cluster in heapq.merge(*groups, key=lambda entry: entry[0]):
+            yield cluster
 
 
 def _sight(
