@@ -2,7 +2,8 @@
 
 1. Stages: each stage on the bundled sets and on a synthetic set (300 messages, 40 types, a
    tagged union level), as ratios to reading the samples.
-2. Dedupe: 400 sibling records with one key set in one ~40 KB sample (median CPU of 3 runs).
+2. Dedupe: 400 sibling records with one key set in one ~40 KB sample (median CPU of 3 runs);
+   then each pass at 400 and 4,000 siblings and the ratio (10 is linear, 100 quadratic).
 3. CLI: `codegen generate` wall and CPU time (medians of runs), on the bundled samples and on 273
    varied nested webhook-like payloads (one set, a sub-folder per event): cold (an empty cache,
    the output folder as committed: a fresh clone's first run) and unchanged (nothing changed
@@ -38,7 +39,7 @@ from codegen.config import load_config  # noqa: E402
 from codegen.fold import summarize_set  # noqa: E402
 from codegen.infer import infer  # noqa: E402
 from codegen.infer.observe import observe  # noqa: E402
-from codegen.infer.passes import PASSES, dedupe  # noqa: E402
+from codegen.infer.passes import PASSES  # noqa: E402
 from codegen.ingest import read_sample_set  # noqa: E402
 from codegen.render import render_package  # noqa: E402
 from codegen.schema import build_schema  # noqa: E402
@@ -184,8 +185,8 @@ def cli(scratch: Path, runs: int) -> None:
         )
 
 
-def siblings() -> None:
-    """400 sibling records with one key set: nulls, empty arrays and kinds apart deep down."""
+def sibling_sample(count: int) -> dict[str, Any]:
+    """`count` sibling records with one key set: nulls, empty arrays and kinds apart deep down."""
     rng = random.Random(5)
 
     def value(depth: int) -> Any:
@@ -196,25 +197,43 @@ def siblings() -> None:
             return [value(depth + 1) for _ in range(rng.randint(0, 2))]
         return {key: value(depth + 1) for key in rng.sample(["a", "b", "c"], 2)}
 
-    sample = {
+    return {
         f"s{n}": {"a": value(1), "b": value(1), "c": {"d": value(2), "e": [value(2)]}}
-        for n in range(400)
+        for n in range(count)
     }
+
+
+def pass_times(sample: dict[str, Any], runs: int) -> dict[str, float]:
+    """Each pass's CPU time (median of `runs`) on the tree the passes before it leave."""
     root = observe([(sample, Location("siblings.json", 1))])
     assert root is not None
+    times = {}
     for name, rewrite in PASSES:
-        if name == "dedupe":
-            break
-        root = rewrite(root)
-    times = []
-    for _ in range(3):
-        start = time.process_time()
-        dedupe(root)
-        times.append(time.process_time() - start)
+        spent = []
+        for _ in range(runs):
+            start = time.process_time()
+            result = rewrite(root)
+            spent.append(time.process_time() - start)
+        times[name] = statistics.median(spent)
+        root = result
+    return times
+
+
+def siblings() -> None:
+    """Dedupe on 400 siblings; then every pass at 400 and at 4,000 siblings, in this process:
+    a ratio near 10 is linear, near 100 quadratic."""
+    small, large = sibling_sample(400), sibling_sample(4000)
+    at_small, at_large = pass_times(small, 3), pass_times(large, 3)
     print(
-        f"dedupe 400 siblings ({len(json.dumps(sample)) // 1000} KB):"
-        f" {statistics.median(times):.2f} s cpu (median of 3)"
+        f"dedupe 400 siblings ({len(json.dumps(small)) // 1000} KB):"
+        f" {at_small['dedupe']:.2f} s cpu (median of 3)"
     )
+    for name, _ in PASSES:
+        print(
+            f"scaling {name:<20} 400 siblings {at_small[name]:6.3f} s,"
+            f" 4,000 {at_large[name]:6.3f} s cpu (medians of 3):"
+            f" ratio {at_large[name] / at_small[name]:5.1f}"
+        )
 
 
 def main() -> None:
