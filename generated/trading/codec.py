@@ -185,7 +185,6 @@ _Account_KEYS = parsed_keys(
     )
 )
 _Account_RANK = {key: index for index, key in enumerate(_Account_KEYS)}
-_Account_WIRE: dict[str, Any] = dict.fromkeys(_Account_KEYS)
 
 
 def _decode_Account(data: JSONValue) -> Account:
@@ -264,20 +263,21 @@ def _decode_Account(data: JSONValue) -> Account:
 
 
 def _encode_Account(obj: Account) -> dict[str, Any]:
-    data = _Account_WIRE.copy()
-    data["id"] = obj.id
-    data["trader_id"] = obj.trader_id
-    data["currency"] = obj.currency
-    data["balance"] = obj.balance
-    data["trading_disabled"] = obj.trading_disabled
-    data["leverage"] = obj.leverage
-    data["trading_group"] = obj.trading_group
-    data["stop_out"] = obj.stop_out
-    data["create_date"] = obj.create_date
-    data["last_update_date"] = obj.last_update_date
-    data["last_update_process_id"] = obj.last_update_process_id
-    data["create_process_id"] = obj.create_process_id
-    data["metadata"] = obj.metadata
+    data: dict[str, Any] = {
+        "id": obj.id,
+        "trader_id": obj.trader_id,
+        "currency": obj.currency,
+        "balance": obj.balance,
+        "trading_disabled": obj.trading_disabled,
+        "leverage": obj.leverage,
+        "trading_group": obj.trading_group,
+        "stop_out": obj.stop_out,
+        "create_date": obj.create_date,
+        "last_update_date": obj.last_update_date,
+        "last_update_process_id": obj.last_update_process_id,
+        "create_process_id": obj.create_process_id,
+        "metadata": obj.metadata,
+    }
     if obj._extra is not None or obj._key_order is not None:
         return restore_unknown_keys(data, obj)
     return data
