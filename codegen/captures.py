@@ -45,6 +45,7 @@ from codegen.jsonreader import (
     ParsedValue,
     _skip_space,
     decode_text,
+    whole_line_value,
 )
 
 
@@ -76,6 +77,11 @@ def lines_found(
     """read_lines over (line number, text) pairs, one at a time: a capture of any size streams."""
     text_lines: list[Location] = []
     for number, line in lines:
+        whole = whole_line_value(line)
+        if whole is not None:  # a message alone on its line: what a capture's lines are
+            value, end = whole
+            yield Found(ParsedValue(value, Location(file, number, 1), 0, end), line)
+            continue
         if not line.strip():
             continue
         source = JSONText(line, file, start_line=number)
