@@ -82,7 +82,8 @@ class DigestSet:
     def _grow(self) -> None:
         old = self._table
         self._table = array("Q", bytes(16 * len(old)))
-        self._count = 0
-        for digest in old:
+        for (
+            digest
+        ) in old:  # distinct: each goes to its free slot, no count or growth to check
             if digest:
-                self.add(digest)
+                self._table[self._slot(digest)] = digest
