@@ -156,6 +156,8 @@ def _text_fits(text: str) -> frozenset[str]:
 
 def number_text_fits(number: Decimal) -> frozenset[str]:
     """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
+    if not _EPOCH_LOW <= number < _EPOCH_HIGH:
+        return _DECIMAL_ONLY  # most numbers in strings: prices and sizes
     return _NUMBER_TEXT_FITS[_epochs(number, json_int=False)]
 
 

@@ -27,6 +27,7 @@ The config can ask for the exact values (a `tag` names keys whose values stay wh
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -56,7 +57,7 @@ class Entry:
     """The samples with one skeleton: the first one's example values, the range of each slot's
     numbers, and the digest of each distinct sample."""
 
-    skeleton: Any  # hashable: see _Reading.skeleton
+    skeleton: tuple[Any, ...]  # flat and hashable: see _Reading
     location: Location  # of the first sample
     docs: bool
     examples: list[str | int | float]
@@ -210,12 +211,10 @@ class _Reading:
     def __init__(self, exact_keys: frozenset[str], exact: bool) -> None:
         self.tokens: list[Any] = []
         self.slots: list[str | int | float] = []
-        self.numbers: list[Number | None] = (
-            []
-        )  # each slot's number (None: not a number)
-        self.fractions = (
-            0  # a bit per slot: a number in a string with a fraction or exponent
-        )
+        # Each slot's number (None: not a number).
+        self.numbers: list[Number | None] = []
+        # A bit per slot: a number in a string with a fraction or exponent.
+        self.fractions = 0
         self.docs = False
         self.exact_keys = exact_keys
         self.exact = exact
@@ -370,9 +369,18 @@ def _kind_of(raw: str | int | float) -> str:
 def _digest(slots: list[str | int | float]) -> int:
     """64 bits that tell apart the samples of one skeleton: the skeleton holds everything else
     of a sample, so equal slot values make exact duplicates (short of a collision, about one in
-    10^19 for a pair; `repr` keeps 1, 1.0 and "1" apart)."""
-    text = repr(slots).encode("utf-8", "backslashreplace")
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    10^19 for a pair). The bytes hashed are marshal's, in its format 2: typed (1, 1.0 and "1"
+    differ), exact (floats in binary, strings in UTF-8 with lone surrogates kept) and, unlike
+    formats 3 and up, the same for equal values whatever objects hold them (no references to
+    shared or interned objects); four times quicker to write than `repr`. Every process that
+    folds parts of a set runs one Python, whose marshal writes them alike."""
+    return int.from_bytes(
+        hashlib.blake2b(marshal.dumps(slots, _MARSHAL_FORMAT), digest_size=8).digest(),
+        "big",
+    )
+
+
+_MARSHAL_FORMAT = 2
 
 
 def _copy(entry: Entry) -> Entry:
