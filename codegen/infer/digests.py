@@ -82,8 +82,7 @@ class DigestSet:
     def _grow(self) -> None:
         old = self._table
         self._table = array("Q", bytes(16 * len(old)))
-        for (
-            digest
-        ) in old:  # distinct: each goes to its free slot, no count or growth to check
+        # Distinct digests: each goes to its free slot, with no count or growth to check.
+        for digest in old:
             if digest:
                 self._table[self._slot(digest)] = digest

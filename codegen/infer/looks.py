@@ -105,9 +105,8 @@ _HEX_LETTERS = frozenset("abcdefABCDEF")
 _UUID_LENGTH = 36
 _NONE: frozenset[str] = frozenset()
 _DECIMAL_ONLY = frozenset({DECIMAL})
-_DATES_KEPT = (
-    1 << 12
-)  # distinct dates whose existence is remembered: a capture spans few
+# Distinct dates whose existence is remembered: a capture spans few.
+_DATES_KEPT = 1 << 12
 
 
 def lowest(numbers: Iterable[Number]) -> Decimal | None:

@@ -263,7 +263,7 @@ class _Reading:
             self.slots.append(value)
             self.numbers.append(value)
             return (NUMBER, fits(value))
-        return _CONSTANTS[0 if value is None else 1 if value else 2]
+        return (_CONSTANT, value)  # null, true, false
 
     def text(self, text: str, key: str | None) -> Any:
         """A string's token: itself when it is a name (or kept whole), else a slot with its
@@ -295,7 +295,6 @@ class _Reading:
 
 
 _OBJECT, _ARRAY, _CONSTANT = "{", "[", "="
-_CONSTANTS = ((_CONSTANT, None), (_CONSTANT, True), (_CONSTANT, False))
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _NAMES: dict[str, bool] = {}  # looks_like_name of strings seen lately: names recur
