@@ -45,6 +45,7 @@ from codegen.jsonreader import (
     ParsedValue,
     _skip_space,
     decode_text,
+    whole_line_value,
 )
 
 
@@ -70,12 +71,31 @@ def read_lines(text: str, file: str, *, log: bool) -> list[Found]:
     return list(lines_found(enumerate(text.split("\n"), start=1), file, log=log))
 
 
+Message = tuple[Any, Location, int, int, str]
+"""A value read from a file, flat: the value, where it starts, its span (start, end) in the
+text and that text (Found's fields). Big captures stream as these: a message costs no object
+but its value and its Location."""
+
+
 def lines_found(
     lines: Iterable[tuple[int, str]], file: str, *, log: bool
 ) -> Iterator[Found]:
     """read_lines over (line number, text) pairs, one at a time: a capture of any size streams."""
+    for value, location, start, end, line in line_messages(lines, file, log=log):
+        yield Found(ParsedValue(value, location, start, end), line)
+
+
+def line_messages(
+    lines: Iterable[tuple[int, str]], file: str, *, log: bool
+) -> Iterator[Message]:
+    """lines_found, flat."""
     text_lines: list[Location] = []
     for number, line in lines:
+        whole = whole_line_value(line)
+        if whole is not None:  # a message alone on its line: what a capture's lines are
+            value, end = whole
+            yield value, Location(file, number, 1), 0, end, line
+            continue
         if not line.strip():
             continue
         source = JSONText(line, file, start_line=number)
@@ -89,7 +109,8 @@ def lines_found(
         if values is None:
             text_lines.append(Location(file, number))
         else:
-            yield from (Found(parsed, line) for parsed in values)
+            for parsed in values:
+                yield parsed.value, parsed.location, parsed.start, parsed.end, line
     if text_lines:
         _summary(
             text_lines, "line(s) holding no JSON object or array (log text)", Counter()

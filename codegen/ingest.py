@@ -49,8 +49,9 @@ from typing import Any, BinaryIO, NoReturn
 
 from codegen.captures import (
     Found,
+    Message,
     holds_containers,
-    lines_found,
+    line_messages,
     read_har,
     read_lines,
 )
@@ -150,8 +151,10 @@ def iter_samples(
         display = f"{display_root}/{relative}"
         folder = _folder(relative)
         try:
-            for found in _read_file(directory / relative, display, max_file_size):
-                yield Sample(found.parsed.value, found.parsed.location, folder)
+            for value, location, _, _, _ in _read_messages(
+                directory / relative, display, max_file_size
+            ):
+                yield Sample(value, location, folder)
         except NotRegularFile as skipped:
             notify(f"warning: {skipped}; skipped")
 
@@ -171,8 +174,8 @@ def line_samples(
             Location(display),
         )
     folder = _folder(relative)
-    for found in lines_found(lines, display, log=log):
-        yield Sample(found.parsed.value, found.parsed.location, folder)
+    for value, location, _, _, _ in line_messages(lines, display, log=log):
+        yield Sample(value, location, folder)
 
 
 def lines_kind(name: str) -> bool | None:
@@ -326,8 +329,16 @@ def _require_regular(info: os.stat_result, display: str) -> None:
 
 
 def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
-    """The values of one sample file by its suffix; a file that yields none is an error.
-    JSON Lines and logs are read a line at a time, so a capture of any size streams."""
+    """The values of one sample file by its suffix; a file that yields none is an error."""
+    for value, location, start, end, text in _read_messages(
+        path, display, max_file_size
+    ):
+        yield Found(ParsedValue(value, location, start, end), text)
+
+
+def _read_messages(path: Path, display: str, max_file_size: int) -> Iterator[Message]:
+    """_read_file, flat. JSON Lines and logs are read a line at a time, so a capture of any
+    size streams."""
     suffix = path.suffix.lower()
     log = lines_kind(path.name)
     if log is not None:
@@ -343,7 +354,7 @@ def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
             found = read_lines(text, display, log=False)
         if not found:
             raise _empty(JSONText(text, display).location(len(text)), suffix)
-        yield from found
+        yield from _flat(found)
         return
     if suffix == ".log":
         found, nothing = read_lines(text, display, log=True), _NO_MESSAGE_LINE
@@ -354,7 +365,13 @@ def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
         found, nothing = _extract(text, display), "no JSON object or array found"
     if not found:
         raise CodegenError(nothing, Location(display))
-    yield from found
+    yield from _flat(found)
+
+
+def _flat(found: list[Found]) -> Iterator[Message]:
+    for each in found:
+        parsed = each.parsed
+        yield parsed.value, parsed.location, parsed.start, parsed.end, each.text
 
 
 _NO_MESSAGE_LINE = "no line holds a message"
@@ -367,7 +384,7 @@ def _empty(end: Location, suffix: str) -> CodegenError:
 
 def _stream_lines(
     path: Path, display: str, limit: int, *, log: bool
-) -> Iterator[Found] | None:
+) -> Iterator[Message] | None:
     """The messages of a JSON Lines file or log, a line at a time; None for a file in UTF-16
     or UTF-32 (read whole instead). The same checks as a whole read: a regular file, within the
     size limit, at least one message."""
@@ -392,12 +409,12 @@ def _stream_lines(
     if lines is None:
         stream.close()
         return None
-    return _each_found(stream, lines, display, log=log)
+    return _each_message(stream, lines, display, log=log)
 
 
-def _each_found(
+def _each_message(
     stream: BinaryIO, lines: Iterator[tuple[int, str]], display: str, *, log: bool
-) -> Iterator[Found]:
+) -> Iterator[Message]:
     last = (0, "")
     with stream:
 
@@ -413,9 +430,9 @@ def _each_found(
 
         any_found = False
         try:
-            for found in lines_found(counted(), display, log=log):
+            for message in line_messages(counted(), display, log=log):
                 any_found = True
-                yield found
+                yield message
         except OSError as exc:
             raise CodegenError(
                 f"cannot read file: {exc.strerror or exc}", Location(display)

@@ -49,6 +49,7 @@ _BOMS = (
 )
 _NON_SPACE = re.compile(r"[^ \t\n\r]")
 _VALUE_START = frozenset('{["-0123456789tfnNI')
+_CONTAINER_START = ("{", "[")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z0-9_.+-]+")
 # In text the C parser accepted, every '"' belongs to a string: removing strings and all other
@@ -205,6 +206,23 @@ class JSONText:
 def parse_values(text: str, file: str, *, start_line: int = 1) -> list[ParsedValue]:
     """Every whitespace-separated JSON value in text; [] for a blank text."""
     return JSONText(text, file, start_line=start_line).values()
+
+
+def whole_line_value(text: str) -> tuple[Any, int] | None:
+    """The object or array that starts at the first character of `text` and is followed by
+    nothing but whitespace, with its end, read as JSONText.values reads it; None for any other
+    text and for a value that breaks a rule (the caller then reads the text the general way,
+    which says what is wrong). The common line of a capture, read without the general way's
+    bookkeeping."""
+    if text[:1] not in _CONTAINER_START:
+        return None
+    try:
+        value, end = _DECODER.raw_decode(text)
+    except _SLOW_PATH:
+        return None
+    if end < len(text) and _NON_SPACE.search(text, end) or _too_deep(text, 0, end):
+        return None
+    return value, end
 
 
 class _Violation(Exception):

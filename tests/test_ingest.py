@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from codegen import captures
 from codegen.errors import CodegenError, Location
 from codegen.ingest import (
     Sample,
@@ -35,6 +36,7 @@ def write_samples(root: Path, files: dict[str, bytes]) -> Path:
 
 
 def read_one_file(tmp_path: Path, name: str, content: bytes) -> list[Sample]:
+    tmp_path.mkdir(exist_ok=True)
     return read_sample_set(write_samples(tmp_path, {name: content}), "samples")
 
 
@@ -264,6 +266,41 @@ def test_bad_input_is_an_error_at_its_position(
         where += f":{line}:{column}"
     assert message.startswith(where + ": ")
     assert phrase in message
+
+
+# A JSON Lines line holding one object or array from its first character is read a quicker way
+# (jsonreader.whole_line_value), which hands every line breaking a rule to the general reader:
+# the error is the one the general reader alone gives.
+LINES_BREAKING_A_RULE = [
+    pytest.param(b'{"a": 1, "a": 2}', id="duplicate-key"),
+    pytest.param(b'{"a": {"b": 1, "\\u0062": 2}}', id="nested-escaped-duplicate-key"),
+    pytest.param(b'{"a": NaN}', id="nan"),
+    pytest.param(b"[1, -Infinity]", id="minus-infinity"),
+    pytest.param(b'{"a": 1e400}', id="float-overflow"),
+    pytest.param(b"[" + b"7" * 5000 + b"]", id="int-beyond-the-digit-limit"),
+    pytest.param(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), id="too-deep"),
+    pytest.param(b'{"a": 1} {"b": 2}', id="second-value"),
+    pytest.param(b'{"a": 1} x', id="text-after"),
+    pytest.param(b'{"a": }', id="syntax"),
+]
+
+
+@pytest.mark.parametrize("line", LINES_BREAKING_A_RULE)
+def test_a_line_breaking_a_rule_is_the_error_the_general_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes
+) -> None:
+    content = b'{"ok": 1}\n' + line + b"\n"
+    with pytest.raises(CodegenError) as quick:
+        read_one_file(tmp_path / "quick", "x.jsonl", content)
+    monkeypatch.setattr(captures, "whole_line_value", lambda text: None)
+    with pytest.raises(CodegenError) as general:
+        read_one_file(tmp_path / "general", "x.jsonl", content)
+    assert quick.value.location is not None
+    assert quick.value.location.line == 2
+    assert (quick.value.message, quick.value.location) == (
+        general.value.message,
+        general.value.location,
+    )
 
 
 # --- accepted inputs: (content of x.json, expected values) ---------------------------------

@@ -19,6 +19,8 @@ from test_fuzz import ROOTS, values
 from codegen.errors import Location
 from codegen.fold import fold_samples
 from codegen.infer import infer
+from codegen.infer import thresholds
+from codegen.infer.kinds import looks_like_name
 from codegen.infer.summary import Summary
 from codegen.ingest import Sample
 from codegen.schema import build_schema
@@ -181,6 +183,38 @@ def test_one_true_and_one_point_zero_are_different_skeletons() -> None:
         for line, value in enumerate([1, 1.0, True, "1"], start=1)
     ]
     assert len(summarize(samples, by_folder=False).members()) == 4
+
+
+@given(st.from_regex(r"[-0-9].{3,}", fullmatch=True))
+def test_a_string_starting_like_a_number_past_a_code_is_no_name(text: str) -> None:
+    """The summary skips looks_like_name for these (thresholds.TAG_CODE_DIGITS)."""
+    assert len(text) > thresholds.TAG_CODE_DIGITS
+    assert not looks_like_name(text)
+
+
+def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:
+    """Brackets as names and keys, empty and nested containers: each kept-whole value is its
+    own skeleton and reads back as itself (the tokens of a skeleton read one way only).
+    """
+    values: list[Any] = [
+        {"{": "[", "[": ["{", "="]},
+        {"a": [[], {}], "b": [{"c": None}]},
+        {"a": [[]], "b": [{}]},
+        {"a": [[], [{}]]},
+        [{"a": 1}, [True, False, None], "="],
+        [[{"a": 1}], [True], [False, None, "="]],
+        ["{", 2],
+        {"=": None},
+    ]
+    samples = [
+        (value, Location("s.jsonl", line), None)
+        for line, value in enumerate(values, start=1)
+    ]
+    exact = fold_samples(
+        Summary(False, exact=True),
+        [Sample(value, where, folder) for value, where, folder in samples],
+    )
+    assert [member.value for member in exact.members()] == values
 
 
 def test_config_tags_keep_their_values_whole() -> None:

@@ -82,7 +82,7 @@ class DigestSet:
     def _grow(self) -> None:
         old = self._table
         self._table = array("Q", bytes(16 * len(old)))
-        self._count = 0
+        # Distinct digests: each goes to its free slot, with no count or growth to check.
         for digest in old:
             if digest:
-                self.add(digest)
+                self._table[self._slot(digest)] = digest

@@ -7,7 +7,9 @@ something: a date that exists, a time within its day, a number inside an epoch w
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from bisect import bisect_right
+from datetime import datetime
+from functools import lru_cache
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -46,6 +48,12 @@ _EPOCH_WINDOWS = tuple(
 )
 _EPOCH_LOW = min(low for _, low, _ in _EPOCH_WINDOWS)
 _EPOCH_HIGH = max(high for _, _, high in _EPOCH_WINDOWS)
+# The windows' bounds in order: a number is inside window i when bisection puts it at 2 * i + 1.
+# Every number is read for its formats, so the answer is found without building a set.
+_EPOCH_BOUNDS = [bound for _, low, high in _EPOCH_WINDOWS for bound in (low, high)]
+if _EPOCH_BOUNDS != sorted(_EPOCH_BOUNDS):
+    raise AssertionError("epoch windows must be in ascending order and not overlap")
+_EPOCH_FITS = tuple(frozenset({name}) for name, _, _ in _EPOCH_WINDOWS)
 
 
 def fits(value: str | int | float) -> frozenset[str]:
@@ -97,6 +105,8 @@ _HEX_LETTERS = frozenset("abcdefABCDEF")
 _UUID_LENGTH = 36
 _NONE: frozenset[str] = frozenset()
 _DECIMAL_ONLY = frozenset({DECIMAL})
+# Distinct dates whose existence is remembered: a capture spans few.
+_DATES_KEPT = 1 << 12
 
 
 def lowest(numbers: Iterable[Number]) -> Decimal | None:
@@ -131,37 +141,49 @@ def _text_fits(text: str) -> frozenset[str]:
     if thresholds.DECIMAL.fullmatch(text):  # the commonest: then no other pattern fits
         return number_text_fits(Decimal(text))
     found: set[str] = set()
-    if thresholds.UUID.fullmatch(text):
+    if len(text) == _UUID_LENGTH and thresholds.UUID.fullmatch(text):
         found.add(UUID)
-    if thresholds.ISO_DATE_TIME.fullmatch(text) and _real_date_time(text):
-        found.add(ISO_DATE_TIME)
-        if thresholds.RFC3339_DATE_TIME.fullmatch(text):
-            found.add(DATE_TIME)
-    if thresholds.DATE.fullmatch(text) and _real_date(text):
-        found.add(DATE)
+    if text[4:5] == "-":  # dates start with a four-digit year and a '-'
+        if thresholds.ISO_DATE_TIME.fullmatch(text) and _real_date_time(text):
+            found.add(ISO_DATE_TIME)
+            if thresholds.RFC3339_DATE_TIME.fullmatch(text):
+                found.add(DATE_TIME)
+        if thresholds.DATE.fullmatch(text) and _real_date(text):
+            found.add(DATE)
     return frozenset(found)
 
 
 def number_text_fits(number: Decimal) -> frozenset[str]:
     """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
-    return _DECIMAL_ONLY | _epochs(number, json_int=False)
+    if not _EPOCH_LOW <= number < _EPOCH_HIGH:
+        return _DECIMAL_ONLY  # most numbers in strings: prices and sizes
+    return _NUMBER_TEXT_FITS[_epochs(number, json_int=False)]
 
 
 def _epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
-    """The epoch units whose window of plausible times holds `number` (ns: JSON ints only).
+    """The epoch unit whose window of plausible times holds `number` (ns: JSON ints only).
     (Python compares ints, floats and Decimals exactly.)"""
     if not _EPOCH_LOW <= number < _EPOCH_HIGH:
         return _NONE
-    return frozenset(
-        name
-        for name, low, high in _EPOCH_WINDOWS
-        if low <= number < high and (json_int or name not in _INT_ONLY)
-    )
+    position = bisect_right(_EPOCH_BOUNDS, number)
+    if position % 2 == 0:
+        return _NONE  # between two windows
+    unit = _EPOCH_FITS[position // 2]
+    return unit if json_int or unit.isdisjoint(_INT_ONLY) else _NONE
+
+
+_NUMBER_TEXT_FITS = {epochs: _DECIMAL_ONLY | epochs for epochs in (_NONE, *_EPOCH_FITS)}
 
 
 def _real_date(text: str) -> bool:
+    """Whether the date `text` starts with (a shape thresholds.DATE matched) exists."""
+    return _date_exists(text[:10])
+
+
+@lru_cache(maxsize=_DATES_KEPT)
+def _date_exists(date: str) -> bool:
     try:
-        datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+        datetime(int(date[0:4]), int(date[5:7]), int(date[8:10]))
     except ValueError:
         return False
     return True
@@ -169,23 +191,14 @@ def _real_date(text: str) -> bool:
 
 def _real_date_time(text: str) -> bool:
     """A date-time whose date exists, whose time is within the day and whose zone is at most
-    23:59 away (what datetime accepts, on every Python the generated code runs on)."""
+    23:59 away: what datetime accepts (hours 0-23, minutes and seconds 0-59, an offset under
+    24 hours), on every Python the generated code runs on."""
     zone = text[19:].lstrip(".0123456789")
-    try:
-        offset = timedelta()
-        if zone not in ("", "Z", "z"):
-            if int(zone[4:6]) > 59:
-                return False
-            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        datetime(
-            int(text[0:4]),
-            int(text[5:7]),
-            int(text[8:10]),
-            int(text[11:13]),
-            int(text[14:16]),
-            int(text[17:19]),
-            tzinfo=timezone(offset),
-        )
-    except ValueError:
+    if zone not in ("", "Z", "z") and (int(zone[1:3]) > 23 or int(zone[4:6]) > 59):
         return False
-    return True
+    return (
+        int(text[11:13]) < 24
+        and int(text[14:16]) < 60
+        and int(text[17:19]) < 60
+        and _real_date(text)
+    )

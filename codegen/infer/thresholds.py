@@ -88,7 +88,12 @@ DATA_KEY = re.compile(
 # A tag's values are names of kinds: a word (letters first; digits, `_ . : / @ -` inside, like
 # `l2update`, `subscribed/order_book`, `SUB_IMAGE`) or a short code (`"1"`, `"42"`), at most 64
 # characters. Free text (spaces), placeholders (`"<string>"`), prices and dates fail here.
-TAG_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9_.:/@-]{0,63}|[0-9]{1,3}")
+# A code is at most TAG_CODE_DIGITS digits: so a longer string starting with a digit or `-`
+# (every price, id and time in a string) is no name, known without a pattern.
+TAG_CODE_DIGITS = 3
+TAG_VALUE = re.compile(
+    rf"[A-Za-z][A-Za-z0-9_.:/@-]{{0,63}}|[0-9]{{1,{TAG_CODE_DIGITS}}}"
+)
 # ...and never data: a digit next to punctuation (`order_book:0`, `1.0.0`, `2024-01-01`), a run of
 # five digits (ids, timestamps), a UUID or hex id, a symbol or pair (`BTC-USD`, `EURUSD-PERP`).
 NOT_TAG_VALUE = re.compile(
