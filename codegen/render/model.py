@@ -783,7 +783,8 @@ def _kind_dispatcher(root: ObjectUnionModel, root_name: str) -> DispatcherModel:
     routes = []
     taken = set(DISPATCHER_METHODS)
     for kind in root.kinds:
-        method = "on_" + _method_words(ast.literal_eval(kind.selector))
+        value = ast.literal_eval(kind.selector)
+        method = "on_" + _method_words(value)
         while method in taken:
             method += "_kind"
         taken.add(method)
@@ -793,7 +794,7 @@ def _kind_dispatcher(root: ObjectUnionModel, root_name: str) -> DispatcherModel:
                 "_" + method,
                 method,
                 kind.payload,
-                f"kind {kind.selector}",
+                f"kind {ascii(value)}",  # as the docstring names it, quotes and all
                 whole=True,
                 handler_type=f"Callable[[{kind.payload}], None]",
             )

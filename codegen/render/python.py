@@ -1,4 +1,4 @@
-"""Jinja environment, import pruning and black formatting for generated Python modules."""
+"""Jinja environment, import pruning, black formatting and lint exemptions for generated modules."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import black
-from black.mode import TargetVersion
 import jinja2
 
 from codegen.render.identifiers import LINE_LENGTH, literal
-
-BLACK_MODE = black.Mode(target_versions={TargetVersion.PY310})
+from codegen.render.reformat import format_module
 
 
 def templates_dir() -> Path:
@@ -40,11 +37,33 @@ def environment() -> jinja2.Environment:
 def render_module(template: str, **context: Any) -> str:
     """The module as black formats it; rendered again with a lint exemption where needed."""
     layout = environment().get_template(template)
-    text = format_python(prune_imports(layout.render(exemptions=[], **context)))
-    exemptions = lint_exemptions(text)
-    if not exemptions:
-        return text
-    return format_python(prune_imports(layout.render(exemptions=exemptions, **context)))
+    memo: dict[str, list[str]] = {}  # the second rendering differs only in its header
+    module = format_python(layout.render(exemptions=[], **context), memo)
+    if not module.exemptions:
+        return module.text
+    again = format_python(layout.render(exemptions=module.exemptions, **context), memo)
+    return again.text
+
+
+@dataclass(frozen=True)
+class FormattedModule:
+    text: str  # as black formats it
+    exemptions: list[
+        Exemption
+    ]  # the lint rules it cannot satisfy (see lint_exemptions)
+
+
+def format_python(
+    source: str, memo: dict[str, list[str]] | None = None
+) -> FormattedModule:
+    """`source` without the imports it does not use, formatted as black formats it.
+
+    One parse serves the pruning, the formatting and the lint exemptions. `memo`: see
+    codegen.render.reformat.format_module.
+    """
+    tree = ast.parse(source)
+    text = format_module(source, tree, pruned_imports(tree), memo)
+    return FormattedModule(text, lint_exemptions(text, tree))
 
 
 @dataclass(frozen=True)
@@ -55,8 +74,9 @@ class Exemption:
     reason: str
 
 
-def lint_exemptions(text: str) -> list[Exemption]:
-    """The rules a formatted module cannot satisfy, for its header to say.
+def lint_exemptions(text: str, tree: ast.Module) -> list[Exemption]:
+    """The rules a formatted module cannot satisfy, for its header to say (`tree`: the module
+    parsed, before or after formatting: black changes no value).
 
     E501, where black left a line longer than LINE_LENGTH: only a wire key, or a name made
     of one, longer than a line does that. F601, where a dict display has two keys that
@@ -66,7 +86,7 @@ def lint_exemptions(text: str) -> list[Exemption]:
     if any(len(line) > LINE_LENGTH for line in text.splitlines()):
         reason = "a wire key, or a name made of one, longer than a line cannot be split"
         exemptions.append(Exemption("E501", reason))
-    if _surrogate_twins(ast.parse(text)):
+    if _surrogate_twins(tree):
         reason = "ruff may read different lone surrogates in dict keys as one key"
         exemptions.append(Exemption("F601", reason))
     return exemptions
@@ -86,26 +106,22 @@ def _surrogate_twins(tree: ast.Module) -> bool:
     return False
 
 
-def format_python(text: str) -> str:
-    return black.format_str(text, mode=BLACK_MODE)
-
-
-def prune_imports(source: str) -> str:
-    """Drop imported names the module never uses (templates import the full set they may need).
+def pruned_imports(tree: ast.Module) -> dict[int, str | None]:
+    """The imports of names the module never uses, dropped (templates import the full set they
+    may need): first line index of each `from` import -> the statement that stays, or None.
 
     A module with `__all__` re-exports what it imports, so its imports are all kept.
     """
-    tree = ast.parse(source)
     if any(
         isinstance(node, ast.Assign)
         and _assigns(node, "__all__")
         and _is_reexport(tree)
         for node in tree.body
     ):
-        return source
+        return {}
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    lines = source.splitlines(keepends=True)
-    for node in reversed(tree.body):
+    pruned: dict[int, str | None] = {}
+    for node in tree.body:
         if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
             continue
         kept = [
@@ -114,9 +130,10 @@ def prune_imports(source: str) -> str:
             if (alias.asname or alias.name) in used
         ]
         module = "." * node.level + (node.module or "")
-        replacement = [f"from {module} import {', '.join(kept)}\n"] if kept else []
-        lines[node.lineno - 1 : node.end_lineno] = replacement
-    return "".join(lines)
+        pruned[node.lineno - 1] = (
+            f"from {module} import {', '.join(kept)}" if kept else None
+        )
+    return pruned
 
 
 def _assigns(node: ast.Assign, name: str) -> bool:

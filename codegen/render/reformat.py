@@ -1,0 +1,531 @@
+"""black's output for a generated module, with black run only on the statements it would change.
+
+black costs about half a millisecond a line, parsing included, even for lines it leaves as they
+are, and a generated codec has tens of thousands. The templates already write what black writes
+(its quotes, its blank lines, one statement a line); what they cannot know is how black splits a
+long statement. So every statement, and every line that opens a block, is taken as it is when it
+is one short line of characters black never changes there; black formats the others, all in one
+call, each at its own depth. black formats a statement the same wherever it stands at one depth:
+it splits a line knowing only that line, its depth and its mode. Whatever this module does not
+recognise (a comment out of place, `# fmt: off`, a construct it does not take apart) gets the
+whole module formatted by black. tests/test_reformat.py holds the result to black's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import black
+from black.mode import TargetVersion
+
+from codegen.render.identifiers import LINE_LENGTH
+
+BLACK_MODE = black.Mode(target_versions={TargetVersion.PY310})
+
+# What may make black change a short line: a quote it may flip, a comment it may move or space,
+# a backslash, a tab or a `;`, a magic trailing comma, runs of spaces, spaces inside brackets.
+_MAY_CHANGE = re.compile(r"['#\\\t;]|,\s*[)\]}]|\S {2}|[(\[{] | [)\]}]")
+
+# Statements that open a block whose first line black may be asked to format.
+_BLOCKS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+)
+
+# The lines that continue a statement without opening one of their own (`else:`): kept as they are.
+_CLAUSES = frozenset({"else:", "finally:"})
+
+# What black's blank lines depend on: the kind of each line (`clause`: `else:`, `except ...:`).
+_KINDS = (
+    "decorator",
+    "def",
+    "class",
+    "block",
+    "clause",
+    "import",
+    "docstring",
+    "comment",
+    "other",
+)
+_OPENERS = frozenset({"def", "class", "block", "clause"})
+
+# The line black is asked to put between two statements it formats, to tell them apart.
+_CUT = "__codegen_cut__"
+
+
+class _Unsure(Exception):
+    """The module holds something the fast path does not take apart: black formats all of it."""
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """One logical line as black sees it: a simple statement, a decorator, or a block's opening."""
+
+    first: int  # index of its first source line
+    last: int  # index of its last source line
+    depth: int
+    kind: str  # its kind for black's blank lines: one of _KINDS
+    lead: str = ""  # what must stand before it at its depth (`try:` before `except`)
+
+    @property
+    def opens_block(self) -> bool:
+        """black needs a body after it."""
+        return self.kind in _OPENERS
+
+
+def format_module(
+    source: str,
+    tree: ast.Module,
+    replaced: Mapping[int, str | None] | None = None,
+    memo: dict[str, list[str]] | None = None,
+) -> str:
+    """`black.format_str` of `source`, with the top-level statements of `replaced` (first line
+    index -> the statement's new one-line text, or None: gone) written as that.
+
+    `tree`: `source` parsed. `memo`: what black made of each statement it was given, kept for
+    the next call (a module rendered again differs in a few lines).
+    """
+    lines = source.splitlines(keepends=True)
+    try:
+        return _fast(lines, tree, replaced or {}, {} if memo is None else memo)
+    except _Unsure:
+        edited = _edited(lines, tree, replaced or {})
+        return black.format_str(edited, mode=BLACK_MODE)
+
+
+def _edited(
+    lines: list[str], tree: ast.Module, replaced: Mapping[int, str | None]
+) -> str:
+    edited = list(lines)
+    for node in reversed(tree.body):
+        first = node.lineno - 1
+        if first in replaced:
+            new = replaced[first]
+            edited[first : node.end_lineno] = [] if new is None else [new + "\n"]
+    return "".join(edited)
+
+
+def _fast(
+    lines: list[str],
+    tree: ast.Module,
+    replaced: Mapping[int, str | None],
+    memo: dict[str, list[str]],
+) -> str:
+    if not lines or not lines[0].strip() or any(_CUT in line for line in lines):
+        raise _Unsure
+    statements: dict[int, _Statement] = {}
+    for statement in _statements(tree.body, 0, lines):
+        statements[statement.first] = statement
+    texts = {
+        first: [] if new is None else [new + "\n"] for first, new in replaced.items()
+    }
+    unformatted = [
+        s
+        for s in statements.values()
+        if s.first not in texts or texts[s.first]
+        if not _as_black_writes(s, lines, texts.get(s.first))
+    ]
+    texts.update(_black_each(unformatted, lines, texts, memo))
+    return "".join(_assembled(lines, statements, texts))
+
+
+def _statements(
+    body: list[ast.stmt], depth: int, lines: list[str]
+) -> Iterator[_Statement]:
+    for index, node in enumerate(body):
+        for decorator in getattr(node, "decorator_list", ()):
+            yield _Statement(decorator.lineno - 1, _last(decorator), depth, "decorator")
+        if isinstance(node, _BLOCKS):
+            yield from _blocks(node, depth, lines)
+        elif _is_compound(node):
+            raise _Unsure
+        elif _is_string(node) and not index:
+            yield _Statement(node.lineno - 1, _last(node), depth, "docstring")
+        elif _is_string(node):  # not first in its block: in black's eyes no docstring
+            lead = "    " * depth + "pass\n"
+            yield _Statement(node.lineno - 1, _last(node), depth, "other", lead)
+        else:
+            kind = (
+                "import" if isinstance(node, (ast.Import, ast.ImportFrom)) else "other"
+            )
+            yield _Statement(node.lineno - 1, _last(node), depth, kind)
+
+
+def _blocks(
+    node: ast.stmt, depth: int, lines: list[str], lead: str = ""
+) -> Iterator[_Statement]:
+    """The statement's opening line, its body, and its clauses (`elif`, `except`) in turn."""
+    body: list[ast.stmt] = getattr(node, "body")
+    first = node.lineno - 1
+    kind = (
+        "clause"
+        if lead
+        else (
+            "def"
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            else "class" if isinstance(node, ast.ClassDef) else "block"
+        )
+    )
+    yield _Statement(first, _opening_end(first, body, lines), depth, kind, lead)
+    yield from _statements(body, depth + 1, lines)
+    indent = "    " * depth
+    if isinstance(node, ast.Try):
+        for handler in node.handlers:
+            first = handler.lineno - 1
+            end = _opening_end(first, handler.body, lines)
+            try_lead = f"{indent}try:\n{indent}    pass\n"
+            yield _Statement(first, end, depth, "clause", try_lead)
+            yield from _statements(handler.body, depth + 1, lines)
+        yield from _statements(node.finalbody, depth + 1, lines)
+    orelse: list[ast.stmt] = getattr(node, "orelse", [])
+    if isinstance(node, ast.If) and len(orelse) == 1 and _is_elif(orelse[0], lines):
+        if_lead = f"{indent}if _:\n{indent}    pass\n"
+        yield from _blocks(orelse[0], depth, lines, if_lead)
+    else:
+        yield from _statements(orelse, depth + 1, lines)
+
+
+def _is_elif(node: ast.stmt, lines: list[str]) -> bool:
+    return lines[node.lineno - 1][node.col_offset :].startswith("elif")
+
+
+def _opening_end(first: int, body: list[ast.stmt], lines: list[str]) -> int:
+    """The last line of a block's opening: the last code line before its body."""
+    end = _start(body[0]) - 1
+    while end > first and lines[end].lstrip()[:1] in ("#", ""):
+        end -= 1
+    if end < first:
+        raise _Unsure  # the body on the opening's line
+    return end
+
+
+def _start(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return (decorators[0].lineno if decorators else node.lineno) - 1
+
+
+def _last(node: ast.AST) -> int:
+    end = getattr(node, "end_lineno", None)
+    if end is None:
+        raise _Unsure
+    return int(end) - 1
+
+
+def _is_string(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _is_compound(node: ast.stmt) -> bool:
+    return hasattr(node, "body")
+
+
+def _as_black_writes(
+    statement: _Statement, lines: list[str], text: list[str] | None
+) -> bool:
+    """Whether black leaves the statement as it is: one short line of plain characters."""
+    source = text if text is not None else lines[statement.first : statement.last + 1]
+    if len(source) != 1:
+        return False
+    line = source[0]
+    indent = "    " * statement.depth
+    return (
+        len(line) <= LINE_LENGTH + 1  # its newline
+        and line.isascii()
+        and line.startswith(indent)
+        and line[len(indent)] != " "
+        and line.endswith("\n")
+        and not line[:-1].endswith(" ")
+        and not _MAY_CHANGE.search(line, len(indent))
+    )
+
+
+def _black_each(
+    statements: list[_Statement],
+    lines: list[str],
+    texts: Mapping[int, list[str]],
+    memo: dict[str, list[str]],
+) -> dict[int, list[str]]:
+    """Each statement as black writes it at its depth, from one black call for those not in
+    `memo`.
+
+    Each is put in `if _:` blocks to its depth (after its lead), with a body if it opens a block,
+    and cut from the next by a line of _CUT; black's lines come back cut there.
+    """
+    pieces = {
+        statement.first: "".join(_wrappers(statement))
+        + statement.lead
+        + "".join(
+            texts.get(statement.first, lines[statement.first : statement.last + 1])
+        )
+        + _body(statement)
+        for statement in statements
+    }
+    new = {
+        piece: statement
+        for statement in statements
+        if (piece := pieces[statement.first]) not in memo
+    }
+    if new:
+        formatted = black.format_str(f"{_CUT}\n".join(new), mode=BLACK_MODE)
+        parts: list[list[str]] = [[]]
+        for line in formatted.splitlines(keepends=True):
+            if line == f"{_CUT}\n":
+                parts.append([])
+            else:
+                parts[-1].append(line)
+        if len(parts) != len(new):
+            raise _Unsure
+        for (piece, statement), part in zip(new.items(), parts):
+            memo[piece] = _unwrapped(statement, part)
+    return {first: memo[piece] for first, piece in pieces.items()}
+
+
+def _wrappers(statement: _Statement) -> Iterator[str]:
+    for level in range(statement.depth):
+        yield "    " * level + "if _:\n"
+
+
+def _body(statement: _Statement) -> str:
+    return "    " * (statement.depth + 1) + "pass\n" if statement.opens_block else ""
+
+
+def _unwrapped(statement: _Statement, part: list[str]) -> list[str]:
+    """The statement's own lines of black's lines for its piece."""
+    expected_before = [*_wrappers(statement), *statement.lead.splitlines(keepends=True)]
+    start = 0
+    for line in expected_before:
+        while start < len(part) and part[start] == "\n":
+            start += 1
+        if part[start : start + 1] != [line]:
+            raise _Unsure
+        start += 1
+    end = len(part)
+    body = _body(statement)
+    while end > start and part[end - 1] == "\n":
+        end -= 1
+    if body:
+        if part[end - 1] != body:
+            raise _Unsure
+        end -= 1
+    while start < end and part[start] == "\n":
+        start += 1
+    while end > start and part[end - 1] == "\n":
+        end -= 1
+    return part[start:end]
+
+
+@dataclass
+class _Line:
+    """A line as black's blank-line rules see it: a statement, a comment or a clause, with its
+    lines as black writes them and the blank lines before and after it."""
+
+    kind: str
+    depth: int
+    text: list[str]
+    before: int  # blank lines: those of the source, then those black puts
+    after: int = 0
+    previous: _Line | None = None
+
+    @property
+    def first_word(self) -> str:
+        return self.text[0].split(None, 1)[0] if self.text else ""
+
+
+def _assembled(
+    lines: list[str],
+    statements: Mapping[int, _Statement],
+    texts: Mapping[int, list[str]],
+) -> list[str]:
+    """The module's lines, with blank lines where black puts them."""
+    out: list[str] = []
+    for line in _blank_lines(_lines(lines, statements, texts)):
+        out += ["\n"] * line.before + line.text + ["\n"] * line.after
+    return out
+
+
+def _lines(
+    lines: list[str],
+    statements: Mapping[int, _Statement],
+    texts: Mapping[int, list[str]],
+) -> list[_Line]:
+    """Statements as black writes them; comments and clauses as they are, once checked to be as
+    black writes them (a comment has the indent of the line it comes before)."""
+    found: list[_Line] = []
+    comments: list[_Line] = []
+    blank = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        statement = statements.get(index)
+        if statement is not None:
+            text = texts.get(index, lines[index : statement.last + 1])
+            index = statement.last + 1
+            if not text:  # a statement taken out: the blank lines around it stay
+                continue
+            found += _checked(comments, statement.depth)
+            found.append(_Line(statement.kind, statement.depth, text, blank))
+        elif not stripped:
+            blank += 1
+            index += 1
+            continue
+        elif stripped.startswith("#"):
+            comments.append(_Line("comment", -1, [line], blank))
+            index += 1
+        elif stripped in _CLAUSES and line.endswith(stripped + "\n"):
+            depth, odd = divmod(len(line) - len(stripped) - 1, 4)
+            if odd:
+                raise _Unsure
+            found += _checked(comments, depth)
+            found.append(_Line("clause", depth, [line], blank))
+            index += 1
+        else:
+            raise _Unsure
+        blank = 0
+    if comments:
+        raise _Unsure
+    return found
+
+
+def _blank_lines(lines: list[_Line]) -> list[_Line]:
+    """The lines with black's blank lines before and after them (black's EmptyLineTracker, for
+    the kinds of line _lines finds, in black's default mode)."""
+    previous: _Line | None = None
+    defs: list[_Line] = []  # the defs and classes still open
+    leading_comment: _Line | None = None  # the first of the comments right before a def
+    for line in lines:
+        line.previous = previous
+        before = min(line.before, 2 if line.depth == 0 else 1)
+        user_had_newline = bool(before)
+        previous_def = None
+        while defs and defs[-1].depth >= line.depth:
+            previous_def = defs.pop()
+        if line.kind in ("def", "class"):
+            defs.append(line)
+        if previous is None:
+            before, after = 0, 0
+        elif line.kind == "docstring" and previous.kind == "class":
+            before, after = 0, 1
+        elif line.kind == "docstring" and previous.kind == "def":
+            before, after = 0, 0
+        else:
+            after = 0
+            if previous_def is not None:
+                if line.depth:
+                    before = 1
+                elif (
+                    previous_def.depth
+                    and line.kind in _OPENERS
+                    and line.first_word
+                    not in ("with", "try", "for", "while", "if", "match")
+                ):
+                    before = 1
+                else:
+                    before = 2
+            if line.kind in ("decorator", "def", "class"):
+                before = _before_def(
+                    line, previous, before, user_had_newline, leading_comment
+                )
+            elif previous.kind == "import" and line.kind != "import":
+                if previous.depth == 0 and line.depth == 0:
+                    before = 1
+                elif previous.depth == line.depth:
+                    before = before or 1
+        before = max(0, before - (previous.after if previous else 0))
+        if _follows_module_docstring(line):
+            before = 1
+        line.before, line.after = before, after
+        if line.kind == "comment":
+            if previous is None or (
+                previous.kind != "decorator"
+                and (previous.kind != "comment" or before)
+                and (leading_comment is None or before)
+            ):
+                leading_comment = line
+        elif line.kind != "decorator" or before:
+            leading_comment = None
+        previous = line
+    if lines:
+        lines[-1].after = 0
+    return lines
+
+
+def _before_def(
+    line: _Line,
+    previous: _Line,
+    before: int,
+    user_had_newline: bool,
+    leading_comment: _Line | None,
+) -> int:
+    """Blank lines before a decorator, def or class; the comments right before it may get
+    them instead."""
+    if previous.kind == "decorator":
+        return 0
+    if previous.depth < line.depth and previous.kind in ("def", "class"):
+        return 1 if user_had_newline else 0
+    newlines = 1 if line.depth else 2
+    if previous.kind == "comment" and previous.depth == line.depth and before == 0:
+        comment = leading_comment
+        if (
+            comment is None
+            or comment.previous is None
+            or comment.previous.kind in _OPENERS
+            or comment.before > 1
+        ):
+            return 0
+        comment.before = max(comment.before, newlines) - comment.previous.after
+        return 0
+    return newlines
+
+
+def _follows_module_docstring(line: _Line) -> bool:
+    previous = line.previous
+    if (
+        previous is None
+        or previous.kind != "docstring"
+        or previous.depth != 0
+        or line.kind in ("def", "class")
+    ):
+        return False
+    return all(earlier.kind == "comment" for earlier in _earlier(previous))
+
+
+def _earlier(line: _Line) -> Iterator[_Line]:
+    while line.previous is not None:
+        line = line.previous
+        yield line
+
+
+def _checked(comments: list[_Line], depth: int) -> list[_Line]:
+    """The comments, emptied from `comments`, given `depth` once checked to be as black writes
+    them there."""
+    taken = comments[:]
+    comments.clear()
+    indent = "    " * depth
+    for comment in taken:
+        (text,) = comment.text
+        body = text[len(indent) :].rstrip("\n")
+        if (
+            not text.startswith(indent + "#")
+            or not (body == "#" or body.startswith("# "))
+            or body != body.rstrip()
+            or "fmt:" in body
+        ):
+            raise _Unsure
+        comment.depth = depth
+    return taken
