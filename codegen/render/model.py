@@ -183,15 +183,11 @@ class RecordModel:
                 check
             ):  # `not (f(x))` has parentheses a linter calls extraneous
                 return f"not {check}"
-        return "not (\n        " + "\n        and ".join(self.checks) + "\n    )"
+        return "not (" + " and ".join(self.checks) + ")"
 
     @property
     def convert_lines(self) -> list[str]:
         return [line for f in self.fields for line in f.convert_lines]
-
-    @property
-    def keys_tuple(self) -> str:
-        return "(" + "".join(f"{f.key_literal}, " for f in self.fields) + ")"
 
     @property
     def constant(self) -> str:

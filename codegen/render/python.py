@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from codegen.render.identifiers import LINE_LENGTH, literal
-from codegen.render.reformat import format_module
+from codegen.render.reformat import format_module, split_long
 
 
 def templates_dir() -> Path:
@@ -31,6 +31,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["py"] = literal
+    env.filters["split_long"] = split_long
     return env
 
 

@@ -237,21 +237,144 @@ def _is_compound(node: ast.stmt) -> bool:
 def _as_black_writes(
     statement: _Statement, lines: list[str], text: list[str] | None
 ) -> bool:
-    """Whether black leaves the statement as it is: one short line of plain characters."""
+    """Whether black leaves the statement as it is: short lines of plain characters, on one line
+    or split as black splits (see _Split)."""
     source = text if text is not None else lines[statement.first : statement.last + 1]
-    if len(source) != 1:
-        return False
-    line = source[0]
     indent = "    " * statement.depth
+    if statement.kind == "docstring" and len(source) == 1:
+        return _plain_docstring(source[0], indent)
+    if not all(_plain(line) for line in source) or not source[0].startswith(indent):
+        return False
+    if len(source) == 1:
+        return source[0][len(indent)] != " "
+    split = _Split.of(source, len(indent))
+    return split is not None and split.forced
+
+
+def _plain(line: str) -> bool:
+    """A line that black leaves as it is, as far as its characters tell."""
+    code = line.lstrip(" ")
     return (
         len(line) <= LINE_LENGTH + 1  # its newline
         and line.isascii()
-        and line.startswith(indent)
-        and line[len(indent)] != " "
         and line.endswith("\n")
         and not line[:-1].endswith(" ")
-        and not _MAY_CHANGE.search(line, len(indent))
+        and code.count('"') % 2 == 0  # no string goes on to the next line
+        and not _MAY_CHANGE.search(code)
     )
+
+
+def _plain_docstring(line: str, indent: str) -> bool:
+    """A docstring on one line that black leaves as it is: its quotes may be any but its own."""
+    text = line[len(indent) : -1]
+    inner = text[3:-3]
+    return (
+        line.startswith(indent + '"""')
+        and line.endswith('"""\n')
+        and len(line) <= LINE_LENGTH + 1
+        and line.isascii()
+        and len(text) >= 6
+        and inner == inner.strip()
+        and '"' not in inner
+        and "\\" not in inner
+        and "\t" not in inner
+    )
+
+
+# A line that opens brackets black split: `data: dict[str, Any] = {`, `    (`, `if not (`.
+_OPENS = re.compile(r"[(\[{]\n$")
+# Parentheses black may leave out: around an assignment's value or a condition.
+_OPTIONAL_PARENTHESES = re.compile(r"^(?:[\w, ]+ =|if|elif|while)( \()\n$")
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+# What follows a def's parameters split one a line: black splits a def at its first bracket.
+_RETURNS = re.compile(r"^ -> [^()]*:$")
+
+
+@dataclass
+class _Split:
+    """A statement split at one pair of brackets, as black splits a line too long or with a
+    magic trailing comma: the opening line, the items one a line (each maybe split in turn)
+    one indent deeper, the closing bracket at the opening line's indent. black splits there
+    and so when the brackets' content cannot be joined: it has a magic trailing comma (two
+    items or more, each ending with a comma), or joined it would not fit. An `and`/`or` chain
+    is split before each operator, as black splits one too long for a line; a value in
+    parentheses of its own stays so only if it is a conditional expression.
+    """
+
+    items: list[str]  # each item joined on one line
+    magic: bool  # a magic trailing comma here or in an item: no joining it
+    joined: str  # the whole, joined on one line
+
+    @property
+    def forced(self) -> bool:
+        return self.magic or len(self.joined) > LINE_LENGTH
+
+    @classmethod
+    def of(cls, source: list[str], indent: int) -> _Split | None:
+        split, end = cls._parse(source, 0, indent)
+        return split if end == len(source) else None
+
+    @classmethod
+    def _parse(
+        cls, source: list[str], start: int, indent: int
+    ) -> tuple[_Split | None, int]:
+        """The split that opens at source[start] (at `indent`), and the index after it."""
+        opening = source[start]
+        if not _OPENS.search(opening) or _top_level(opening.strip()[:-1]) is None:
+            return None, start
+        closing = " " * indent + _CLOSING[opening[-2]]
+        items: list[str] = []
+        magic = False
+        index = start + 1
+        inner = " " * (indent + 4)
+        while index < len(source) and not source[index].startswith(closing):
+            line = source[index]
+            if not line.startswith(inner) or line[len(inner)] == " ":
+                return None, start
+            if _OPENS.search(line):
+                nested, index = cls._parse(source, index, indent + 4)
+                if nested is None or not nested.forced:
+                    return None, start
+                magic = magic or nested.magic
+                items.append(nested.joined.strip())
+            elif _top_level(line.strip()) is None:
+                return None, start  # not a whole item
+            else:
+                items.append(line.strip())
+                index += 1
+        if index == len(source):
+            return None, start
+        tail = source[index][len(closing) :].rstrip("\n")
+        if _top_level(tail) is None:
+            return None, start
+        if tail not in ("", ",", ":") and not (
+            opening.lstrip().startswith("def ") and _RETURNS.match(tail)
+        ):
+            return None, start
+        head = opening.rstrip("\n")
+        body = " ".join(items)
+        joined = head + body.rstrip(",") + closing.strip() + tail
+        optional = _OPTIONAL_PARENTHESES.match(opening[indent:])
+        if optional:
+            joined = head[:-1] + body + tail  # joined, the parentheses go
+        delimiters = [_delimiters(item) for item in items]
+        if len(items) >= 2 and all(item.endswith(",") for item in items):
+            magic = True
+        elif len(items) >= 2 and all(
+            item.startswith(("and ", "or ")) for item in items[1:]
+        ):
+            # black joins a chain that fits, and splits it only at and/or
+            if len(inner) + len(body) <= LINE_LENGTH or any(
+                d[1 if n else 0 :] for n, d in enumerate(delimiters)
+            ):
+                return None, start
+        elif len(items) == 1 and not items[0].endswith(","):
+            # parentheses of their own stay around two delimiters of the top priority
+            if optional and _top_priority_count(delimiters[0]) < 2:
+                return None, start
+        else:
+            return None, start
+        return cls(items, magic, joined), index + 1
 
 
 def _black_each(
@@ -529,3 +652,149 @@ def _checked(comments: list[_Line], depth: int) -> list[_Line]:
             raise _Unsure
         comment.depth = depth
     return taken
+
+
+_CONDITIONAL_VALUE = re.compile(r"^( *)([\w, ]+) = (.+)$")
+_CONDITION = re.compile(r"^( *)(if|elif|while) (.+):$")
+_LOGIC = re.compile(r" (and|or) ")
+_STRING = re.compile(r'"[^"\\]*"')
+_INNERMOST = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
+
+
+def split_long(text: str) -> str:
+    """A statement on one line (its indent included) laid out as black lays it out when it is
+    too long for a line, where that is a layout black keeps (see _Split): an assignment of a
+    conditional expression or a condition in parentheses of their own, a chain of `and`/`or`
+    one operand a line, else split at the last pair of brackets. Otherwise as it is.
+
+    Templates filter the statements that may be long through this, so that black need not see
+    them; whatever this leaves for black to split, black splits (see format_module).
+    """
+    line = text.rstrip("\n")
+    if len(line) <= LINE_LENGTH or not line.isascii():
+        return text
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    condition = _CONDITION.match(line)
+    value = _CONDITIONAL_VALUE.match(line)
+    if condition:
+        keyword, expression = condition[2], condition[3]
+        negated = expression.startswith("not (") and _is_atom(expression[4:])
+        head = f"{keyword} not (" if negated else f"{keyword} ("
+        inner = expression[5:-1] if negated else expression
+        lines = _chain(inner, indent + "    ")
+        if lines is not None:
+            return "\n".join([indent + head, *lines, indent + "):"]) + "\n"
+    elif value and _delimiters(value[3]) in (["if", "else"], ["else", "if"]):
+        return f"{indent}{value[2]} = (\n{indent}    {value[3]}\n{indent})\n"
+    opening = _last_bracket_pair(line)
+    if opening is None:
+        return text
+    head, body = line[: opening + 1], line[opening + 1 : -1]
+    return f"{head}\n{indent}    {body}\n{indent}{line[-1]}\n"
+
+
+def _chain(expression: str, indent: str) -> list[str] | None:
+    """An `and`/`or` chain's lines at `indent` as black splits it: on one line if it fits, else
+    one operand a line, each after its operator, an operand too long split the same way inside
+    its parentheses. None: black would split it otherwise."""
+    if len(indent) + len(expression) <= LINE_LENGTH:
+        return [indent + expression]
+    operands = _operands(expression)
+    if operands is None or len(operands) == 1 and not _is_atom(expression):
+        return None
+    lines = []
+    for operator, operand in operands:
+        lead = f"{operator} " if operator else ""
+        if len(indent) + len(lead) + len(operand) <= LINE_LENGTH:
+            lines.append(indent + lead + operand)
+            continue
+        inner = _chain(operand[1:-1], indent + "    ") if _is_atom(operand) else None
+        if inner is None:
+            return None
+        lines += [indent + lead + "(", *inner, indent + ")"]
+    return lines
+
+
+def _operands(expression: str) -> list[tuple[str, str]] | None:
+    """(operator, operand) of each operand of a chain at the top level of `expression`; the
+    first operator is "". None: other delimiters there, which black would split at first.
+    """
+    top = _top_level(expression)
+    if top is None or set(_delimiters(expression)) - {"and", "or"}:
+        return None
+    operands = []
+    start, operator = 0, ""
+    for match in _LOGIC.finditer(top):
+        operands.append((operator, expression[start : match.start()]))
+        start, operator = match.end(), match[1]
+    operands.append((operator, expression[start:]))
+    return operands
+
+
+def _delimiters(expression: str) -> list[str]:
+    """The delimiters black may split at that stand at the top level of `expression`, among
+    `and`, `or`, `if`, `else`, `for`, `lambda`, `,` (["?"]: the text is not plain)."""
+    top = _top_level(expression)
+    if top is None:
+        return ["?"]
+    return re.findall(r"(?<![\w.])(?:and|or|if|else|for|lambda)(?![\w.])|,", top)
+
+
+# black's delimiter priorities, highest first (`lambda` and unread text: not counted on).
+_PRIORITIES = (("for",), (",",), ("if", "else"), ("and", "or"))
+
+
+def _top_priority_count(delimiters: list[str]) -> int:
+    """How many of the delimiters have the highest priority among them (0: none, or one that
+    this does not rank)."""
+    if "?" in delimiters or "lambda" in delimiters:
+        return 0
+    for priority in _PRIORITIES:
+        count = sum(delimiter in priority for delimiter in delimiters)
+        if count:
+            return count
+    return 0
+
+
+def _top_level(expression: str) -> str | None:
+    """`expression` with its strings and its brackets with what they hold blanked out, so what
+    stays is its top level; None for text with escapes or single quotes, which this does not
+    read, or with brackets that do not pair."""
+    if "\\" in expression or "'" in expression:
+        return None
+    top = _STRING.sub(lambda match: '"' + "_" * (len(match[0]) - 2) + '"', expression)
+    while True:
+        blanked = _INNERMOST.sub(lambda match: "_" * len(match[0]), top)
+        if blanked == top:
+            return None if any(bracket in top for bracket in "()[]{}") else top
+        top = blanked
+
+
+def _is_atom(expression: str) -> bool:
+    """`(...)`, one pair of parentheses around the whole."""
+    return expression.startswith("(") and _last_bracket_pair(expression) == 0
+
+
+def _last_bracket_pair(line: str) -> int | None:
+    """Where the bracket opens that the line's last character closes (None: no bracket there,
+    or text this does not read)."""
+    top = _top_level_once(line)
+    if line[-1:] not in (")", "]", "}") or top is None:
+        return None
+    depth = 0
+    for index in range(len(line) - 1, -1, -1):
+        char = top[index]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            depth -= 1
+            if not depth:
+                return index
+    return None
+
+
+def _top_level_once(line: str) -> str | None:
+    """`line` with its strings blanked out (None: text with escapes or single quotes)."""
+    if "\\" in line or "'" in line:
+        return None
+    return _STRING.sub(lambda match: '"' + "_" * (len(match[0]) - 2) + '"', line)
