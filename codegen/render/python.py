@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 from dataclasses import dataclass
 from importlib import resources
@@ -36,35 +37,50 @@ def environment() -> jinja2.Environment:
 
 
 def render_module(template: str, **context: Any) -> str:
-    """The module as black formats it; rendered again with a lint exemption where needed."""
+    """The module as black formats it; with a lint exemption in its header where needed."""
     layout = environment().get_template(template)
-    memo: dict[str, list[str]] = {}  # the second rendering differs only in its header
-    module = format_python(layout.render(exemptions=[], **context), memo)
-    if not module.exemptions:
-        return module.text
-    again = format_python(layout.render(exemptions=module.exemptions, **context), memo)
-    return again.text
+    module = ParsedModule.of(layout.render(exemptions=[], **context))
+    memo: dict[str, list[str]] = {}  # black's work, for the module with a header
+    text = module.formatted(memo)
+    exemptions = lint_exemptions(text, module.surrogate_twins)
+    if not exemptions:
+        return text
+    return module.headed(layout.render(exemptions=exemptions, **context)).formatted(
+        memo
+    )
 
 
 @dataclass(frozen=True)
-class FormattedModule:
-    text: str  # as black formats it
-    exemptions: list[
-        Exemption
-    ]  # the lint rules it cannot satisfy (see lint_exemptions)
+class ParsedModule:
+    """A rendered module, parsed once for its pruning, its formatting and its lint exemptions."""
+
+    source: str
+    tree: ast.Module
+    pruned: dict[int, str | None]  # see pruned_imports
+    surrogate_twins: bool  # see lint_exemptions
+    offset: int = 0  # lines of comments before what `tree` holds (see headed)
+
+    @classmethod
+    def of(cls, source: str) -> ParsedModule:
+        tree = ast.parse(source)
+        names, dicts = _names_and_dicts(tree)
+        return cls(source, tree, pruned_imports(tree, names), _surrogate_twins(dicts))
+
+    def headed(self, source: str) -> ParsedModule:
+        """The module rendered again with comments before it: parsed again only if it is more."""
+        header = source[: len(source) - len(self.source)]
+        if not source.endswith(self.source) or not _comment_lines(header):
+            return ParsedModule.of(source)
+        offset = header.count("\n")
+        return dataclasses.replace(self, source=source, offset=self.offset + offset)
+
+    def formatted(self, memo: dict[str, list[str]] | None = None) -> str:
+        """As black formats it, without the imports it does not use."""
+        return format_module(self.source, self.tree, self.pruned, memo, self.offset)
 
 
-def format_python(
-    source: str, memo: dict[str, list[str]] | None = None
-) -> FormattedModule:
-    """`source` without the imports it does not use, formatted as black formats it.
-
-    One parse serves the pruning, the formatting and the lint exemptions. `memo`: see
-    codegen.render.reformat.format_module.
-    """
-    tree = ast.parse(source)
-    text = format_module(source, tree, pruned_imports(tree), memo)
-    return FormattedModule(text, lint_exemptions(text, tree))
+def _comment_lines(text: str) -> bool:
+    return all(line.startswith("# ") for line in text.splitlines(keepends=True))
 
 
 @dataclass(frozen=True)
@@ -75,9 +91,9 @@ class Exemption:
     reason: str
 
 
-def lint_exemptions(text: str, tree: ast.Module) -> list[Exemption]:
-    """The rules a formatted module cannot satisfy, for its header to say (`tree`: the module
-    parsed, before or after formatting: black changes no value).
+def lint_exemptions(text: str, surrogate_twins: bool) -> list[Exemption]:
+    """The rules a formatted module cannot satisfy, for its header to say (`surrogate_twins`:
+    see _surrogate_twins, of the module before or after formatting: black changes no value).
 
     E501, where black left a line longer than LINE_LENGTH: only a wire key, or a name made
     of one, longer than a line does that. F601, where a dict display has two keys that
@@ -87,31 +103,54 @@ def lint_exemptions(text: str, tree: ast.Module) -> list[Exemption]:
     if any(len(line) > LINE_LENGTH for line in text.splitlines()):
         reason = "a wire key, or a name made of one, longer than a line cannot be split"
         exemptions.append(Exemption("E501", reason))
-    if _surrogate_twins(tree):
+    if surrogate_twins:
         reason = "ruff may read different lone surrogates in dict keys as one key"
         exemptions.append(Exemption("F601", reason))
     return exemptions
 
 
-def _surrogate_twins(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            keys = {
-                key.value
-                for key in node.keys
-                if isinstance(key, ast.Constant) and isinstance(key.value, str)
-            }
-            lossy = {key.encode("utf-8", "replace") for key in keys}
-            if len(lossy) < len(keys):
-                return True
+def _names_and_dicts(tree: ast.Module) -> tuple[set[str], list[ast.Dict]]:
+    """The names the module uses and its dict displays, found in one walk of its tree (a walk
+    of its own: ast.walk's generators cost more than the rest of a large module's parse).
+    """
+    names: set[str] = set()
+    dicts: list[ast.Dict] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Dict):
+            dicts.append(node)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack += [item for item in value if isinstance(item, ast.AST)]
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return names, dicts
+
+
+def _surrogate_twins(dicts: list[ast.Dict]) -> bool:
+    """Whether a dict display has two keys that differ only in their lone surrogates."""
+    for node in dicts:
+        keys = {
+            key.value
+            for key in node.keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        lossy = {key.encode("utf-8", "replace") for key in keys}
+        if len(lossy) < len(keys):
+            return True
     return False
 
 
-def pruned_imports(tree: ast.Module) -> dict[int, str | None]:
+def pruned_imports(tree: ast.Module, used: set[str]) -> dict[int, str | None]:
     """The imports of names the module never uses, dropped (templates import the full set they
     may need): first line index of each `from` import -> the statement that stays, or None.
 
-    A module with `__all__` re-exports what it imports, so its imports are all kept.
+    `used`: the names the module uses. A module with `__all__` re-exports what it imports, so
+    its imports are all kept.
     """
     if any(
         isinstance(node, ast.Assign)
@@ -120,7 +159,6 @@ def pruned_imports(tree: ast.Module) -> dict[int, str | None]:
         for node in tree.body
     ):
         return {}
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     pruned: dict[int, str | None] = {}
     for node in tree.body:
         if not isinstance(node, ast.ImportFrom) or node.module == "__future__":

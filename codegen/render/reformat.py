@@ -14,6 +14,7 @@ whole module formatted by black. tests/test_reformat.py holds the result to blac
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -89,30 +90,40 @@ def format_module(
     tree: ast.Module,
     replaced: Mapping[int, str | None] | None = None,
     memo: dict[str, list[str]] | None = None,
+    offset: int = 0,
 ) -> str:
     """`black.format_str` of `source`, with the top-level statements of `replaced` (first line
     index -> the statement's new one-line text, or None: gone) written as that.
 
-    `tree`: `source` parsed. `memo`: what black made of each statement it was given, kept for
-    the next call (a module rendered again differs in a few lines).
+    `tree`: `source` parsed, less its first `offset` lines (comments put before a module already
+    parsed); `replaced` counts from there too. `memo`: each statement as black writes it, by
+    what black would be given (see _piece), kept for the next call (a module rendered again
+    differs in a few lines).
     """
     lines = source.splitlines(keepends=True)
     try:
-        return _fast(lines, tree, replaced or {}, {} if memo is None else memo)
+        return _fast(lines, tree, replaced or {}, {} if memo is None else memo, offset)
     except _Unsure:
-        edited = _edited(lines, tree, replaced or {})
+        edited = edited_source(source, tree, replaced, offset)
         return black.format_str(edited, mode=BLACK_MODE)
 
 
-def _edited(
-    lines: list[str], tree: ast.Module, replaced: Mapping[int, str | None]
+def edited_source(
+    source: str,
+    tree: ast.Module,
+    replaced: Mapping[int, str | None] | None = None,
+    offset: int = 0,
 ) -> str:
-    edited = list(lines)
+    """`source` with `replaced` written in: the module format_module formats."""
+    edited = source.splitlines(keepends=True)
+    replaced = replaced or {}
     for node in reversed(tree.body):
         first = node.lineno - 1
         if first in replaced:
             new = replaced[first]
-            edited[first : node.end_lineno] = [] if new is None else [new + "\n"]
+            edited[offset + first : offset + (node.end_lineno or 0)] = (
+                [] if new is None else [new + "\n"]
+            )
     return "".join(edited)
 
 
@@ -121,23 +132,52 @@ def _fast(
     tree: ast.Module,
     replaced: Mapping[int, str | None],
     memo: dict[str, list[str]],
+    offset: int,
 ) -> str:
     if not lines or not lines[0].strip() or any(_CUT in line for line in lines):
         raise _Unsure
-    statements: dict[int, _Statement] = {}
-    for statement in _statements(tree.body, 0, lines):
-        statements[statement.first] = statement
-    texts = {
-        first: [] if new is None else [new + "\n"] for first, new in replaced.items()
+    statements = {
+        statement.first
+        + offset: dataclasses.replace(
+            statement, first=statement.first + offset, last=statement.last + offset
+        )
+        for statement in _statements(tree.body, 0, lines[offset:])
     }
-    unformatted = [
-        s
-        for s in statements.values()
-        if s.first not in texts or texts[s.first]
-        if not _as_black_writes(s, lines, texts.get(s.first))
-    ]
-    texts.update(_black_each(unformatted, lines, texts, memo))
+    texts = {
+        first + offset: [] if new is None else [new + "\n"]
+        for first, new in replaced.items()
+    }
+    pieces = {
+        statement.first: _piece(statement, lines, texts)
+        for statement in statements.values()
+        if texts.get(statement.first) != []
+    }
+    unformatted = []
+    for first, piece in pieces.items():
+        if piece in memo:
+            continue
+        statement = statements[first]
+        if _as_black_writes(statement, lines, texts.get(first)):
+            memo[piece] = texts.get(first, lines[first : statement.last + 1])
+        else:
+            unformatted.append(statement)
+    _black_each(unformatted, [pieces[s.first] for s in unformatted], memo)
+    texts.update((first, memo[piece]) for first, piece in pieces.items())
     return "".join(_assembled(lines, statements, texts))
+
+
+def _piece(
+    statement: _Statement, lines: list[str], texts: Mapping[int, list[str]]
+) -> str:
+    """The statement as black is given it: in `if _:` blocks to its depth, after its lead, with
+    a body if it needs one."""
+    source = texts.get(statement.first, lines[statement.first : statement.last + 1])
+    return (
+        "".join(_wrappers(statement))
+        + statement.lead
+        + "".join(source)
+        + _body(statement)
+    )
 
 
 def _statements(
@@ -283,9 +323,17 @@ def _plain_docstring(line: str, indent: str) -> bool:
 
 # A line that opens brackets black split: `data: dict[str, Any] = {`, `    (`, `if not (`.
 _OPENS = re.compile(r"[(\[{]\n$")
+# The opening lines taken as black's: a value that is one name's brackets (no delimiter black
+# could wrap the value in parentheses of its own for), after what may stand before it.
+_HEAD = re.compile(
+    r"^(?:(?:and|or|return|if|elif|while) )?(?:[^=]* = )?(?:not )?\w*[(\[{]$"
+    r"|^(?:def|class) \w+\($|^@\w+\($|^from [\w.]+ import \($"
+)
 # Parentheses black may leave out: around an assignment's value or a condition.
 _OPTIONAL_PARENTHESES = re.compile(r"^(?:[\w, ]+ =|if|elif|while)( \()\n$")
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
+# A bracket that opens a call's arguments or a subscript, not a display: `f(`, `x[`.
+_CALL = re.compile(r"[\w)\]][(\[]$")
 # What follows a def's parameters split one a line: black splits a def at its first bracket.
 _RETURNS = re.compile(r"^ -> [^()]*:$")
 
@@ -320,7 +368,7 @@ class _Split:
     ) -> tuple[_Split | None, int]:
         """The split that opens at source[start] (at `indent`), and the index after it."""
         opening = source[start]
-        if not _OPENS.search(opening) or _top_level(opening.strip()[:-1]) is None:
+        if not _HEAD.match(opening.strip()) or _top_level(opening.strip()[:-1]) is None:
             return None, start
         closing = " " * indent + _CLOSING[opening[-2]]
         items: list[str] = []
@@ -372,50 +420,34 @@ class _Split:
             # parentheses of their own stay around two delimiters of the top priority
             if optional and _top_priority_count(delimiters[0]) < 2:
                 return None, start
+            # black splits a display's items (not a call's arguments) one a line
+            if "," in delimiters[0] and not _CALL.search(head):
+                return None, start
         else:
             return None, start
         return cls(items, magic, joined), index + 1
 
 
 def _black_each(
-    statements: list[_Statement],
-    lines: list[str],
-    texts: Mapping[int, list[str]],
-    memo: dict[str, list[str]],
-) -> dict[int, list[str]]:
-    """Each statement as black writes it at its depth, from one black call for those not in
-    `memo`.
-
-    Each is put in `if _:` blocks to its depth (after its lead), with a body if it opens a block,
-    and cut from the next by a line of _CUT; black's lines come back cut there.
+    statements: list[_Statement], pieces: list[str], memo: dict[str, list[str]]
+) -> None:
+    """Each statement as black writes it at its depth, into `memo` by its piece (see _piece),
+    from one black call: the pieces are cut apart by a line of _CUT, and so is black's output.
     """
-    pieces = {
-        statement.first: "".join(_wrappers(statement))
-        + statement.lead
-        + "".join(
-            texts.get(statement.first, lines[statement.first : statement.last + 1])
-        )
-        + _body(statement)
-        for statement in statements
-    }
-    new = {
-        piece: statement
-        for statement in statements
-        if (piece := pieces[statement.first]) not in memo
-    }
-    if new:
-        formatted = black.format_str(f"{_CUT}\n".join(new), mode=BLACK_MODE)
-        parts: list[list[str]] = [[]]
-        for line in formatted.splitlines(keepends=True):
-            if line == f"{_CUT}\n":
-                parts.append([])
-            else:
-                parts[-1].append(line)
-        if len(parts) != len(new):
-            raise _Unsure
-        for (piece, statement), part in zip(new.items(), parts):
-            memo[piece] = _unwrapped(statement, part)
-    return {first: memo[piece] for first, piece in pieces.items()}
+    new = dict(zip(pieces, statements))
+    if not new:
+        return
+    formatted = black.format_str(f"{_CUT}\n".join(new), mode=BLACK_MODE)
+    parts: list[list[str]] = [[]]
+    for line in formatted.splitlines(keepends=True):
+        if line == f"{_CUT}\n":
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    if len(parts) != len(new):
+        raise _Unsure
+    for (piece, statement), part in zip(new.items(), parts):
+        memo[piece] = _unwrapped(statement, part)
 
 
 def _wrappers(statement: _Statement) -> Iterator[str]:
@@ -424,7 +456,11 @@ def _wrappers(statement: _Statement) -> Iterator[str]:
 
 
 def _body(statement: _Statement) -> str:
-    return "    " * (statement.depth + 1) + "pass\n" if statement.opens_block else ""
+    """What must follow the statement for black to read it: a block's body, a decorator's def."""
+    indent = "    " * statement.depth
+    if statement.kind == "decorator":
+        return f"{indent}def _():\n{indent}    pass\n"
+    return f"{indent}    pass\n" if statement.opens_block else ""
 
 
 def _unwrapped(statement: _Statement, part: list[str]) -> list[str]:
@@ -438,13 +474,13 @@ def _unwrapped(statement: _Statement, part: list[str]) -> list[str]:
             raise _Unsure
         start += 1
     end = len(part)
-    body = _body(statement)
+    body = _body(statement).splitlines(keepends=True)
     while end > start and part[end - 1] == "\n":
         end -= 1
     if body:
-        if part[end - 1] != body:
+        if part[end - len(body) : end] != body:
             raise _Unsure
-        end -= 1
+        end -= len(body)
     while start < end and part[start] == "\n":
         start += 1
     while end > start and part[end - 1] == "\n":
