@@ -141,6 +141,7 @@ STATEMENTS = [
     "{a} = {b} if {c} else {d}",
     "{a} = {b} and {c}({d})",
     '{a} = {{"k": {b}, "l": {c}({d}), "m": {e}}}',
+    '{a} = {{"k": {b} if {c} else {d}({e}), "l": {c} if {d} else {e}, "m": {e}}}',
     "{a} = {{key: index for index, key in enumerate({b})}}",
     "{a} = [{b}, {c}, {d}]",
     "return {a}({b}, {c}, {d}, {e})",
@@ -167,7 +168,8 @@ def forced_split(line: str, indent: str) -> str:
 
 
 def exploded(line: str, indent: str) -> str:
-    """Split at its last brackets, an item a line, each with a comma (a magic trailing comma)."""
+    """Split at its last brackets, an item a line, each with a comma (a magic trailing comma),
+    each item then through split_long."""
     opening = max(line.rfind("("), line.rfind("["), line.rfind("{"))
     if opening < 0 or line[-1] not in ")]}:" or ":" in line[opening:-1]:
         return indent + line + "\n"
@@ -175,7 +177,7 @@ def exploded(line: str, indent: str) -> str:
     items = [
         item.strip() for item in line[opening + 1 : close].split(",") if item.strip()
     ]
-    inner = "".join(f"{indent}    {item},\n" for item in items)
+    inner = "".join(split_long(f"{indent}    {item},\n") for item in items)
     return f"{indent}{line[: opening + 1]}\n{inner}{indent}{line[close:]}\n"
 
 

@@ -327,10 +327,10 @@ _OPENS = re.compile(r"[(\[{]\n$")
 # could wrap the value in parentheses of its own for), after what may stand before it.
 _HEAD = re.compile(
     r"^(?:(?:and|or|return|if|elif|while) )?(?:[^=]* = )?(?:not )?\w*[(\[{]$"
-    r"|^(?:def|class) \w+\($|^@\w+\($|^from [\w.]+ import \($"
+    r"|^(?:def|class) \w+\($|^@\w+\($|^from [\w.]+ import \($|^\"[^\"]*\": \($"
 )
-# Parentheses black may leave out: around an assignment's value or a condition.
-_OPTIONAL_PARENTHESES = re.compile(r"^(?:[\w, ]+ =|if|elif|while)( \()\n$")
+# Parentheses black may leave out: around an assignment's value, a condition, a dict's value.
+_OPTIONAL_PARENTHESES = re.compile(r'^(?:[\w, ]+ =|if|elif|while|"[^"]*":)( \()\n$')
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 # A bracket that opens a call's arguments or a subscript, not a display: `f(`, `x[`.
 _CALL = re.compile(r"[\w)\]][(\[]$")
@@ -691,6 +691,7 @@ def _checked(comments: list[_Line], depth: int) -> list[_Line]:
 
 
 _CONDITIONAL_VALUE = re.compile(r"^( *)([\w, ]+) = (.+)$")
+_DICT_ITEM = re.compile(r'^( *)("[^"]*": )(.+),$')
 _CONDITION = re.compile(r"^( *)(if|elif|while) (.+):$")
 _LOGIC = re.compile(r" (and|or) ")
 _STRING = re.compile(r'"[^"\\]*"')
@@ -699,9 +700,10 @@ _INNERMOST = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
 
 def split_long(text: str) -> str:
     """A statement on one line (its indent included) laid out as black lays it out when it is
-    too long for a line, where that is a layout black keeps (see _Split): an assignment of a
-    conditional expression or a condition in parentheses of their own, a chain of `and`/`or`
-    one operand a line, else split at the last pair of brackets. Otherwise as it is.
+    too long for a line, where that is a layout black keeps (see _Split): a conditional
+    expression assigned or a dict's value, or a condition, in parentheses of its own, a chain
+    of `and`/`or` one operand a line, else split at the last pair of brackets. Otherwise as it
+    is.
 
     Templates filter the statements that may be long through this, so that black need not see
     them; whatever this leaves for black to split, black splits (see format_module).
@@ -712,6 +714,7 @@ def split_long(text: str) -> str:
     indent = line[: len(line) - len(line.lstrip(" "))]
     condition = _CONDITION.match(line)
     value = _CONDITIONAL_VALUE.match(line)
+    item = _DICT_ITEM.match(line)
     if condition:
         keyword, expression = condition[2], condition[3]
         negated = expression.startswith("not (") and _is_atom(expression[4:])
@@ -722,6 +725,8 @@ def split_long(text: str) -> str:
             return "\n".join([indent + head, *lines, indent + "):"]) + "\n"
     elif value and _delimiters(value[3]) in (["if", "else"], ["else", "if"]):
         return f"{indent}{value[2]} = (\n{indent}    {value[3]}\n{indent})\n"
+    elif item and _delimiters(item[3]) in (["if", "else"], ["else", "if"]):
+        return f"{indent}{item[2]}(\n{indent}    {item[3]}\n{indent}),\n"
     opening = _last_bracket_pair(line)
     if opening is None:
         return text
