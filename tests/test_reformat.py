@@ -151,6 +151,7 @@ STATEMENTS = [
     "while {a} or {b}.{c}({d}):",
     "elif {a} and {b} and {c}:",
     "def {a}(self, {b}: int, {c}: str = {d}) -> {e}:",
+    "def {a}({b}: {c}) -> dict[str, {d}]:",
     "class {a}({b}, {c}):",
     "@{a}({b}, {c})",
     "import {a}",

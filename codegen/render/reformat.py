@@ -421,8 +421,15 @@ class _Split:
             if optional and _top_priority_count(delimiters[0]) < 2:
                 return None, start
             # black splits a display's items (not a call's arguments) one a line
-            if "," in delimiters[0] and not _CALL.search(head):
-                return None, start
+            if "," in delimiters[0] and "for" not in delimiters[0]:
+                if not _CALL.search(head):
+                    return None, start
+        elif (
+            len(items) == 1
+            and opening.lstrip().startswith("def ")
+            and not _delimiters(items[0][:-1])
+        ):
+            magic = True  # black gives a def's one parameter a comma when it splits
         else:
             return None, start
         return cls(items, magic, joined), index + 1
@@ -692,6 +699,7 @@ def _checked(comments: list[_Line], depth: int) -> list[_Line]:
 
 _CONDITIONAL_VALUE = re.compile(r"^( *)([\w, ]+) = (.+)$")
 _DICT_ITEM = re.compile(r'^( *)("[^"]*": )(.+),$')
+_DEF = re.compile(r"^( *)(def \w+)\(([^()]*)\)( -> [^()]*:)$")
 _CONDITION = re.compile(r"^( *)(if|elif|while) (.+):$")
 _LOGIC = re.compile(r" (and|or) ")
 _STRING = re.compile(r'"[^"\\]*"')
@@ -702,8 +710,8 @@ def split_long(text: str) -> str:
     """A statement on one line (its indent included) laid out as black lays it out when it is
     too long for a line, where that is a layout black keeps (see _Split): a conditional
     expression assigned or a dict's value, or a condition, in parentheses of its own, a chain
-    of `and`/`or` one operand a line, else split at the last pair of brackets. Otherwise as it
-    is.
+    of `and`/`or` one operand a line, a def's one parameter on a line of its own with a comma,
+    else split at the last pair of brackets. Otherwise as it is.
 
     Templates filter the statements that may be long through this, so that black need not see
     them; whatever this leaves for black to split, black splits (see format_module).
@@ -727,6 +735,10 @@ def split_long(text: str) -> str:
         return f"{indent}{value[2]} = (\n{indent}    {value[3]}\n{indent})\n"
     elif item and _delimiters(item[3]) in (["if", "else"], ["else", "if"]):
         return f"{indent}{item[2]}(\n{indent}    {item[3]}\n{indent}),\n"
+    definition = _DEF.match(line)
+    if definition and not _delimiters(definition[3]):
+        parameter = f"{indent}    {definition[3]},\n"
+        return f"{indent}{definition[2]}(\n{parameter}{indent}){definition[4]}\n"
     opening = _last_bracket_pair(line)
     if opening is None:
         return text
