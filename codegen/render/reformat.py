@@ -6,7 +6,9 @@ are, and a generated codec has tens of thousands. The templates already write wh
 long statement. So every statement, and every line that opens a block, is taken as it is when it
 is one short line of characters black never changes there; black formats the others, all in one
 call, each at its own depth. black formats a statement the same wherever it stands at one depth:
-it splits a line knowing only that line, its depth and its mode. Whatever this module does not
+it splits a line knowing only that line, its depth and its mode. A statement already split as
+black splits it (see _Split; the templates' split_long filter writes such splits) is taken as
+it is too. Blank lines follow black's rules (see _blank_lines). Whatever this module does not
 recognise (a comment out of place, `# fmt: off`, a construct it does not take apart) gets the
 whole module formatted by black. tests/test_reformat.py holds the result to black's, byte for byte.
 """
@@ -18,6 +20,7 @@ import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import black
 from black.mode import TargetVersion
@@ -48,7 +51,7 @@ _BLOCKS = (
 _CLAUSES = frozenset({"else:", "finally:"})
 
 # What black's blank lines depend on: the kind of each line (`clause`: `else:`, `except ...:`).
-_KINDS = (
+Kind = Literal[
     "decorator",
     "def",
     "class",
@@ -58,7 +61,7 @@ _KINDS = (
     "docstring",
     "comment",
     "other",
-)
+]
 _OPENERS = frozenset({"def", "class", "block", "clause"})
 
 # The line black is asked to put between two statements it formats, to tell them apart.
@@ -76,7 +79,7 @@ class _Statement:
     first: int  # index of its first source line
     last: int  # index of its last source line
     depth: int
-    kind: str  # its kind for black's blank lines: one of _KINDS
+    kind: Kind
     lead: str = ""  # what must stand before it at its depth (`try:` before `except`)
 
     @property
@@ -196,7 +199,7 @@ def _statements(
             lead = "    " * depth + "pass\n"
             yield _Statement(node.lineno - 1, _last(node), depth, "other", lead)
         else:
-            kind = (
+            kind: Kind = (
                 "import" if isinstance(node, (ast.Import, ast.ImportFrom)) else "other"
             )
             yield _Statement(node.lineno - 1, _last(node), depth, kind)
@@ -208,7 +211,7 @@ def _blocks(
     """The statement's opening line, its body, and its clauses (`elif`, `except`) in turn."""
     body: list[ast.stmt] = getattr(node, "body")
     first = node.lineno - 1
-    kind = (
+    kind: Kind = (
         "clause"
         if lead
         else (
@@ -500,7 +503,7 @@ class _Line:
     """A line as black's blank-line rules see it: a statement, a comment or a clause, with its
     lines as black writes them and the blank lines before and after it."""
 
-    kind: str
+    kind: Kind
     depth: int
     text: list[str]
     before: int  # blank lines: those of the source, then those black puts
@@ -831,7 +834,7 @@ def _is_atom(expression: str) -> bool:
 def _last_bracket_pair(line: str) -> int | None:
     """Where the bracket opens that the line's last character closes (None: no bracket there,
     or text this does not read)."""
-    top = _top_level_once(line)
+    top = _strings_blanked(line)
     if line[-1:] not in (")", "]", "}") or top is None:
         return None
     depth = 0
@@ -846,7 +849,7 @@ def _last_bracket_pair(line: str) -> int | None:
     return None
 
 
-def _top_level_once(line: str) -> str | None:
+def _strings_blanked(line: str) -> str | None:
     """`line` with its strings blanked out (None: text with escapes or single quotes)."""
     if "\\" in line or "'" in line:
         return None
