@@ -104,14 +104,14 @@ def fail_render_package(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fail_black_for_beta(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = codegen.render.python.format_python
+    real = codegen.render.python.format_module
 
-    def format_python(text: str) -> str:
-        if "`beta`" in text:
+    def format_module(source: str, *args: Any) -> str:
+        if "`beta`" in source:
             raise Injected("black failed")
-        return real(text)
+        return real(source, *args)
 
-    monkeypatch.setattr(codegen.render.python, "format_python", format_python)
+    monkeypatch.setattr(codegen.render.python, "format_module", format_module)
 
 
 def fail_template_for_beta(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen.render.python import BLACK_MODE
+from codegen.render.reformat import BLACK_MODE
 
 from conftest import (
     BUNDLED_SETS,

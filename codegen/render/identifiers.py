@@ -132,8 +132,11 @@ def literal(value: str) -> str:
     controls and zero-width characters among them) and every non-ASCII one: generated source
     never hides text that reads differently from what it does (`\u00e9` and `e\u0301` look
     alike, a full-width `\uff34` looks like `T`), and linters see no ambiguous character.
+    Its quotes are those black would give it, so black has nothing to change.
     """
-    return ascii(value)
+    from black.strings import normalize_string_quotes  # black loads with rendering only
+
+    return normalize_string_quotes(ascii(value))
 
 
 def docstring(text: str, indent: int = 4) -> str:

@@ -184,15 +184,11 @@ class RecordModel:
                 check
             ):  # `not (f(x))` has parentheses a linter calls extraneous
                 return f"not {check}"
-        return "not (\n        " + "\n        and ".join(self.checks) + "\n    )"
+        return "not (" + " and ".join(self.checks) + ")"
 
     @property
     def convert_lines(self) -> list[str]:
         return [line for f in self.fields for line in f.convert_lines]
-
-    @property
-    def keys_tuple(self) -> str:
-        return "(" + "".join(f"{f.key_literal}, " for f in self.fields) + ")"
 
     @property
     def constant(self) -> str:
@@ -784,7 +780,8 @@ def _kind_dispatcher(root: ObjectUnionModel, root_name: str) -> DispatcherModel:
     routes = []
     taken = set(DISPATCHER_METHODS)
     for kind in root.kinds:
-        method = "on_" + _method_words(ast.literal_eval(kind.selector))
+        value = ast.literal_eval(kind.selector)
+        method = "on_" + _method_words(value)
         while method in taken:
             method += "_kind"
         taken.add(method)
@@ -794,7 +791,7 @@ def _kind_dispatcher(root: ObjectUnionModel, root_name: str) -> DispatcherModel:
                 "_" + method,
                 method,
                 kind.payload,
-                f"kind {kind.selector}",
+                f"kind {ascii(value)}",  # as the docstring names it, quotes and all
                 whole=True,
                 handler_type=f"Callable[[{kind.payload}], None]",
             )

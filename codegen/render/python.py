@@ -1,21 +1,19 @@
-"""Jinja environment, import pruning and black formatting for generated Python modules."""
+"""Jinja environment, import pruning, black formatting and lint exemptions for generated modules."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import black
-from black.mode import TargetVersion
 import jinja2
 
 from codegen.render.identifiers import LINE_LENGTH, literal
-
-BLACK_MODE = black.Mode(target_versions={TargetVersion.PY310})
+from codegen.render.reformat import format_module, split_long
 
 
 def templates_dir() -> Path:
@@ -34,17 +32,55 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["py"] = literal
+    env.filters["split_long"] = split_long
     return env
 
 
 def render_module(template: str, **context: Any) -> str:
-    """The module as black formats it; rendered again with a lint exemption where needed."""
+    """The module as black formats it; with a lint exemption in its header where needed."""
     layout = environment().get_template(template)
-    text = format_python(prune_imports(layout.render(exemptions=[], **context)))
-    exemptions = lint_exemptions(text)
+    module = ParsedModule.of(layout.render(exemptions=[], **context))
+    memo: dict[str, list[str]] = {}  # black's work, for the module with a header
+    text = module.formatted(memo)
+    exemptions = lint_exemptions(text, module.surrogate_twins)
     if not exemptions:
         return text
-    return format_python(prune_imports(layout.render(exemptions=exemptions, **context)))
+    return module.headed(layout.render(exemptions=exemptions, **context)).formatted(
+        memo
+    )
+
+
+@dataclass(frozen=True)
+class ParsedModule:
+    """A rendered module, parsed once for its pruning, its formatting and its lint exemptions."""
+
+    source: str
+    tree: ast.Module
+    pruned: dict[int, str | None]  # see pruned_imports
+    surrogate_twins: bool  # see lint_exemptions
+    offset: int = 0  # lines of comments before what `tree` holds (see headed)
+
+    @classmethod
+    def of(cls, source: str) -> ParsedModule:
+        tree = ast.parse(source)
+        names, dicts = _names_and_dicts(tree)
+        return cls(source, tree, pruned_imports(tree, names), _surrogate_twins(dicts))
+
+    def headed(self, source: str) -> ParsedModule:
+        """The module rendered again with comments before it: parsed again only if it is more."""
+        header = source[: len(source) - len(self.source)]
+        if not source.endswith(self.source) or not _comment_lines(header):
+            return ParsedModule.of(source)
+        offset = header.count("\n")
+        return dataclasses.replace(self, source=source, offset=self.offset + offset)
+
+    def formatted(self, memo: dict[str, list[str]] | None = None) -> str:
+        """As black formats it, without the imports it does not use."""
+        return format_module(self.source, self.tree, self.pruned, memo, self.offset)
+
+
+def _comment_lines(text: str) -> bool:
+    return all(line.startswith("# ") for line in text.splitlines(keepends=True))
 
 
 @dataclass(frozen=True)
@@ -55,8 +91,9 @@ class Exemption:
     reason: str
 
 
-def lint_exemptions(text: str) -> list[Exemption]:
-    """The rules a formatted module cannot satisfy, for its header to say.
+def lint_exemptions(text: str, surrogate_twins: bool) -> list[Exemption]:
+    """The rules a formatted module cannot satisfy, for its header to say (`surrogate_twins`:
+    see _surrogate_twins, of the module before or after formatting: black changes no value).
 
     E501, where black left a line longer than LINE_LENGTH: only a wire key, or a name made
     of one, longer than a line does that. F601, where a dict display has two keys that
@@ -66,46 +103,64 @@ def lint_exemptions(text: str) -> list[Exemption]:
     if any(len(line) > LINE_LENGTH for line in text.splitlines()):
         reason = "a wire key, or a name made of one, longer than a line cannot be split"
         exemptions.append(Exemption("E501", reason))
-    if _surrogate_twins(ast.parse(text)):
+    if surrogate_twins:
         reason = "ruff may read different lone surrogates in dict keys as one key"
         exemptions.append(Exemption("F601", reason))
     return exemptions
 
 
-def _surrogate_twins(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            keys = {
-                key.value
-                for key in node.keys
-                if isinstance(key, ast.Constant) and isinstance(key.value, str)
-            }
-            lossy = {key.encode("utf-8", "replace") for key in keys}
-            if len(lossy) < len(keys):
-                return True
+def _names_and_dicts(tree: ast.Module) -> tuple[set[str], list[ast.Dict]]:
+    """The names the module uses and its dict displays, found in one walk of its tree (a walk
+    of its own: ast.walk's generators cost more than the rest of a large module's parse).
+    """
+    names: set[str] = set()
+    dicts: list[ast.Dict] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Dict):
+            dicts.append(node)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack += [item for item in value if isinstance(item, ast.AST)]
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return names, dicts
+
+
+def _surrogate_twins(dicts: list[ast.Dict]) -> bool:
+    """Whether a dict display has two keys that differ only in their lone surrogates."""
+    for node in dicts:
+        keys = {
+            key.value
+            for key in node.keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        lossy = {key.encode("utf-8", "replace") for key in keys}
+        if len(lossy) < len(keys):
+            return True
     return False
 
 
-def format_python(text: str) -> str:
-    return black.format_str(text, mode=BLACK_MODE)
+def pruned_imports(tree: ast.Module, used: set[str]) -> dict[int, str | None]:
+    """The imports of names the module never uses, dropped (templates import the full set they
+    may need): first line index of each `from` import -> the statement that stays, or None.
 
-
-def prune_imports(source: str) -> str:
-    """Drop imported names the module never uses (templates import the full set they may need).
-
-    A module with `__all__` re-exports what it imports, so its imports are all kept.
+    `used`: the names the module uses. A module with `__all__` re-exports what it imports, so
+    its imports are all kept.
     """
-    tree = ast.parse(source)
     if any(
         isinstance(node, ast.Assign)
         and _assigns(node, "__all__")
         and _is_reexport(tree)
         for node in tree.body
     ):
-        return source
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    lines = source.splitlines(keepends=True)
-    for node in reversed(tree.body):
+        return {}
+    pruned: dict[int, str | None] = {}
+    for node in tree.body:
         if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
             continue
         kept = [
@@ -114,9 +169,10 @@ def prune_imports(source: str) -> str:
             if (alias.asname or alias.name) in used
         ]
         module = "." * node.level + (node.module or "")
-        replacement = [f"from {module} import {', '.join(kept)}\n"] if kept else []
-        lines[node.lineno - 1 : node.end_lineno] = replacement
-    return "".join(lines)
+        pruned[node.lineno - 1] = (
+            f"from {module} import {', '.join(kept)}" if kept else None
+        )
+    return pruned
 
 
 def _assigns(node: ast.Assign, name: str) -> bool:
