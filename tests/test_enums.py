@@ -156,11 +156,11 @@ def test_enum_member_names() -> None:
     from codegen.render.identifiers import enum_members
 
     assert enum_members(["buy", "BUY", "subscribed/order_book", "1m", "camelCase"]) == [
-        ("BUY", "'buy'"),
-        ("BUY_2", "'BUY'"),
-        ("SUBSCRIBED_ORDER_BOOK", "'subscribed/order_book'"),
-        ("N_1M", "'1m'"),
-        ("CAMEL_CASE", "'camelCase'"),
+        ("BUY", '"buy"'),
+        ("BUY_2", '"BUY"'),
+        ("SUBSCRIBED_ORDER_BOOK", '"subscribed/order_book"'),
+        ("N_1M", '"1m"'),
+        ("CAMEL_CASE", '"camelCase"'),
     ]
 
 
