@@ -37,8 +37,8 @@ TRIALS = 40  # per kind of trial in the normal run; `pytest -m fuzz` runs FUZZ_T
 FUZZ_TRIALS = 600
 
 
-def write_samples(root: Path, version: int) -> Path:
-    for name in SETS:
+def write_samples(root: Path, version: int, sets: tuple[str, ...] = SETS) -> Path:
+    for name in sets:
         folder = root / name
         folder.mkdir(parents=True)
         (folder / "s.json").write_text(
@@ -263,7 +263,10 @@ def test_sigint_to_the_installed_command_exits_130_and_says_what_it_left(
         == 0
     )
     before = tree_of(out)
-    samples = write_samples(tmp_path / "samples1", 1)
+    # Enough sets that the run is still rendering when the signal lands: four small ones render
+    # in a blink, so the run could finish between the progress line and the signal.
+    busy = SETS + tuple(f"more{number}" for number in range(40))
+    samples = write_samples(tmp_path / "samples1", 1, busy)
     # stderr on a terminal, so the run shows its progress line: the signal goes once the first
     # set is being worked on (past the imports, however loaded the machine is).
     terminal, child_end = pty.openpty()
