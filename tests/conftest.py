@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tokenize
@@ -46,6 +47,19 @@ def private_generate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         del os.environ[CACHE_ENV]
     else:
         os.environ[CACHE_ENV] = before
+
+
+_SESSION_SIGINT = signal.getsignal(signal.SIGINT)
+
+
+@pytest.fixture(autouse=True)
+def sigint_as_the_session_began() -> Iterator[None]:
+    """SIGINT's handler put back after each test. An in-process `codegen generate` ignores
+    SIGINT once its work is done (cli._ignore_interrupts, right for a process about to exit),
+    and a Dask cluster ignores it too; a child started later would inherit the ignore, and
+    the interrupt tests would send their SIGINT to a command that cannot hear it."""
+    yield
+    signal.signal(signal.SIGINT, _SESSION_SIGINT)
 
 
 @pytest.fixture(scope="session")

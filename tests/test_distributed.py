@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,11 +36,7 @@ from codegen.distributed import (  # noqa: E402  (after the guard)
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    """Two worker processes, one thread each: every partition crosses a process boundary.
-
-    The cluster leaves SIGINT ignored in this process, and every later child would inherit
-    that (tests/test_interrupts.py sends one): the handler is put back afterwards."""
-    sigint = signal.getsignal(signal.SIGINT)
+    """Two worker processes, one thread each: every partition crosses a process boundary."""
     with (
         distributed.LocalCluster(
             n_workers=2,
@@ -53,7 +48,6 @@ def client() -> Iterator[Any]:
         distributed.Client(cluster) as dask_client,
     ):
         yield dask_client
-    signal.signal(signal.SIGINT, sigint)
 
 
 def write_feed(samples: Path) -> Path:
