@@ -816,9 +816,9 @@ def _top_level(expression: str) -> str | None:
     """`expression` with its strings and its brackets with what they hold blanked out, so what
     stays is its top level; None for text with escapes or single quotes, which this does not
     read, or with brackets that do not pair."""
-    if "\\" in expression or "'" in expression:
+    top = _strings_blanked(expression)
+    if top is None:
         return None
-    top = _STRING.sub(lambda match: '"' + "_" * (len(match[0]) - 2) + '"', expression)
     while True:
         blanked = _INNERMOST.sub(lambda match: "_" * len(match[0]), top)
         if blanked == top:
