@@ -7,6 +7,7 @@ forces or forbids recursion; the generated package passes mypy --strict.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -272,6 +273,30 @@ def test_ast_decodes_and_round_trips_deeper_than_its_samples(
     unseen = binop("+", num(1), {"type": "Call", "name": "f"})
     assert round_trips(package, unseen)
     assert type(package.decode_value(unseen).right).__name__.startswith("Unknown")
+
+
+def test_encode_dispatches_a_root_union_itself_unless_a_type_holds_the_root(
+    generate_package: GeneratePackage,
+) -> None:
+    """encode() holds the root union's isinstance chain (one call fewer per message); the
+    union's own encoder is written only when a type refers to the root, as in the AST.
+    """
+    flat = generate_package(
+        [
+            {"type": kind, "id": n, key: f"{n}.5"}
+            for n in range(3)
+            for kind, key in (("trade", "price"), ("quote", "bid"), ("halt", "reason"))
+        ]
+    )
+    ast = generate_package(AST)
+    for package, root_encoder in ((flat, False), (ast, True)):
+        root = package_schema(package)["title"]
+        assert hasattr(package.codec, f"_encode_{root}") is root_encoder
+        assert ("isinstance(obj" in inspect.getsource(package.codec.encode)) is not (
+            root_encoder
+        )
+    assert round_trips(flat, {"type": "quote", "id": 9, "bid": "1.25"})
+    assert round_trips(ast, binop("+", num(1), {"type": "Neg", "operand": num(2)}))
 
 
 def test_a_value_too_deep_for_the_python_stack_is_a_decode_error(
