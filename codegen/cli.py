@@ -307,8 +307,11 @@ def check(
     show_default=True,
     help="json: a list of changes for tools",
 )
+@jobs_option
 @reports_errors
-def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> None:
+def diff(
+    samples_dir: Path | None, out_dir: Path | None, output_format: str, jobs: int
+) -> None:
     """Say what regenerating OUT_DIR from SAMPLES_DIR would change in the bindings.
 
     Compares each package's committed schema.json with the schema the samples give now: classes,
@@ -320,7 +323,9 @@ def diff(samples_dir: Path | None, out_dir: Path | None, output_format: str) -> 
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     committed = committed_schemas(out_dir)
-    new = dict(infer_schema(s, committed) for s in each_set(discover_sets(samples_dir)))
+    new = dict(
+        infer_schema(s, committed, jobs) for s in each_set(discover_sets(samples_dir))
+    )
     changes = package_changes(committed, new)
     emit(
         render_json(changes) if output_format == "json" else render_text(changes),
@@ -370,8 +375,9 @@ def validate(
 
 @main.command(epilog=examples("codegen infer samples/trading > trading.schema.json"))
 @click.argument("samples_dir", type=click.Path(path_type=Path))
+@jobs_option
 @reports_errors
-def infer(samples_dir: Path) -> None:
+def infer(samples_dir: Path, jobs: int) -> None:
     """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders)."""
     is_one_set = samples_dir.is_dir() and not any(
         p.is_dir() and not p.name.startswith((".", "_")) for p in samples_dir.iterdir()
@@ -380,10 +386,10 @@ def infer(samples_dir: Path) -> None:
         # Named as `generate` names it, so the output is byte for byte the package's schema.json.
         folder = samples_dir.resolve()
         sample_set = SampleSet(samples_dir, f"{folder.parent.name}/{folder.name}")
-        emit(schema_text(infer_schema(sample_set)[1]), nl=False)
+        emit(schema_text(infer_schema(sample_set, jobs=jobs)[1]), nl=False)
         return
     schemas = {
-        s.directory.name: infer_schema(s)[1]
+        s.directory.name: infer_schema(s, jobs=jobs)[1]
         for s in each_set(discover_sets(samples_dir))
     }
     emit(schema_text(schemas), nl=False)

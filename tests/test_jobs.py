@@ -97,6 +97,35 @@ def test_jobs_write_what_one_process_writes(tmp_path: Path, jobs: int) -> None:
     )
 
 
+def test_infer_and_diff_with_jobs_print_what_one_process_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_workers = []
+    fold_in_workers = fold._fold_in_workers
+    monkeypatch.setattr(
+        fold,
+        "_fold_in_workers",
+        lambda runs: in_workers.append(len(runs)) or fold_in_workers(runs),
+    )
+    samples = tmp_path / "samples"
+    write_feed(samples)
+    assert generate(samples, tmp_path / "out", 1).exit_code == 0
+    (samples / "feed" / "part5.jsonl").write_text(
+        lines({"type": "halt", "reason": "auction", "ts": 1_700_000_000_000})
+    )
+    for command in (
+        ["infer", samples / "feed"],
+        ["infer", samples],
+        ["diff", samples, "-o", tmp_path / "out"],
+    ):
+        one, many = run(*command, "--jobs", 1), run(*command, "--jobs", 3)
+        assert one.exit_code == many.exit_code, many.output
+        assert one.exit_code == (1 if command[0] == "diff" else 0), one.output
+        assert many.stdout == one.stdout and many.stderr == one.stderr
+    assert "halt" in one.stdout
+    assert in_workers == [3, 3, 3]  # each `--jobs 3` run read the feed in three workers
+
+
 def test_jobs_with_a_folder_per_kind(tmp_path: Path) -> None:
     """Samples sorted into a folder per kind: a sample in two folders is a sample of each."""
     samples = tmp_path / "samples"
