@@ -62,7 +62,14 @@ def feed_messages(count: int = FEED_MESSAGES, seed: int = 7) -> list[dict[str, A
             bid = round(rng.uniform(100, 90000), 2)
             ask = round(bid + 0.01, 2)
             messages.append(
-                {"type": "ticker", "symbol": symbol, "seq": seq, "bid": bid, "ask": ask, "ts": ts}
+                {
+                    "type": "ticker",
+                    "symbol": symbol,
+                    "seq": seq,
+                    "bid": bid,
+                    "ask": ask,
+                    "ts": ts,
+                }
             )
         elif number % 3 == 1:
             messages.append(
@@ -78,7 +85,9 @@ def feed_messages(count: int = FEED_MESSAGES, seed: int = 7) -> list[dict[str, A
             )
         else:
             last = None if number % 2 else rng.randrange(10**9)
-            messages.append({"type": "heartbeat", "seq": seq, "ts": ts, "last_trade_id": last})
+            messages.append(
+                {"type": "heartbeat", "seq": seq, "ts": ts, "last_trade_id": last}
+            )
     return messages
 
 
@@ -102,7 +111,8 @@ def median_ratio(
 
 def import_package(out: Path, name: str, *, orjson: bool) -> ModuleType:
     """Import generated package `name` from `out`, its runtime finding orjson or not (a None in
-    sys.modules makes `import orjson` fail); then forget it, so the next import is a new module."""
+    sys.modules makes `import orjson` fail); then forget it, so the next import is a new module.
+    """
     blocked = sys.modules.get("orjson", None)
     if not orjson:
         sys.modules["orjson"] = None  # type: ignore[assignment]
@@ -164,7 +174,9 @@ class ModelMaker:
             return str
         if definition.get(UNION_KEYWORD) == UNION_KIND:
             variants = [
-                self.defs[m] for m in union_members(definition) if not self.defs[m].get(UNKNOWN_KEYWORD)
+                self.defs[m]
+                for m in union_members(definition)
+                if not self.defs[m].get(UNKNOWN_KEYWORD)
             ]
             fields = [
                 (key, self.type_of(payload), False)
@@ -175,9 +187,17 @@ class ModelMaker:
         if UNION_KEYWORD in definition:
             tag = definition.get(TAG_KEYWORD)
             if tag is None:
-                raise SystemExit(f"{name}: only unions told apart by a tag key are modelled")
-            members = [m for m in union_members(definition) if not self.defs[m].get(UNKNOWN_KEYWORD)]
-            return self.tagged_union(tag, [self.type_of({"$ref": f"#/$defs/{m}"}) for m in members])
+                raise SystemExit(
+                    f"{name}: only unions told apart by a tag key are modelled"
+                )
+            members = [
+                m
+                for m in union_members(definition)
+                if not self.defs[m].get(UNKNOWN_KEYWORD)
+            ]
+            return self.tagged_union(
+                tag, [self.type_of({"$ref": f"#/$defs/{m}"}) for m in members]
+            )
         properties: dict[str, Any] = definition.get("properties", {})
         required = set(definition.get("required", ()))
         fields = []
@@ -189,7 +209,12 @@ class ModelMaker:
                 fields.append((key, self.type_of(fragment), key in required))
         return self.record(name, fields, tag)
 
-    def record(self, name: str, fields: list[tuple[str, Any, bool]], tag: tuple[str, Any] | None) -> Any:
+    def record(
+        self,
+        name: str,
+        fields: list[tuple[str, Any, bool]],
+        tag: tuple[str, Any] | None,
+    ) -> Any:
         raise NotImplementedError
 
     def tagged_union(self, tag: str, members: list[Any]) -> Any:
@@ -201,7 +226,12 @@ def union(types: list[Any]) -> Any:
 
 
 class PydanticMaker(ModelMaker):
-    def record(self, name: str, fields: list[tuple[str, Any, bool]], tag: tuple[str, Any] | None) -> Any:
+    def record(
+        self,
+        name: str,
+        fields: list[tuple[str, Any, bool]],
+        tag: tuple[str, Any] | None,
+    ) -> Any:
         import pydantic
 
         spec: dict[str, Any] = {}
@@ -209,7 +239,10 @@ class PydanticMaker(ModelMaker):
             if required:
                 spec[f"f{number}"] = (annotation, pydantic.Field(alias=key))
             else:
-                spec[f"f{number}"] = (Optional[annotation], pydantic.Field(None, alias=key))  # noqa: UP045
+                spec[f"f{number}"] = (
+                    Optional[annotation],
+                    pydantic.Field(None, alias=key),
+                )  # noqa: UP045
         if tag is not None:
             spec["tag_"] = (Literal[tag[1]], pydantic.Field(alias=tag[0]))
         return pydantic.create_model(name, **spec)
@@ -222,7 +255,12 @@ class PydanticMaker(ModelMaker):
 
 
 class MsgspecMaker(ModelMaker):
-    def record(self, name: str, fields: list[tuple[str, Any, bool]], tag: tuple[str, Any] | None) -> Any:
+    def record(
+        self,
+        name: str,
+        fields: list[tuple[str, Any, bool]],
+        tag: tuple[str, Any] | None,
+    ) -> Any:
         import msgspec
 
         spec: list[Any] = []
@@ -243,7 +281,9 @@ class MsgspecMaker(ModelMaker):
         return union(members)
 
 
-def pydantic_codec(schema: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[Any], Any]] | None:
+def pydantic_codec(
+    schema: dict[str, Any],
+) -> tuple[Callable[[str], Any], Callable[[Any], Any]] | None:
     try:
         import pydantic
     except ImportError:
@@ -252,7 +292,9 @@ def pydantic_codec(schema: dict[str, Any]) -> tuple[Callable[[str], Any], Callab
     return adapter.validate_json, lambda value: adapter.dump_json(value, by_alias=True)
 
 
-def msgspec_codec(schema: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[Any], Any]] | None:
+def msgspec_codec(
+    schema: dict[str, Any],
+) -> tuple[Callable[[str], Any], Callable[[Any], Any]] | None:
     try:
         import msgspec
     except ImportError:
@@ -264,7 +306,9 @@ def msgspec_codec(schema: dict[str, Any]) -> tuple[Callable[[str], Any], Callabl
 # --- the measurements -------------------------------------------------------------------------
 
 
-def figures(name: str, out: Path, texts: list[str], chunks: int) -> dict[str, float | None]:
+def figures(
+    name: str, out: Path, texts: list[str], chunks: int
+) -> dict[str, float | None]:
     values = [json.loads(text) for text in texts]
     plain = import_package(out, name, orjson=False)
     fast = import_package(out, name, orjson=True) if has_orjson() else None
@@ -289,9 +333,13 @@ def figures(name: str, out: Path, texts: list[str], chunks: int) -> dict[str, fl
         "decode(text), json": decoding(plain.decode, texts),
         "decode(text), orjson": fast and decoding(fast.decode, texts),
         "decode_value(parsed)": decoding(plain.decode_value, values),
-        "orjson.loads alone": fast and decoding(importlib.import_module("orjson").loads, texts),
+        "orjson.loads alone": fast
+        and decoding(importlib.import_module("orjson").loads, texts),
     }
-    for label, make in (("pydantic model_validate_json", pydantic_codec), ("msgspec Structs", msgspec_codec)):
+    for label, make in (
+        ("pydantic model_validate_json", pydantic_codec),
+        ("msgspec Structs", msgspec_codec),
+    ):
         codec = make(schema)
         result[label] = None if codec is None else decoding(codec[0], texts)
     encode = plain.encode
@@ -309,7 +357,10 @@ def figures(name: str, out: Path, texts: list[str], chunks: int) -> dict[str, fl
     result["encode_json(obj), orjson"] = fast and encoding(
         fast.encode_json, [fast.decode(text) for text in texts]
     )
-    for label, make in (("pydantic dump_json", pydantic_codec), ("msgspec encode", msgspec_codec)):
+    for label, make in (
+        ("pydantic dump_json", pydantic_codec),
+        ("msgspec encode", msgspec_codec),
+    ):
         codec = make(schema)
         if codec is None:
             result[label] = None
@@ -335,20 +386,33 @@ def main() -> None:
         shutil.copytree(REPO / "samples" / "trading", samples / "trading")
         (samples / "feed").mkdir()
         for number, message in enumerate(feed_messages()):
-            (samples / "feed" / f"{number:03d}.json").write_text(json.dumps(message), encoding="utf-8")
+            (samples / "feed" / f"{number:03d}.json").write_text(
+                json.dumps(message), encoding="utf-8"
+            )
         write_packages(build_packages(samples), Path(tmp) / "out")
         columns = {}
         for name in ("trading", "feed"):
-            texts = [json.dumps(s.value) for s in read_sample_set(samples / name, f"samples/{name}")]
+            texts = [
+                json.dumps(s.value)
+                for s in read_sample_set(samples / name, f"samples/{name}")
+            ]
             size = sum(len(t.encode()) for t in texts) // len(texts)
-            columns[f"{name} ({size} B)"] = figures(name, Path(tmp) / "out", texts, chunks)
+            columns[f"{name} ({size} B)"] = figures(
+                name, Path(tmp) / "out", texts, chunks
+            )
     rows = list(next(iter(columns.values())))
-    print(f"{'cost x json.loads / json.dumps (lower is faster)':<48}" + "".join(f"{c:>18}" for c in columns))
+    print(
+        f"{'cost x json.loads / json.dumps (lower is faster)':<48}"
+        + "".join(f"{c:>18}" for c in columns)
+    )
     for row in rows:
         if row == "json.dumps(encode(obj))":
             print("encoding, against json.dumps of the plain dict:")
         cells = [columns[c][row] for c in columns]
-        print(f"  {row:<46}" + "".join(f"{'-' if v is None else f'{v:.2f}x':>18}" for v in cells))
+        print(
+            f"  {row:<46}"
+            + "".join(f"{'-' if v is None else f'{v:.2f}x':>18}" for v in cells)
+        )
     print(
         "median ratios of thread CPU time over interleaved chunks, one process; decoding against"
         " json.loads of the same texts"
