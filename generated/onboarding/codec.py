@@ -61,24 +61,13 @@ def decode(
 ) -> OnboardingResponse:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_text(raw, _decode)
-    return decode_parsed(raw, _decode)
+        return decode_text(raw, _decode_OnboardingResponse)
+    return decode_parsed(raw, _decode_OnboardingResponse)
 
 
 def decode_value(data: Any) -> OnboardingResponse:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
-    return decode_parsed(data, _decode)
-
-
-def _decode(data: Any) -> OnboardingResponse:
-    try:
-        return _decode_OnboardingResponse(data)
-    except (
-        RecursionError
-    ):  # types that contain themselves decode any depth the stack allows
-        raise DecodeError(
-            "nesting within Python's recursion limit", "a value nested deeper"
-        ) from None
+    return decode_parsed(data, _decode_OnboardingResponse)
 
 
 def encode(obj: OnboardingResponse) -> dict[str, Any]:

@@ -188,8 +188,9 @@ def decode_text(raw: str | bytes | bytearray, decode: Callable[[Any], T]) -> T:
     """decode(the JSON value of raw): the same result, or DecodeError, with orjson or without.
 
     orjson parses first when it is there. Text it refuses (not JSON, NaN, nesting deeper than it
-    goes, a lone surrogate...) and any DecodeError take json's reading, so errors are json's; so
-    does a float of 2**63 or more (see as_float): orjson reads an integer beyond 64 bits as one.
+    goes, a lone surrogate...), any DecodeError and a value nested past the stack take json's
+    reading, so errors are json's; so does a float of 2**63 or more (see as_float): orjson reads
+    an integer beyond 64 bits as one.
     """
     if orjson is not None:
         try:
@@ -199,21 +200,30 @@ def decode_text(raw: str | bytes | bytearray, decode: Callable[[Any], T]) -> T:
         else:
             try:
                 return decode(data)
-            except (DecodeError, BigFloat):
+            except (DecodeError, BigFloat, RecursionError):
                 pass
     return decode_parsed(load_json(raw), decode)
 
 
 def decode_parsed(data: Any, decode: Callable[[Any], T]) -> T:
-    """decode(data); when that meets a float of 2**63 or more, again with such floats taken."""
+    """decode(data); when that meets a float of 2**63 or more, again with such floats taken.
+
+    Types that contain themselves decode any depth the stack allows; a value nested deeper is a
+    DecodeError.
+    """
     try:
-        return decode(data)
-    except BigFloat:
-        token = _BIG_FLOATS_TAKEN.set(True)
         try:
             return decode(data)
-        finally:
-            _BIG_FLOATS_TAKEN.reset(token)
+        except BigFloat:
+            token = _BIG_FLOATS_TAKEN.set(True)
+            try:
+                return decode(data)
+            finally:
+                _BIG_FLOATS_TAKEN.reset(token)
+    except RecursionError:
+        raise DecodeError(
+            "nesting within Python's recursion limit", "a value nested deeper"
+        ) from None
 
 
 class BigFloat(Exception):

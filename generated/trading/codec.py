@@ -86,24 +86,13 @@ def decode(
 ) -> TradingMessage:
     """Decode JSON text (a str or bytes is always text) or parsed JSON; DecodeError on a mismatch."""
     if isinstance(raw, (str, bytes, bytearray)):
-        return decode_text(raw, _decode)
-    return decode_parsed(raw, _decode)
+        return decode_text(raw, _decode_TradingMessage)
+    return decode_parsed(raw, _decode_TradingMessage)
 
 
 def decode_value(data: Any) -> TradingMessage:
     """Decode an already parsed JSON value, whatever its kind (a str here is a JSON string)."""
-    return decode_parsed(data, _decode)
-
-
-def _decode(data: Any) -> TradingMessage:
-    try:
-        return _decode_TradingMessage(data)
-    except (
-        RecursionError
-    ):  # types that contain themselves decode any depth the stack allows
-        raise DecodeError(
-            "nesting within Python's recursion limit", "a value nested deeper"
-        ) from None
+    return decode_parsed(data, _decode_TradingMessage)
 
 
 def encode(obj: TradingMessage) -> dict[str, Any]:
