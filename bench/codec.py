@@ -240,9 +240,9 @@ class PydanticMaker(ModelMaker):
                 spec[f"f{number}"] = (annotation, pydantic.Field(alias=key))
             else:
                 spec[f"f{number}"] = (
-                    Optional[annotation],
+                    Optional[annotation],  # noqa: UP045
                     pydantic.Field(None, alias=key),
-                )  # noqa: UP045
+                )
         if tag is not None:
             spec["tag_"] = (Literal[tag[1]], pydantic.Field(alias=tag[0]))
         return pydantic.create_model(name, **spec)
