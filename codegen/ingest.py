@@ -56,7 +56,7 @@ from codegen.captures import (
     read_lines,
 )
 from codegen.errors import CodegenError, Location, notify, shown
-from codegen.jsonreader import JSONText, ParsedValue, decode_lines, decode_text
+from codegen.jsonreader import JSONText, Lines, ParsedValue, decode_lines, decode_text
 
 SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".har", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -413,24 +413,12 @@ def _stream_lines(
 
 
 def _each_message(
-    stream: BinaryIO, lines: Iterator[tuple[int, str]], display: str, *, log: bool
+    stream: BinaryIO, lines: Lines, display: str, *, log: bool
 ) -> Iterator[Message]:
-    last = (0, "")
+    any_found = False
     with stream:
-
-        def counted() -> Iterator[tuple[int, str]]:
-            nonlocal last
-            for number, text in lines:
-                if text.endswith("\n"):
-                    last = (number + 1, "")  # as str.split sees a file ending in "\n"
-                    yield number, text[:-1]
-                else:
-                    last = (number, text)
-                    yield number, text
-
-        any_found = False
         try:
-            for message in line_messages(counted(), display, log=log):
+            for message in line_messages(lines, display, log=log):
                 any_found = True
                 yield message
         except OSError as exc:
@@ -438,7 +426,7 @@ def _each_message(
                 f"cannot read file: {exc.strerror or exc}", Location(display)
             ) from None
     if not any_found:
-        raise no_message(display, log=log, last=(last[0], len(last[1])))
+        raise no_message(display, log=log, last=lines.end)
 
 
 def _extract(text: str, file: str) -> list[Found]:
