@@ -25,6 +25,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from json.scanner import make_scanner
 from itertools import accumulate, chain, count
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, Callable, NoReturn
@@ -262,8 +263,9 @@ def whole_line_value(text: str) -> tuple[Any, int] | None:
     if text[:1] not in _CONTAINER_START:
         return None
     try:
-        value, end = _DECODER.raw_decode(text)
-    except _SLOW_PATH:
+        # raw_decode's own work, without its Python frame (StopIteration: no value there).
+        value, end = _SCAN_ONCE(text, 0)
+    except (StopIteration, *_SLOW_PATH):
         return None
     if end < len(text) and _NON_SPACE.search(text, end) or _too_deep(text, 0, end):
         return None
@@ -300,6 +302,8 @@ _DECODER = json.JSONDecoder(
 # What the fast path raises when the slow scanner must look: JSONDecodeError (a ValueError) for
 # syntax, ValueError for the int-string limit, RecursionError or _Violation for our own rules.
 _SLOW_PATH = (ValueError, RecursionError, _Violation)
+# What _DECODER.raw_decode calls (typeshed types the context as a scanner).
+_SCAN_ONCE = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -309,6 +313,8 @@ def _skip_space(text: str, pos: int) -> int:
 
 def _too_deep(text: str, start: int, end: int) -> bool:
     """Whether a value the C parser accepted nests deeper than MAX_DEPTH (it allows ~1000)."""
+    if end - start <= 2 * MAX_DEPTH:
+        return False  # each level takes two characters at least: its brackets
     if text.count("{", start, end) + text.count("[", start, end) <= MAX_DEPTH:
         return False
     brackets = _STRING_OR_NON_BRACKETS.sub("", text[start:end])
