@@ -22,7 +22,7 @@ from codegen.infer import infer
 from codegen.infer import thresholds
 from codegen.infer.kinds import looks_like_name
 from codegen.infer.summary import Summary
-from codegen.ingest import Sample
+from codegen.ingest import FlatSample
 from codegen.schema import build_schema
 
 
@@ -35,8 +35,13 @@ def summarize(
     """(value, location, folder) samples folded as codegen.fold folds a set's."""
     return fold_samples(
         Summary(by_folder, exact_keys),
-        [Sample(value, where, folder) for value, where, folder in samples],
+        [flat(value, where, folder) for value, where, folder in samples],
     )
+
+
+def flat(value: Any, where: Location, folder: str | None) -> FlatSample:
+    """A sample as codegen.ingest streams it."""
+    return value, folder, where.file, where.line, where.column
 
 
 PROPERTY = settings(
@@ -212,7 +217,7 @@ def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:
     ]
     exact = fold_samples(
         Summary(False, exact=True),
-        [Sample(value, where, folder) for value, where, folder in samples],
+        [flat(value, where, folder) for value, where, folder in samples],
     )
     assert [member.value for member in exact.members()] == values
 

@@ -88,8 +88,16 @@ class Summary:
     # (folder or None, docs, skeleton) -> entry
     entries: dict[tuple[str | None, bool, Any], Entry] = field(default_factory=dict)
 
-    def add(self, value: Any, location: Location, folder: str | None) -> None:
-        """Fold one sample in."""
+    def add(
+        self,
+        value: Any,
+        folder: str | None,
+        file: str,
+        line: int | None,
+        column: int | None,
+    ) -> None:
+        """Fold one sample in, found in `folder` at file:line:column (ingest.FlatSample): its
+        Location is built only for an entry it starts or is the first of."""
         reading = _Reading(self.exact_keys, self.exact)
         reading.walk(value, None)
         slots = reading.slots
@@ -98,7 +106,7 @@ class Summary:
         if entry is None:
             entry = Entry(
                 key[2],
-                location,
+                Location(file, line, column),
                 reading.docs,
                 slots,
                 [None] * len(slots),
@@ -111,8 +119,17 @@ class Summary:
             digests = entry.seen[reading.fractions] = DigestSet()
         if not digests.add(_digest(slots)):
             return
-        if location < entry.location:
-            entry.location, entry.examples = location, slots
+        first = entry.location
+        # Location's order (by file, line, column) without building one: samples mostly come
+        # later than the entry's first, in the file it was found in.
+        if file != first.file:
+            earlier = file < first.file
+        elif line != first.line:
+            earlier = line < first.line  # type: ignore[operator]  # as Location compares
+        else:  # equal columns (None ones too) are not earlier
+            earlier = column != first.column and column < first.column  # type: ignore[operator]
+        if earlier:
+            entry.location, entry.examples = Location(file, line, column), slots
         lows, highs = entry.low, entry.high
         for index, number in enumerate(reading.numbers):
             if number is None:
