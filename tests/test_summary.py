@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from codegen.fold import fold_samples
 from codegen.infer import infer
 from codegen.infer import thresholds
 from codegen.infer.kinds import looks_like_name
+from codegen.infer import summary as summary_module
 from codegen.infer.summary import Summary
 from codegen.ingest import FlatSample
 from codegen.schema import build_schema
@@ -31,10 +33,11 @@ def summarize(
     *,
     by_folder: bool,
     exact_keys: frozenset[str] = frozenset(),
+    exact: bool = False,
 ) -> Summary:
     """(value, location, folder) samples folded as codegen.fold folds a set's."""
     return fold_samples(
-        Summary(by_folder, exact_keys),
+        Summary(by_folder, exact_keys, exact),
         [flat(value, where, folder) for value, where, folder in samples],
     )
 
@@ -140,6 +143,59 @@ def test_inference_from_a_summary_equals_inference_from_the_samples(
     assert json.dumps(build_schema(from_summary), sort_keys=True) == json.dumps(
         build_schema(from_samples), sort_keys=True
     )
+
+
+# Strings the walk reads in several ways: names, codes, numbers, dates, placeholders, text.
+EDGE_STRINGS = st.sampled_from(
+    [
+        "buy",
+        "BTC-USD",
+        "12",
+        "007",
+        "1.5",
+        "-1",
+        "1e5",
+        "42223.74",
+        "1700000000000",
+        "",
+        "2024-05-12T13:26:28Z",
+        "<string>",
+        "<",
+        "<a b",
+        "x y",
+        "\ud800",
+    ]
+)
+
+
+@PROPERTY
+@given(
+    located_samples(),
+    st.lists(st.dictionaries(st.sampled_from(["tag", "p"]), EDGE_STRINGS), max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_strings_read_fresh_remembered_or_forgotten_give_one_summary(
+    samples: list[tuple[Any, Location, str | None]],
+    edges: list[dict[str, str]],
+    tagged: bool,
+    exact: bool,
+) -> None:
+    """The walk remembers what it makes of a string (summary._TOKENS): the summary is the same
+    whether each string is read fresh, remembered from an earlier sample, or forgotten at once,
+    under any key and setting."""
+    samples = samples + [(edge, Location("set/t.jsonl", 1), None) for edge in edges]
+    exact_keys = frozenset({"tag"} if tagged else ())
+
+    def folded() -> Summary:
+        return summarize(samples, by_folder=False, exact_keys=exact_keys, exact=exact)
+
+    summary_module._TOKENS.clear()
+    fresh = folded()
+    remembered = folded()
+    with patch.object(summary_module, "_TOKENS_KEPT", 0):
+        forgotten = folded()
+    assert fresh == remembered == forgotten
 
 
 def test_values_that_name_nothing_are_folded_into_one_skeleton() -> None:
