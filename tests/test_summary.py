@@ -21,6 +21,7 @@ from codegen.errors import Location
 from codegen.fold import fold_samples
 from codegen.infer import infer
 from codegen.infer import thresholds
+from codegen.infer.digests import DigestSet
 from codegen.infer.kinds import looks_like_name
 from codegen.infer import summary as summary_module
 from codegen.infer.summary import Summary
@@ -349,3 +350,22 @@ def test_equal_numbers_written_differently_give_one_range_whatever_their_order()
             looks = summary.members()[0].value["p"].looks
             ranges.add((str(looks.low), str(looks.high)))
     assert ranges == {("0.0", "1.5")}
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 40).map(lambda i: i * 16)),
+        max_size=200,
+    )
+)
+def test_a_digest_set_answers_as_a_set_does(digests: list[int]) -> None:
+    """DigestSet.add probes its table itself (not through _slot): it answers as a set of ints
+    does, through collisions of the low bits and growth (a digest of 0 is stored as 1).
+    """
+    found, expected = DigestSet(), set()
+    for digest in digests:
+        stored = digest or 1
+        assert found.add(digest) == (stored not in expected)
+        expected.add(stored)
+    assert len(found) == len(expected) and set(found) == expected
+    assert all(digest in found for digest in expected)

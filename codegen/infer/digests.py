@@ -27,14 +27,19 @@ class DigestSet:
             self.add(digest)
 
     def add(self, digest: int) -> bool:
-        """Put `digest` in; False when it was in already."""
+        """Put `digest` in; False when it was in already. (_slot's probe, written out: a set
+        takes one digest per sample.)"""
         digest = digest or 1
-        index = self._slot(digest)
-        if self._table[index]:
-            return False
-        self._table[index] = digest
+        table = self._table
+        mask = len(table) - 1
+        index = digest & mask
+        while found := table[index]:
+            if found == digest:
+                return False
+            index = (index + 1) & mask
+        table[index] = digest
         self._count += 1
-        if self._count > _MAX_LOAD * len(self._table):
+        if self._count > _MAX_LOAD * len(table):
             self._grow()
         return True
 
