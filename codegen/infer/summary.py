@@ -295,7 +295,7 @@ class _Reading:
                 self.walk(item.items())
             elif kind is list:
                 append((_ARRAY, len(item)))
-                self.walk(zip(repeat(None), item))
+                self.walk(zip(_NO_KEYS, item))
             elif kind is float:
                 slots.append(item)
                 numbers.append(item)
@@ -305,6 +305,8 @@ class _Reading:
 
 
 _OBJECT, _ARRAY, _CONSTANT = "{", "[", "="
+# The keys of an array's items: none (endless: zip takes as many as there are items).
+_NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
