@@ -86,8 +86,13 @@ class DigestSet:
 
     def _grow(self) -> None:
         old = self._table
-        self._table = array("Q", bytes(16 * len(old)))
-        # Distinct digests: each goes to its free slot, with no count or growth to check.
+        table = self._table = array("Q", bytes(16 * len(old)))
+        mask = len(table) - 1
+        # Distinct digests: each goes to its free slot, with no count or growth to check (the
+        # probe written out, as in add: a set grows through every size up to its last).
         for digest in old:
             if digest:
-                self._table[self._slot(digest)] = digest
+                index = digest & mask
+                while table[index]:
+                    index = (index + 1) & mask
+                table[index] = digest
