@@ -99,7 +99,12 @@ class Summary:
         """Fold one sample in, found in `folder` at file:line:column (ingest.FlatSample): its
         Location is built only for an entry it starts or is the first of."""
         reading = _Reading(self.exact_keys, self.exact)
-        reading.walk(((None, value),))
+        # A message is an object: taken here, it saves the walk a call around it.
+        if type(value) is dict:
+            reading.tokens.append((_OBJECT, tuple(value)))
+            reading.walk(value.items())
+        else:
+            reading.walk(((None, value),))
         slots = reading.slots
         key = (folder if self.by_folder else None, reading.docs, tuple(reading.tokens))
         entry = self.entries.get(key)
