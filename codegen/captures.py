@@ -71,17 +71,18 @@ def read_lines(text: str, file: str, *, log: bool) -> list[Found]:
     return list(lines_found(enumerate(text.split("\n"), start=1), file, log=log))
 
 
-Message = tuple[Any, Location, int, int, str]
-"""A value read from a file, flat: the value, where it starts, its span (start, end) in the
-text and that text (Found's fields). Big captures stream as these: a message costs no object
-but its value and its Location."""
+Message = tuple[Any, int | None, int | None, int, int, str]
+"""A value read from a file, flat: the value, the line and column it starts at in the file
+read, its span (start, end) in the text and that text (Found's fields, its location's line and
+column). Big captures stream as these: a message costs no object but its value."""
 
 
 def lines_found(
     lines: Iterable[tuple[int, str]], file: str, *, log: bool
 ) -> Iterator[Found]:
     """read_lines over (line number, text) pairs, one at a time: a capture of any size streams."""
-    for value, location, start, end, line in line_messages(lines, file, log=log):
+    for value, number, column, start, end, line in line_messages(lines, file, log=log):
+        location = Location(file, number, column)
         yield Found(ParsedValue(value, location, start, end), line)
 
 
@@ -94,7 +95,7 @@ def line_messages(
         whole = whole_line_value(line)
         if whole is not None:  # a message alone on its line: what a capture's lines are
             value, end = whole
-            yield value, Location(file, number, 1), 0, end, line
+            yield value, number, 1, 0, end, line
             continue
         if not line.strip():
             continue
@@ -110,7 +111,8 @@ def line_messages(
             text_lines.append(Location(file, number))
         else:
             for parsed in values:
-                yield parsed.value, parsed.location, parsed.start, parsed.end, line
+                where = parsed.location
+                yield parsed.value, where.line, where.column, parsed.start, parsed.end, line
     if text_lines:
         _summary(
             text_lines, "line(s) holding no JSON object or array (log text)", Counter()

@@ -37,7 +37,7 @@ from codegen.errors import CodegenError, Location
 from codegen.fold import Folded, collecting, fold_samples, settings_for
 from codegen.infer.summary import Summary
 from codegen.ingest import (
-    Sample,
+    FlatSample,
     iter_samples,
     line_samples,
     lines_kind,
@@ -197,7 +197,7 @@ def _fold_files(
 ) -> _Part:
     read: dict[str, tuple[int, tuple[int, int]]] = {}
 
-    def samples() -> Iterator[Sample]:
+    def samples() -> Iterator[FlatSample]:
         for name in files:
             read[name] = (1, (0, 0))
             yield from iter_samples(directory, display, [name], max_file_size)
@@ -219,7 +219,7 @@ def _fold_lines(display: str, empty: Summary, lines: Iterable[Any]) -> _Part:
             ends[name] = max(ends.get(name, end), end)
             yield number, text
 
-    def samples() -> Iterator[Sample]:
+    def samples() -> Iterator[FlatSample]:
         for name, items in groupby(_checked(lines), key=lambda item: item[0]):
             found.setdefault(name, 0)
             for sample in line_samples(display, name, numbered(name, items)):

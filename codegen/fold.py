@@ -28,7 +28,13 @@ from codegen.errors import (
     status_detail,
 )
 from codegen.infer.summary import Summary
-from codegen.ingest import Sample, by_folder, iter_samples, no_samples, sample_files
+from codegen.ingest import (
+    FlatSample,
+    by_folder,
+    iter_samples,
+    no_samples,
+    sample_files,
+)
 
 # Below this many bytes of sample files a set is read in this process: starting workers and
 # sending summaries back costs more than folding a few megabytes (about 0.1 s a worker).
@@ -116,12 +122,13 @@ def summarize_set(
     return summary
 
 
-def fold_samples(empty: Summary, samples: Iterable[Sample]) -> Summary:
+def fold_samples(empty: Summary, samples: Iterable[FlatSample]) -> Summary:
     """The samples folded into a new summary with the settings of `empty` (on a terminal, the
     progress line says how many were read)."""
     summary = replace(empty, entries={})
+    add = summary.add
     for count, sample in enumerate(samples, start=1):
-        summary.add(sample.value, sample.origin, sample.folder)
+        add(*sample)
         if count % PROGRESS_EVERY == 0:
             status_detail(f"{count:,} samples")
     return summary

@@ -56,7 +56,7 @@ from codegen.captures import (
     read_lines,
 )
 from codegen.errors import CodegenError, Location, notify, shown
-from codegen.jsonreader import JSONText, ParsedValue, decode_lines, decode_text
+from codegen.jsonreader import JSONText, Lines, ParsedValue, decode_lines, decode_text
 
 SAMPLE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".har", ".txt", ".md")
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -98,6 +98,12 @@ class Sample:
     )
 
 
+FlatSample = tuple[Any, str | None, str, int | None, int | None]
+"""A sample, flat: its value, its folder, and the file, line and column it starts at (Sample's
+fields, its origin's fields). A set's samples stream to their summary as these: a sample costs
+no object but its value (codegen.fold)."""
+
+
 def read_sample_set(
     directory: Path, display_root: str, *, max_file_size: int = MAX_FILE_SIZE
 ) -> list[Sample]:
@@ -106,11 +112,13 @@ def read_sample_set(
     samples: list[Sample] = []
     seen: set[str] = set()  # a sample is kept once per folder (folders may name kinds)
     # Files in sorted order and values in text order: the samples come out sorted.
-    for sample in iter_samples(directory, display_root, files, max_file_size):
-        key = f"{sample.folder}/{json.dumps(sample.value)}"
+    for value, folder, file, line, column in iter_samples(
+        directory, display_root, files, max_file_size
+    ):
+        key = f"{folder}/{json.dumps(value)}"
         if key not in seen:
             seen.add(key)
-            samples.append(sample)
+            samples.append(Sample(value, Location(file, line, column), folder))
     if not samples:
         raise no_samples(display_root)
     if any(sample.folder is None for sample in samples):
@@ -144,24 +152,24 @@ def by_folder(directory: Path, files: list[str]) -> bool:
 
 def iter_samples(
     directory: Path, display_root: str, files: list[str], max_file_size: int
-) -> Iterator[Sample]:
+) -> Iterator[FlatSample]:
     """The samples of `files` (relative to `directory`) in order, one at a time, duplicates
     included; a file that is not a regular file is skipped with a warning."""
     for relative in files:
         display = f"{display_root}/{relative}"
         folder = _folder(relative)
         try:
-            for value, location, _, _, _ in _read_messages(
+            for value, line, column, _, _, _ in _read_messages(
                 directory / relative, display, max_file_size
             ):
-                yield Sample(value, location, folder)
+                yield value, folder, display, line, column
         except NotRegularFile as skipped:
             notify(f"warning: {skipped}; skipped")
 
 
 def line_samples(
     display_root: str, relative: str, lines: Iterable[tuple[int, str]]
-) -> Iterator[Sample]:
+) -> Iterator[FlatSample]:
     """The samples of lines of the set's file `relative` (JSON Lines or a log, by its suffix),
     given as (line number, text without its "\\n"): the rules of a file read whole, for lines
     that come from elsewhere (codegen.distributed). The check that a file yields a sample is
@@ -174,8 +182,8 @@ def line_samples(
             Location(display),
         )
     folder = _folder(relative)
-    for value, location, _, _, _ in line_messages(lines, display, log=log):
-        yield Sample(value, location, folder)
+    for value, line, column, _, _, _ in line_messages(lines, display, log=log):
+        yield value, folder, display, line, column
 
 
 def lines_kind(name: str) -> bool | None:
@@ -330,9 +338,10 @@ def _require_regular(info: os.stat_result, display: str) -> None:
 
 def _read_file(path: Path, display: str, max_file_size: int) -> Iterator[Found]:
     """The values of one sample file by its suffix; a file that yields none is an error."""
-    for value, location, start, end, text in _read_messages(
+    for value, line, column, start, end, text in _read_messages(
         path, display, max_file_size
     ):
+        location = Location(display, line, column)
         yield Found(ParsedValue(value, location, start, end), text)
 
 
@@ -371,7 +380,8 @@ def _read_messages(path: Path, display: str, max_file_size: int) -> Iterator[Mes
 def _flat(found: list[Found]) -> Iterator[Message]:
     for each in found:
         parsed = each.parsed
-        yield parsed.value, parsed.location, parsed.start, parsed.end, each.text
+        where = parsed.location
+        yield parsed.value, where.line, where.column, parsed.start, parsed.end, each.text
 
 
 _NO_MESSAGE_LINE = "no line holds a message"
@@ -413,24 +423,12 @@ def _stream_lines(
 
 
 def _each_message(
-    stream: BinaryIO, lines: Iterator[tuple[int, str]], display: str, *, log: bool
+    stream: BinaryIO, lines: Lines, display: str, *, log: bool
 ) -> Iterator[Message]:
-    last = (0, "")
+    any_found = False
     with stream:
-
-        def counted() -> Iterator[tuple[int, str]]:
-            nonlocal last
-            for number, text in lines:
-                if text.endswith("\n"):
-                    last = (number + 1, "")  # as str.split sees a file ending in "\n"
-                    yield number, text[:-1]
-                else:
-                    last = (number, text)
-                    yield number, text
-
-        any_found = False
         try:
-            for message in line_messages(counted(), display, log=log):
+            for message in line_messages(lines, display, log=log):
                 any_found = True
                 yield message
         except OSError as exc:
@@ -438,7 +436,7 @@ def _each_message(
                 f"cannot read file: {exc.strerror or exc}", Location(display)
             ) from None
     if not any_found:
-        raise no_message(display, log=log, last=(last[0], len(last[1])))
+        raise no_message(display, log=log, last=lines.end)
 
 
 def _extract(text: str, file: str) -> list[Found]:

@@ -25,8 +25,9 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from itertools import accumulate
-from collections.abc import Iterator
+from json.scanner import make_scanner
+from itertools import accumulate, chain, count
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, Callable, NoReturn
 
 from codegen.errors import CodegenError, Location
@@ -75,28 +76,73 @@ def decode_text(data: bytes, file: str) -> str:
         raise CodegenError(message, Location(file, line, column)) from None
 
 
-def decode_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, str]] | None:
-    """The lines of a UTF-8 file as (line number, text with its "\\n"), read one at a time
-    (lines end at "\\n" only); None for a file in UTF-16 or UTF-32, which is read whole by decode_text instead. An
-    undecodable byte is an error at its line and column, as in decode_text.
-    """
+def decode_lines(stream: BinaryIO, file: str) -> Lines | None:
+    """The lines of a UTF-8 file, read a block at a time (see Lines); None for a file in UTF-16
+    or UTF-32, which is read whole by decode_text instead."""
     head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
     if any(head.startswith(bom) for bom, codec, _ in _BOMS if codec != "utf-8-sig"):
         return None
-    return _utf8_lines(stream, file)
+    return Lines(stream, file)
 
 
-def _utf8_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            column = len(raw[: exc.start].decode("utf-8")) + 1
-            message = f"invalid UTF-8: byte 0x{raw[exc.start]:02x} ({exc.reason})"
-            raise CodegenError(message, Location(file, number, column)) from None
-        yield number, text
+# Bytes of lines read and decoded at once: thousands of a capture's lines a call, and all a
+# streamed capture holds of its text at a time (a longer line is read whole).
+_LINES_BLOCK = 1 << 18
+
+
+class Lines:
+    """The lines of a UTF-8 stream as (line number, text without its "\\n"), cut as
+    str.split("\\n") cuts the text (lines end at "\\n" only; a "\\n" at the end starts an empty
+    last line), with a BOM at the start stripped. An undecodable byte is an error at its line and
+    column, as in decode_text, raised once the lines before it are taken.
+
+    Read and decoded a block of whole lines at a time, and handed out by C iterators: a line
+    costs no Python call of its own. `end`: the number and length of the last line handed out.
+    """
+
+    def __init__(
+        self, stream: BinaryIO, file: str, block_size: int = _LINES_BLOCK
+    ) -> None:
+        self.end = (1, 0)
+        self._stream = stream
+        self._file = file
+        self._block_size = block_size
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[Iterable[tuple[int, str]]]:
+        number = 1  # of the first line of the next block
+        pieces: list[bytes] = []  # of a line not ended yet
+        while True:
+            data = self._stream.read(self._block_size)
+            cut = data.rfind(b"\n") + 1
+            if data and not cut:
+                pieces.append(data)
+                continue
+            pieces.append(data[:cut])
+            block = b"".join(pieces)
+            pieces = [data[cut:]]
+            if number == 1 and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8) :]
+            try:
+                lines = block.decode("utf-8").split("\n")
+            except UnicodeDecodeError as exc:
+                # The lines before the one holding it are taken first, as a line at a time.
+                start = block.rfind(b"\n", 0, exc.start) + 1
+                before = block[:start].decode("utf-8").split("\n")[:-1]
+                yield zip(count(number), before)
+                column = len(block[start : exc.start].decode("utf-8")) + 1
+                message = f"invalid UTF-8: byte 0x{block[exc.start]:02x} ({exc.reason})"
+                where = Location(self._file, number + len(before), column)
+                raise CodegenError(message, where) from None
+            if data:
+                lines.pop()  # what follows the block's last "\n": the start of the next block
+            self.end = (number + len(lines) - 1, len(lines[-1]))
+            yield zip(count(number), lines)
+            if not data:
+                return
+            number += len(lines)
 
 
 @dataclass(frozen=True)
@@ -217,8 +263,9 @@ def whole_line_value(text: str) -> tuple[Any, int] | None:
     if text[:1] not in _CONTAINER_START:
         return None
     try:
-        value, end = _DECODER.raw_decode(text)
-    except _SLOW_PATH:
+        # raw_decode's own work, without its Python frame (StopIteration: no value there).
+        value, end = _SCAN_ONCE(text, 0)
+    except (StopIteration, *_SLOW_PATH):
         return None
     if end < len(text) and _NON_SPACE.search(text, end) or _too_deep(text, 0, end):
         return None
@@ -255,6 +302,8 @@ _DECODER = json.JSONDecoder(
 # What the fast path raises when the slow scanner must look: JSONDecodeError (a ValueError) for
 # syntax, ValueError for the int-string limit, RecursionError or _Violation for our own rules.
 _SLOW_PATH = (ValueError, RecursionError, _Violation)
+# What _DECODER.raw_decode calls (typeshed types the context as a scanner).
+_SCAN_ONCE = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -264,6 +313,8 @@ def _skip_space(text: str, pos: int) -> int:
 
 def _too_deep(text: str, start: int, end: int) -> bool:
     """Whether a value the C parser accepted nests deeper than MAX_DEPTH (it allows ~1000)."""
+    if end - start <= 2 * MAX_DEPTH:
+        return False  # each level takes two characters at least: its brackets
     if text.count("{", start, end) + text.count("[", start, end) <= MAX_DEPTH:
         return False
     brackets = _STRING_OR_NON_BRACKETS.sub("", text[start:end])

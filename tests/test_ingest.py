@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codegen import captures
 from codegen.errors import CodegenError, Location
@@ -18,7 +21,7 @@ from codegen.ingest import (
     ingest_document,
     read_sample_set,
 )
-from codegen.jsonreader import MAX_DEPTH, parse_values
+from codegen.jsonreader import MAX_DEPTH, Lines, parse_values
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 WEBSOCKET_SEED = SEEDS / "000_06e79cef9e5c5c77.txt"
@@ -301,6 +304,71 @@ def test_a_line_breaking_a_rule_is_the_error_the_general_reader_gives(
         general.value.message,
         general.value.location,
     )
+
+
+# JSON Lines are read a block of lines at a time (jsonreader.Lines): the lines, and the error at
+# an undecodable byte, are those a line at a time gives, whatever the block size, with the lines
+# before the error taken first.
+UTF8_PIECES = [
+    b"a",
+    b"{}",
+    b"\n",
+    b"\r\n",
+    b"\xc3\xa9",
+    b"\xe2\x82\xac",
+    codecs.BOM_UTF8,
+]
+UNDECODABLE_PIECES = [b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80"]
+
+
+def lines_one_at_a_time(
+    data: bytes,
+) -> tuple[list[tuple[int, str]], CodegenError | None]:
+    """The lines of `data` and its first undecodable byte's error, a line (with its "\\n") at a
+    time, as str.split("\\n") cuts the text."""
+    raws = data.split(b"\n")
+    lines: list[tuple[int, str]] = []
+    for number, raw in enumerate(raws, start=1):
+        if number < len(raws):
+            raw += b"\n"
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8")) + 1
+            message = f"invalid UTF-8: byte 0x{raw[exc.start]:02x} ({exc.reason})"
+            return lines, CodegenError(message, Location("x.jsonl", number, column))
+        lines.append((number, text.removesuffix("\n")))
+    return lines, None
+
+
+@given(
+    st.lists(st.sampled_from(UTF8_PIECES + UNDECODABLE_PIECES), max_size=24),
+    st.integers(1, 9),
+)
+def test_lines_read_in_blocks_are_the_lines_read_one_at_a_time(
+    pieces: list[bytes], block_size: int
+) -> None:
+    data = b"".join(pieces)
+    lines = Lines(io.BytesIO(data), "x.jsonl", block_size)
+    taken: list[tuple[int, str]] = []
+    error: CodegenError | None = None
+    try:
+        taken.extend(lines)
+    except CodegenError as raised:
+        error = raised
+    expected, expected_error = lines_one_at_a_time(data)
+    assert taken == expected
+    if expected_error is None:
+        assert error is None
+        assert lines.end == (len(expected), len(expected[-1][1]))
+    else:
+        assert error is not None
+        assert (error.message, error.location) == (
+            expected_error.message,
+            expected_error.location,
+        )
 
 
 # --- accepted inputs: (content of x.json, expected values) ---------------------------------

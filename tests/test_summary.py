@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,9 +21,11 @@ from codegen.errors import Location
 from codegen.fold import fold_samples
 from codegen.infer import infer
 from codegen.infer import thresholds
+from codegen.infer.digests import DigestSet
 from codegen.infer.kinds import looks_like_name
+from codegen.infer import summary as summary_module
 from codegen.infer.summary import Summary
-from codegen.ingest import Sample
+from codegen.ingest import FlatSample
 from codegen.schema import build_schema
 
 
@@ -31,12 +34,18 @@ def summarize(
     *,
     by_folder: bool,
     exact_keys: frozenset[str] = frozenset(),
+    exact: bool = False,
 ) -> Summary:
     """(value, location, folder) samples folded as codegen.fold folds a set's."""
     return fold_samples(
-        Summary(by_folder, exact_keys),
-        [Sample(value, where, folder) for value, where, folder in samples],
+        Summary(by_folder, exact_keys, exact),
+        [flat(value, where, folder) for value, where, folder in samples],
     )
+
+
+def flat(value: Any, where: Location, folder: str | None) -> FlatSample:
+    """A sample as codegen.ingest streams it."""
+    return value, folder, where.file, where.line, where.column
 
 
 PROPERTY = settings(
@@ -137,6 +146,59 @@ def test_inference_from_a_summary_equals_inference_from_the_samples(
     )
 
 
+# Strings the walk reads in several ways: names, codes, numbers, dates, placeholders, text.
+EDGE_STRINGS = st.sampled_from(
+    [
+        "buy",
+        "BTC-USD",
+        "12",
+        "007",
+        "1.5",
+        "-1",
+        "1e5",
+        "42223.74",
+        "1700000000000",
+        "",
+        "2024-05-12T13:26:28Z",
+        "<string>",
+        "<",
+        "<a b",
+        "x y",
+        "\ud800",
+    ]
+)
+
+
+@PROPERTY
+@given(
+    located_samples(),
+    st.lists(st.dictionaries(st.sampled_from(["tag", "p"]), EDGE_STRINGS), max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_strings_read_fresh_remembered_or_forgotten_give_one_summary(
+    samples: list[tuple[Any, Location, str | None]],
+    edges: list[dict[str, str]],
+    tagged: bool,
+    exact: bool,
+) -> None:
+    """The walk remembers what it makes of a string (summary._TOKENS): the summary is the same
+    whether each string is read fresh, remembered from an earlier sample, or forgotten at once,
+    under any key and setting."""
+    samples = samples + [(edge, Location("set/t.jsonl", 1), None) for edge in edges]
+    exact_keys = frozenset({"tag"} if tagged else ())
+
+    def folded() -> Summary:
+        return summarize(samples, by_folder=False, exact_keys=exact_keys, exact=exact)
+
+    summary_module._TOKENS.clear()
+    fresh = folded()
+    remembered = folded()
+    with patch.object(summary_module, "_TOKENS_KEPT", 0):
+        forgotten = folded()
+    assert fresh == remembered == forgotten
+
+
 def test_values_that_name_nothing_are_folded_into_one_skeleton() -> None:
     """Ticks that differ only in prices, ids and times are one entry weighted by their count;
     their kinds and formats are kept whole."""
@@ -212,7 +274,7 @@ def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:
     ]
     exact = fold_samples(
         Summary(False, exact=True),
-        [Sample(value, where, folder) for value, where, folder in samples],
+        [flat(value, where, folder) for value, where, folder in samples],
     )
     assert [member.value for member in exact.members()] == values
 
@@ -288,3 +350,22 @@ def test_equal_numbers_written_differently_give_one_range_whatever_their_order()
             looks = summary.members()[0].value["p"].looks
             ranges.add((str(looks.low), str(looks.high)))
     assert ranges == {("0.0", "1.5")}
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 40).map(lambda i: i * 16)),
+        max_size=200,
+    )
+)
+def test_a_digest_set_answers_as_a_set_does(digests: list[int]) -> None:
+    """DigestSet.add probes its table itself (not through _slot): it answers as a set of ints
+    does, through collisions of the low bits and growth (a digest of 0 is stored as 1).
+    """
+    found, expected = DigestSet(), set()
+    for digest in digests:
+        stored = digest or 1
+        assert found.add(digest) == (stored not in expected)
+        expected.add(stored)
+    assert len(found) == len(expected) and set(found) == expected
+    assert all(digest in found for digest in expected)

@@ -27,14 +27,19 @@ class DigestSet:
             self.add(digest)
 
     def add(self, digest: int) -> bool:
-        """Put `digest` in; False when it was in already."""
+        """Put `digest` in; False when it was in already. (_slot's probe, written out: a set
+        takes one digest per sample.)"""
         digest = digest or 1
-        index = self._slot(digest)
-        if self._table[index]:
-            return False
-        self._table[index] = digest
+        table = self._table
+        mask = len(table) - 1
+        index = digest & mask
+        while found := table[index]:
+            if found == digest:
+                return False
+            index = (index + 1) & mask
+        table[index] = digest
         self._count += 1
-        if self._count > _MAX_LOAD * len(self._table):
+        if self._count > _MAX_LOAD * len(table):
             self._grow()
         return True
 
@@ -81,8 +86,13 @@ class DigestSet:
 
     def _grow(self) -> None:
         old = self._table
-        self._table = array("Q", bytes(16 * len(old)))
-        # Distinct digests: each goes to its free slot, with no count or growth to check.
+        table = self._table = array("Q", bytes(16 * len(old)))
+        mask = len(table) - 1
+        # Distinct digests: each goes to its free slot, with no count or growth to check (the
+        # probe written out, as in add: a set grows through every size up to its last).
         for digest in old:
             if digest:
-                self._table[self._slot(digest)] = digest
+                index = digest & mask
+                while table[index]:
+                    index = (index + 1) & mask
+                table[index] = digest

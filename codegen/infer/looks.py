@@ -48,6 +48,9 @@ _EPOCH_WINDOWS = tuple(
 )
 _EPOCH_LOW = min(low for _, low, _ in _EPOCH_WINDOWS)
 _EPOCH_HIGH = max(high for _, _, high in _EPOCH_WINDOWS)
+# The span as Decimals, for numbers in strings: a Decimal compares with a Decimal twice as fast
+# as with an int.
+_DECIMAL_EPOCH_LOW, _DECIMAL_EPOCH_HIGH = Decimal(_EPOCH_LOW), Decimal(_EPOCH_HIGH)
 # The windows' bounds in order: a number is inside window i when bisection puts it at 2 * i + 1.
 # Every number is read for its formats, so the answer is found without building a set.
 _EPOCH_BOUNDS = [bound for _, low, high in _EPOCH_WINDOWS for bound in (low, high)]
@@ -155,7 +158,7 @@ def _text_fits(text: str) -> frozenset[str]:
 
 def number_text_fits(number: Decimal) -> frozenset[str]:
     """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
-    if not _EPOCH_LOW <= number < _EPOCH_HIGH:
+    if not _DECIMAL_EPOCH_LOW <= number < _DECIMAL_EPOCH_HIGH:
         return _DECIMAL_ONLY  # most numbers in strings: prices and sizes
     return _NUMBER_TEXT_FITS[_epochs(number, json_int=False)]
 

@@ -88,17 +88,30 @@ class Summary:
     # (folder or None, docs, skeleton) -> entry
     entries: dict[tuple[str | None, bool, Any], Entry] = field(default_factory=dict)
 
-    def add(self, value: Any, location: Location, folder: str | None) -> None:
-        """Fold one sample in."""
+    def add(
+        self,
+        value: Any,
+        folder: str | None,
+        file: str,
+        line: int | None,
+        column: int | None,
+    ) -> None:
+        """Fold one sample in, found in `folder` at file:line:column (ingest.FlatSample): its
+        Location is built only for an entry it starts or is the first of."""
         reading = _Reading(self.exact_keys, self.exact)
-        reading.walk(value, None)
+        # A message is an object: taken here, it saves the walk a call around it.
+        if type(value) is dict:
+            reading.tokens.append((_OBJECT, tuple(value)))
+            reading.walk(value.items())
+        else:
+            reading.walk(((None, value),))
         slots = reading.slots
         key = (folder if self.by_folder else None, reading.docs, tuple(reading.tokens))
         entry = self.entries.get(key)
         if entry is None:
             entry = Entry(
                 key[2],
-                location,
+                Location(file, line, column),
                 reading.docs,
                 slots,
                 [None] * len(slots),
@@ -111,8 +124,17 @@ class Summary:
             digests = entry.seen[reading.fractions] = DigestSet()
         if not digests.add(_digest(slots)):
             return
-        if location < entry.location:
-            entry.location, entry.examples = location, slots
+        first = entry.location
+        # Location's order (by file, line, column) without building one: samples mostly come
+        # later than the entry's first, in the file it was found in.
+        if file != first.file:
+            earlier = file < first.file
+        elif line != first.line:
+            earlier = line < first.line  # type: ignore[operator]  # as Location compares
+        else:  # equal columns (None ones too) are not earlier
+            earlier = column != first.column and column < first.column  # type: ignore[operator]
+        if earlier:
+            entry.location, entry.examples = Location(file, line, column), slots
         lows, highs = entry.low, entry.high
         for index, number in enumerate(reading.numbers):
             if number is None:
@@ -219,96 +241,102 @@ class _Reading:
         self.exact_keys = exact_keys
         self.exact = exact
 
-    def walk(self, value: Any, key: str | None) -> None:
-        """Append the tokens of `value` (found under `key`). Strings, small ints and containers
-        are taken in the loop: most values are those."""
-        kind = type(value)
-        if kind is dict:
-            self.tokens.append((_OBJECT, tuple(value)))
-            members: Iterable[tuple[str | None, Any]] = value.items()
-        elif kind is list:
-            self.tokens.append((_ARRAY, len(value)))
-            members = zip(repeat(None), value)
-        else:
-            self.tokens.append(self.leaf(value, key))
-            return
-        append = self.tokens.append
-        for name, item in members:
-            item_kind = type(item)
-            if item_kind is str:
-                append(item if _NAMES.get(item) else self.text(item, name))
-            elif item_kind is int and -_MAX_NAME_INT <= item <= _MAX_NAME_INT:
-                append(item)
-            elif item_kind is dict or item_kind is list:
-                self.walk(item, name)
-            else:
-                append(self.leaf(item, name))
+    def walk(self, members: Iterable[tuple[str | None, Any]]) -> None:
+        """Append the tokens of each value of `members` (a value and the key it is under, None
+        in an array). One loop takes every kind, commonest first, and a string's token is read
+        in it: a call per value would cost as much as the rest of the value's reading.
 
-    def leaf(self, value: Any, key: str | None) -> Any:
-        """The token of a string, number, null or boolean."""
-        kind = type(value)
-        if kind is str:
-            return self.text(value, key)
-        if kind is int:
-            if (
-                self.exact
-                or -_MAX_NAME_INT <= value <= _MAX_NAME_INT
-                or key in self.exact_keys
-            ):
-                return value
-            self.slots.append(value)
-            self.numbers.append(value)
-            return (INTEGER, fits(value))
-        if kind is float:
-            self.slots.append(value)
-            self.numbers.append(value)
-            return (NUMBER, fits(value))
-        return (_CONSTANT, value)  # null, true, false
-
-    def text(self, text: str, key: str | None) -> Any:
-        """A string's token: itself when it is a name (or kept whole), else a slot with its
-        formats (a number in it read once, for its range). Notes placeholders.
+        A string's token is itself when it is a name (or kept whole), else a slot with its
+        formats (a number in it read once, for its range); a docs placeholder is noted.
         """
-        if text[:1] in _NUMBER_START:
-            # No placeholder; a name only as a short code (thresholds.TAG_CODE_DIGITS).
-            if len(text) <= thresholds.TAG_CODE_DIGITS and _is_name(text):
-                return text
-            if self.exact or key in self.exact_keys:
-                return text
-            if thresholds.DECIMAL.fullmatch(text):
-                number = Decimal(text)
-                if "." in text or "e" in text or "E" in text:
-                    self.fractions |= 1 << len(self.slots)
-                self.slots.append(text)
-                self.numbers.append(number)
-                return (STRING, number_text_fits(number))
-        else:
-            if _is_name(text):
-                return text  # a name is never a placeholder: names start with a letter or digit
-            if text[:1] == "<" and thresholds.PLACEHOLDER_STRING.fullmatch(text):
-                self.docs = True
-            if self.exact or key in self.exact_keys:
-                return text
-        self.slots.append(text)
-        self.numbers.append(None)
-        return (STRING, fits(text))
+        append = self.tokens.append
+        slots = self.slots
+        numbers = self.numbers
+        exact, exact_keys = self.exact, self.exact_keys
+        for name, item in members:
+            kind = type(item)
+            if kind is str:
+                token = _TOKENS.get(item)
+                if token is None and (
+                    len(item) <= thresholds.TAG_CODE_DIGITS
+                    or item[:1] not in _NUMBER_START
+                ):
+                    token = _remember(item)
+                if type(token) is str:
+                    append(item)  # a name
+                    continue
+                if token is False and item[:1] == "<" and _PLACEHOLDER(item):
+                    self.docs = True
+                if exact or name in exact_keys:
+                    append(item)
+                elif token:
+                    slots.append(item)
+                    numbers.append(None)
+                    append(token)
+                elif match := _DECIMAL(item):
+                    number = Decimal(item)
+                    if match.lastindex != 1:  # a fraction or an exponent
+                        self.fractions |= 1 << len(slots)
+                    slots.append(item)
+                    numbers.append(number)
+                    append((STRING, number_text_fits(number)))
+                else:
+                    slots.append(item)
+                    numbers.append(None)
+                    append((STRING, fits(item)))
+            elif kind is int:
+                if (
+                    exact
+                    or -_MAX_NAME_INT <= item <= _MAX_NAME_INT
+                    or name in exact_keys
+                ):
+                    append(item)
+                else:
+                    slots.append(item)
+                    numbers.append(item)
+                    append((INTEGER, fits(item)))
+            elif kind is dict:
+                append((_OBJECT, tuple(item)))
+                self.walk(item.items())
+            elif kind is list:
+                append((_ARRAY, len(item)))
+                self.walk(zip(_NO_KEYS, item))
+            elif kind is float:
+                slots.append(item)
+                numbers.append(item)
+                append((NUMBER, fits(item)))
+            else:
+                append((_CONSTANT, item))  # null, true, false
 
 
 _OBJECT, _ARRAY, _CONSTANT = "{", "[", "="
+# The keys of an array's items: none (endless: zip takes as many as there are items).
+_NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
-_NAMES: dict[str, bool] = {}  # looks_like_name of strings seen lately: names recur
-_NAMES_KEPT = 1 << 16
+_PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
+_DECIMAL = thresholds.DECIMAL.fullmatch
+# Strings seen lately and what the walk makes of them under any key, for strings recur: a name
+# (kinds.looks_like_name) is its own token; a string that is a slot and nothing else (no number,
+# no placeholder) has its slot's token (STRING, formats); any other is False (read each time).
+# A string starting like a number and longer than a code is no name, and rarely seen twice: it
+# is not remembered.
+_TOKENS: dict[str, str | tuple[str, frozenset[str]] | bool] = {}
+_TOKENS_KEPT = 1 << 16  # then all forgotten at once
 
 
-def _is_name(text: str) -> bool:
-    """kinds.looks_like_name, remembered (up to _NAMES_KEPT strings, then forgotten at once)."""
-    known = _NAMES.get(text)
-    if known is None:
-        known = looks_like_name(text)
-        if len(_NAMES) >= _NAMES_KEPT:
-            _NAMES.clear()
-        _NAMES[text] = known
+def _remember(text: str) -> str | tuple[str, frozenset[str]] | bool:
+    """What _TOKENS is to say of `text`, put in it."""
+    known: str | tuple[str, frozenset[str]] | bool
+    if looks_like_name(text):
+        known = text
+    elif text[:1] in _NUMBER_START or text[:1] == "<":
+        known = False
+    else:
+        known = (STRING, fits(text))
+    if len(_TOKENS) >= _TOKENS_KEPT:
+        _TOKENS.clear()
+    _TOKENS[text] = known
     return known
 
 
@@ -373,13 +401,13 @@ def _digest(slots: list[str | int | float]) -> int:
     formats 3 and up, the same for equal values whatever objects hold them (no references to
     shared or interned objects); four times quicker to write than `repr`. Every process that
     folds parts of a set runs one Python, whose marshal writes them alike."""
-    return int.from_bytes(
-        hashlib.blake2b(marshal.dumps(slots, _MARSHAL_FORMAT), digest_size=8).digest(),
-        "big",
-    )
+    hashed = _BLAKE2B_8.copy()  # quicker than a new one: no parameters to read
+    hashed.update(marshal.dumps(slots, _MARSHAL_FORMAT))
+    return int.from_bytes(hashed.digest(), "big")
 
 
 _MARSHAL_FORMAT = 2
+_BLAKE2B_8 = hashlib.blake2b(digest_size=8)
 
 
 def _copy(entry: Entry) -> Entry:
