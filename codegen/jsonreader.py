@@ -66,6 +66,9 @@ def decode_text(data: bytes, file: str) -> str:
         if data.startswith(bom):
             codec, name = bom_codec, bom_name
             break
+    if codec == "utf-8-sig":
+        # Decoded after the BOM: utf-8-sig counts an error's offset from there, not from `data`.
+        data, codec = data[len(codecs.BOM_UTF8) :], "utf-8"
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:

@@ -90,6 +90,10 @@ def test_a_good_run_replaces_the_previous_output(out: Path, tmp_path: Path) -> N
 
 
 # (file name, content, line, column, phrase): realistic captures gone wrong, one way each
+# After a UTF-8 BOM, the bad byte's place counts from the text that follows the BOM; two-byte
+# characters before it, so that a place counted from the file's start would fall inside one.
+BOM_THEN_LATIN_1 = codecs.BOM_UTF8 + '{"\u00e9\u00e9": "caf'.encode() + b'\xe9"}'
+
 BAD_SAMPLES = [
     pytest.param(
         "x.json", b'{"px": [1.5, 2.5', 1, 17, "found end of input", id="truncated"
@@ -124,6 +128,22 @@ BAD_SAMPLES = [
         "x.json", b'{"name": "caf\xe9"}', 1, 14, "invalid UTF-8", id="latin-1"
     ),
     pytest.param("x.json", b'["\xc0\xaf"]', 1, 3, "invalid UTF-8", id="overlong-utf8"),
+    pytest.param(
+        "x.json",
+        BOM_THEN_LATIN_1,
+        1,
+        12,
+        "invalid UTF-8: byte 0xe9",
+        id="utf8-bom-then-latin-1-json",
+    ),
+    pytest.param(
+        "x.jsonl",
+        BOM_THEN_LATIN_1,
+        1,
+        12,
+        "invalid UTF-8: byte 0xe9",
+        id="utf8-bom-then-latin-1-jsonl",
+    ),
     pytest.param(
         "x.json",
         b'["ok", "\xed\xa0\x80"]',
