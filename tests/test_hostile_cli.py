@@ -136,6 +136,14 @@ BAD_SAMPLES = [
         "invalid UTF-8: byte 0xe9",
         id="utf8-bom-then-latin-1-json",
     ),
+    pytest.param(  # counted from the file's start, that place cut a character: a crash
+        "x.json",
+        codecs.BOM_UTF8 + b'["\xc3\xa9\xc3\xa9\xff"]',
+        1,
+        5,
+        "invalid UTF-8: byte 0xff",
+        id="utf8-bom-then-bad-byte-after-two-byte-characters",
+    ),
     pytest.param(
         "x.jsonl",
         BOM_THEN_LATIN_1,
