@@ -162,18 +162,25 @@ class CodegenGroup(click.Group):
     """click's group, except that Ctrl-C while click itself parses exits 130, not 1 with `Aborted!`."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        run: Any = super().main  # click's overloads cannot type a pass-through of *args
-        if not kwargs.pop("standalone_mode", True):
-            return run(*args, standalone_mode=False, **kwargs)
+        # Every statement is in the try: a Ctrl-C that lands on any line of this method is an
+        # interrupt, never a traceback. (standalone_mode=False: the caller sees what is raised.)
         try:
-            status = run(*args, standalone_mode=False, **kwargs)
+            # click's overloads cannot type a pass-through of *args
+            run: Any = super().main
+            status = run(*args, **{**kwargs, "standalone_mode": False})
+            if not kwargs.get("standalone_mode", True):
+                return status
+            sys.exit(status if isinstance(status, int) else 0)
         except (click.Abort, KeyboardInterrupt):  # click turns most into Abort, not all
+            if not kwargs.get("standalone_mode", True):
+                raise
             click.echo("interrupted: nothing was done", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as error:
+            if not kwargs.get("standalone_mode", True):
+                raise
             error.show()
             sys.exit(error.exit_code)
-        sys.exit(status if isinstance(status, int) else 0)
 
 
 def examples(*lines: str) -> str:

@@ -3,13 +3,19 @@ terminal, and generate naming the stale packages it removes."""
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+import inspect
 import os
 import pty
 import shlex
 import subprocess
 import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any
 
 import click
 import pytest
@@ -35,6 +41,76 @@ def test_version() -> None:
     assert (
         result.stdout == f"codegen, version {importlib.metadata.version('codegen')}\n"
     )
+
+
+def lines_run(code: CodeType, action: Callable[[], object]) -> list[int]:
+    """The lines of `code` that action() runs, in order (each once)."""
+    seen: list[int] = []
+
+    def trace(frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code is not code:
+            return None
+        if event == "line" and frame.f_lineno not in seen:
+            seen.append(frame.f_lineno)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        action()
+    finally:
+        sys.settrace(None)
+    return seen
+
+
+def test_ctrl_c_on_any_line_of_the_entry_point_is_an_interrupt_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """The group's main is one try statement, and each line of its body gets a
+    KeyboardInterrupt in turn (raised from a trace function, as a signal lands between
+    statements): every one exits 130 with one line. (A signal never lands on the `try` line
+    itself, nor while an `except` clause is matched: no call or jump runs there.)
+    """
+    method = type(main).main
+    source, first = inspect.getsourcelines(method)
+    (function,) = ast.parse(textwrap.dedent("".join(source))).body
+    assert isinstance(function, ast.FunctionDef)
+    (guarded,) = function.body  # no statement outside the try
+    assert isinstance(guarded, ast.Try) and not guarded.orelse + guarded.finalbody
+    guarded_lines = {
+        first - 1 + node.lineno
+        for statement in guarded.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.stmt)
+    }
+    code = method.__code__
+    command = ["infer", str(tiny_samples(tmp_path))]
+    assert run(*command).exit_code == 0
+    ran = lines_run(code, lambda: run(*command))
+    lines = [line for line in ran if line in guarded_lines]
+    assert (
+        len(lines) >= 3
+    )  # the call into click, the standalone test and the exit at least
+    for line in lines:
+
+        def interrupt(frame: FrameType, event: str, arg: object) -> Any:
+            if frame.f_code is not code:
+                return None
+            if event == "line" and frame.f_lineno == line:
+                sys.settrace(None)
+                raise KeyboardInterrupt
+            return interrupt
+
+        sys.settrace(interrupt)
+        try:
+            result = run(*command)
+        except (
+            KeyboardInterrupt
+        ):  # out of CliRunner: what a user would see as a traceback
+            pytest.fail(f"a Ctrl-C on line {line} escaped the entry point")
+        finally:
+            sys.settrace(None)
+        assert result.exit_code == 130, (line, result.output, result.exception)
+        assert result.stderr == "interrupted: nothing was done\n", line
 
 
 @pytest.mark.parametrize("command", [None, *sorted(main.commands)])
