@@ -492,7 +492,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         else helpers.decode_expr(root_ref, "data")
     )
     if out_of_band:
-        root_decoder = f"lambda data: _decode_{root_name}(data, kind)"
+        root_decoder = f"lambda data: {decode_root}"
     elif decode_root == f"_decode_{root_name}(data)":
         root_decoder = f"_decode_{root_name}"
     else:
@@ -501,7 +501,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     encoded_in_place = next(
         (
             union
-            for union in (*definitions, *object_unions)
+            for union in definitions  # the object unions are in it by now
             if union.name == root_name
             and isinstance(union, UnionModel | ObjectUnionModel)
             and not _referred_to(defs, root_name)
