@@ -12,6 +12,8 @@ neighbour slows both alike; the median ratio over the chunks is printed. pydanti
 (the `bench` extra) decode the same texts into models made from the same schema.json:
 records become models/Structs, an externally tagged union a model with one optional field per
 tag, a union told apart by a tag key a discriminated union. Missing libraries print `-`.
+`json.dumps(rebuilt), straight-line` is the encode side's yardstick: the same dicts built by
+straight-line literals with no calls and no checks (see straight_line_rebuild).
 
 Run: `python bench/codec.py [CHUNKS]` (default 41).
 """
@@ -351,6 +353,14 @@ def figures(
         return [json.dumps(encode(o)) for o in objects]
 
     result["json.dumps(encode(obj))"] = median_ratio(dumps, dumps_of_encoded, chunks)
+    rebuilds = [(straight_line_rebuild(v), v) for v in values]
+
+    def dumps_of_rebuilt() -> object:
+        return [json.dumps(rebuild(v)) for rebuild, v in rebuilds]
+
+    result["json.dumps(rebuilt), straight-line"] = median_ratio(
+        dumps, dumps_of_rebuilt, chunks
+    )
     result["encode_json(obj), json"] = (
         encoding(plain.encode_json, objects) if hasattr(plain, "encode_json") else None
     )
@@ -369,6 +379,38 @@ def figures(
             models = [decode(text) for text in texts]
             result[label] = encoding(encode, models)
     return result
+
+
+def straight_line_rebuild(value: Any) -> Callable[[Any], Any]:
+    """A function that builds `value`'s dicts and lists anew from a value of the same shape, by
+    literals in straight-line code: one call per message, no other calls, no checks, every
+    nested container read once into a local. What building the same JSON value costs in plain
+    Python, to read `json.dumps(encode(obj))` against (encode has the records' attributes to
+    read where this has dict items)."""
+    lines: list[str] = []
+
+    def build(part: Any, source: str) -> str:
+        if isinstance(part, (dict, list)):
+            local = source if source.isidentifier() else f"v{len(lines)}"
+            if local != source:
+                lines.append(f"    {local} = {source}")
+            if isinstance(part, dict):
+                items = (
+                    f"{k!r}: {build(v, f'{local}[{k!r}]')}" for k, v in part.items()
+                )
+                return "{" + ", ".join(items) + "}"
+            return (
+                "["
+                + ", ".join(build(v, f"{local}[{i}]") for i, v in enumerate(part))
+                + "]"
+            )
+        return source
+
+    result = build(value, "value")
+    namespace: dict[str, Any] = {}
+    exec("\n".join(["def rebuild(value):", *lines, f"    return {result}"]), namespace)
+    rebuild: Callable[[Any], Any] = namespace["rebuild"]
+    return rebuild
 
 
 def has_orjson() -> bool:
