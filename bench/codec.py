@@ -333,10 +333,13 @@ def figures(
 
     result: dict[str, float | None] = {
         "decode(text), json": decoding(plain.decode, texts),
-        "decode(text), orjson": fast and decoding(fast.decode, texts),
+        "decode(text), orjson": None if fast is None else decoding(fast.decode, texts),
         "decode_value(parsed)": decoding(plain.decode_value, values),
-        "orjson.loads alone": fast
-        and decoding(importlib.import_module("orjson").loads, texts),
+        "orjson.loads alone": (
+            None
+            if fast is None
+            else decoding(importlib.import_module("orjson").loads, texts)
+        ),
     }
     for label, make in (
         ("pydantic model_validate_json", pydantic_codec),
@@ -364,8 +367,10 @@ def figures(
     result["encode_json(obj), json"] = (
         encoding(plain.encode_json, objects) if hasattr(plain, "encode_json") else None
     )
-    result["encode_json(obj), orjson"] = fast and encoding(
-        fast.encode_json, [fast.decode(text) for text in texts]
+    result["encode_json(obj), orjson"] = (
+        None
+        if fast is None
+        else encoding(fast.encode_json, [fast.decode(text) for text in texts])
     )
     for label, make in (
         ("pydantic dump_json", pydantic_codec),
