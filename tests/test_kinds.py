@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from codegen.infer.kinds import looks_like_name
 from codegen.pipeline import SampleSet, build_packages, infer_schema
 from codegen.write import write_packages
 from conftest import (
@@ -1102,6 +1103,71 @@ def test_int_request_ids_are_not_a_tag_beside_keyed_kinds(tmp_path: Path) -> Non
     assert root["x-codegen-union"] == "keyed"
     assert "x-codegen-tag" not in root
     assert all(d.get("x-codegen-tag") != "rid" for d in unions(schema).values())
+
+
+def webhook_events(ids: list[str]) -> list[dict[str, Any]]:
+    """Webhook deliveries: one envelope, the delivered object's kind named by its `object` key
+    (recurring: two invoices, two users, one charge), and a per-object `id` (one user twice).
+    """
+    payloads: list[dict[str, Any]] = [
+        {"object": "invoice", "amount": 100, "currency": "usd", "meta": {}},
+        {"object": "invoice", "amount": 250, "currency": "eur", "meta": {"order": "7"}},
+        {"object": "user", "email": "ann@example.com", "name": "Ann", "meta": {}},
+        {
+            "object": "user",
+            "email": "ann@example.org",
+            "name": "Ann",
+            "meta": {"vip": "y"},
+        },
+        {"object": "charge", "amount": 100, "paid": True, "meta": {}},
+    ]
+    return [
+        {"event": f"evt{n}", "data": {"item": {"id": ident, **payload}}}
+        for n, (ident, payload) in enumerate(zip(ids, payloads))
+    ]
+
+
+def _tag_at(tmp_path: Path, samples: list[dict[str, Any]], place: str) -> str:
+    set_dir = write_set(tmp_path, "hooks", samples)
+    _, schema = infer_schema(SampleSet(set_dir, "samples/hooks"))
+    found = [d for d in unions(schema).values() if d["description"].startswith(place)]
+    assert len(found) == 1, sorted(unions(schema))
+    tag: str = found[0]["x-codegen-tag"]
+    return tag
+
+
+@pytest.mark.parametrize("value", ["T024BE7LD", "in_1Mq2Xb3Kd", "x7fZ2kQ9", "U2F7QZ"])
+def test_a_machine_made_id_is_no_name(value: str) -> None:
+    """Letters and digits alternating three times in one run: an id, never a tag or enum."""
+    assert not looks_like_name(value)
+
+
+@pytest.mark.parametrize("value", ["l2update", "v4_trades", "candle1m", "webData2"])
+def test_a_name_with_a_digit_in_one_place_is_a_name(value: str) -> None:
+    assert looks_like_name(value)
+
+
+def test_machine_made_ids_are_not_the_tag(tmp_path: Path) -> None:
+    """With no key naming the kinds, ids that differ with the kind line up with every key that
+    varies; they are still not a tag (no handler is named after an id)."""
+    samples: list[dict[str, Any]] = [
+        {"id": "in_1Mq2Xb3Kd", "amount": 100, "currency": "usd"},
+        {"id": "us_4Rt7Yu1Io", "email": "ann@example.com", "name": "Ann"},
+        {"id": "ch_9Lk2Jh5Gf", "amount": 100, "paid": True},
+    ]
+    set_dir = write_set(tmp_path, "ids", samples)
+    _, schema = infer_schema(SampleSet(set_dir, "samples/ids"))
+    assert all(d.get("x-codegen-tag") != "id" for d in unions(schema).values())
+
+
+def test_a_tag_whose_values_recur_beats_one_of_near_unique_values(
+    tmp_path: Path,
+) -> None:
+    """Here the ids pass as names (a digit in one place), and being finer they also explain
+    the odd `meta` key of one object; the key whose values recur is still the tag."""
+    ids = ["inv_Ab1Cd", "inv_Ef2Gh", "usr_Ij3Kl", "usr_Ij3Kl", "chg_Mn4Op"]
+    assert all(looks_like_name(ident) for ident in ids)
+    assert _tag_at(tmp_path, webhook_events(ids), "Found at $.data.item.") == "object"
 
 
 # --- mypy: a handler of the wrong payload is a type error ------------------------------------

@@ -67,17 +67,21 @@ class Candidate:
     inner: Explained  # keys one level down
     values: int  # distinct tag values
     missing: int  # objects without the key
+    recurring: bool  # at most TAG_MAX_UNIQUE_SHARE of the objects hold a value seen once
     named_like_a_tag: bool
     position: int  # the key's place in first-seen key order
 
     @property
-    def rank(self) -> tuple[float, float, int, int, bool, int]:
-        """Best first: explains the most of the object's own keys, then of the keys inside them
+    def rank(self) -> tuple[float, bool, float, int, int, bool, int]:
+        """Best first: explains the most of the object's own keys; then one whose values recur
+        (a finer grouping by near-unique values, like ids, explains more by chance: the odd
+        optional key of one object); then explains the most of the keys inside them
         (`data.mids` vs `data.fills`); then one every object holds; then the coarsest grouping;
         then a tag-like name.
         """
         return (
             -self.top.share,
+            not self.recurring,
             -self.inner.share,
             self.missing,
             self.values + (self.missing > 0),
@@ -230,7 +234,8 @@ def _candidate(
     for value, shape in zip(values, shapes):
         groups.setdefault(value, []).append(shape)
     singles = sum(1 for count in counts.values() if count == 1)
-    if singles / total > thresholds.TAG_MAX_UNIQUE_SHARE:
+    recurring = singles / total <= thresholds.TAG_MAX_UNIQUE_SHARE
+    if not recurring:
         # Values that mostly do not recur are evidence only in a small set, only as words,
         # and only when every value has a structure of its own.
         if (
@@ -257,6 +262,7 @@ def _candidate(
         inner,
         len(counts),
         everything - total,
+        recurring,
         key.lower() in thresholds.TAG_NAME_HINTS,
         position,
     )

@@ -95,10 +95,14 @@ TAG_VALUE = re.compile(
     rf"[A-Za-z][A-Za-z0-9_.:/@-]{{0,63}}|[0-9]{{1,{TAG_CODE_DIGITS}}}"
 )
 # ...and never data: a digit next to punctuation (`order_book:0`, `1.0.0`, `2024-01-01`), a run of
-# five digits (ids, timestamps), a UUID or hex id, a symbol or pair (`BTC-USD`, `EURUSD-PERP`).
+# five digits (ids, timestamps), a UUID or hex id, a symbol or pair (`BTC-USD`, `EURUSD-PERP`),
+# or a machine-made id: letters and digits alternating three times in one run (`T024BE7LD`,
+# `evt_1Mq2Xb3Kd`, a random base-62 token), where a name has a digit in one place at most
+# (`l2update`, `v4_trades`, `candle1m`, `webData2`).
 NOT_TAG_VALUE = re.compile(
     r"[0-9][^A-Za-z0-9_]|[^A-Za-z0-9_][0-9]|[0-9]{5}|[0-9a-fA-F]{12}"
     r"|^[A-Z0-9]+(?:[-/:.][A-Z0-9]+)+$"
+    r"|[A-Za-z][0-9]+[A-Za-z]+[0-9]|[0-9][A-Za-z]+[0-9]+[A-Za-z]"
 )
 # Int tags are small codes (`"op": 1`); bigger numbers are ids, counts and timestamps.
 TAG_MAX_INT = 9999
