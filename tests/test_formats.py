@@ -22,6 +22,8 @@ from conftest import (
 from jsonschema import Draft202012Validator
 
 from codegen.errors import CodegenError
+from codegen.render.formats import field_doc
+from codegen.schema import EVIDENCE_KEYWORD, FORMAT_KEYWORD
 
 UTC = timezone.utc
 
@@ -155,6 +157,30 @@ def test_formats_inside_lists_are_said_in_the_docstring(
     assert '"""Its items are each a decimal number (all 6 values' in models
     assert "def prices_" not in models  # a property only for the field's own value
     assert contract_failures(package, samples) == []
+
+
+def test_formats_deeper_down_are_said_by_where_they_are() -> None:
+    """Each step down is named once: never `its items items` or `its values items at 0`."""
+    decimal = {"type": "string", FORMAT_KEYWORD: "decimal", EVIDENCE_KEYWORD: "e"}
+    levels = {"type": "array", "items": {"type": "array", "items": decimal}}
+    pair = {
+        "anyOf": [
+            {"type": "array", "prefixItems": [decimal, decimal]},
+            {"type": "null"},
+        ]
+    }
+    book = {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": decimal},
+    }
+    said = "are each a decimal number (e)"
+    assert field_doc(levels, None) == f"The items of its items {said}."
+    assert field_doc(pair, None) == (
+        f"Its items at position 0 {said}; its items at position 1 {said}."
+    )
+    assert field_doc(book, None) == f"The items of its values {said}."
+    nullable = {"anyOf": [decimal, {"type": "null"}]}
+    assert field_doc(nullable, None) == f"Its values {said}."
 
 
 @pytest.mark.parametrize(

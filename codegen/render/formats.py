@@ -95,8 +95,8 @@ def field_doc(fragment: dict[str, Any], reader: str | None) -> str | None:
             doc += f" `{reader}` reads it as {_HELPERS[found[0]][4]}."
         return doc
     inside = [
-        f"{place} are each {_HELPERS[name][0]} ({evidence})"
-        for place, (name, evidence) in _formats_inside(fragment, "its")
+        f"{_where(steps)} are each {_HELPERS[name][0]} ({evidence})"
+        for steps, (name, evidence) in _formats_inside(fragment, ())
     ]
     return _sentence("; ".join(inside)) if inside else None
 
@@ -141,28 +141,38 @@ def reader(
 
 
 def _formats_inside(
-    fragment: dict[str, Any], place: str
-) -> list[tuple[str, tuple[str, str]]]:
-    """(where, (format, evidence)) below a fragment: in items, map values, tuple positions and
-    union members, not through references (a named type documents its own fields)."""
-    found: list[tuple[str, tuple[str, str]]] = []
-    children: list[tuple[str, Any]] = [
-        ("", member) for member in fragment.get("anyOf", [])
+    fragment: dict[str, Any], steps: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], tuple[str, str]]]:
+    """(steps down, (format, evidence)) below a fragment: in items, map values, tuple positions
+    and union members (no step of their own), not through references (a named type documents
+    its own fields)."""
+    found: list[tuple[tuple[str, ...], tuple[str, str]]] = []
+    children: list[tuple[tuple[str, ...], Any]] = [
+        (steps, member) for member in fragment.get("anyOf", [])
     ]
     if isinstance(fragment.get("items"), dict):
-        children.append((" items", fragment["items"]))
+        children.append(((*steps, "items"), fragment["items"]))
     if isinstance(fragment.get("additionalProperties"), dict):
-        children.append((" values", fragment["additionalProperties"]))
+        children.append(((*steps, "values"), fragment["additionalProperties"]))
     for index, position in enumerate(fragment.get("prefixItems", [])):
-        children.append((f" items at {index}", position))
-    for suffix, child in children:
-        where = place + suffix if suffix or place != "its" else "its values"
+        children.append(((*steps, f"items at position {index}"), position))
+    for where, child in children:
         own = format_of(child)
         if own is not None:
             found.append((where, own))
         else:
             found += _formats_inside(child, where)
     return found
+
+
+def _where(steps: tuple[str, ...]) -> str:
+    """A field's values reached by `steps` (outermost first), in words: `its items`, `the items
+    of its items`; no step is the field's own values (in a union with null, say)."""
+    if not steps:
+        return "its values"
+    if len(steps) == 1:
+        return f"its {steps[0]}"
+    return f"the {steps[-1]} of {_where(steps[:-1])}"
 
 
 def _sentence(text: str) -> str:
