@@ -858,6 +858,26 @@ def test_keyed_kinds_decode_round_trip_and_dispatch(keyed: ModuleType) -> None:
     assert by_kind["res"] is not by_kind["err"]
 
 
+def test_the_payload_of_a_keyed_kind_is_named_by_its_key(keyed: ModuleType) -> None:
+    """The kind told apart by `res` is named with its union; the record under `res` is `Res`
+    (qualified by its kind it would take the kind's own name again)."""
+    classes = {
+        type(getattr(keyed.decode(sample), _keyed_kind(sample))).__name__
+        for sample in KEYED
+    }
+    assert classes == {"Res", "Err"}
+
+
+def test_no_class_name_says_its_words_twice(built: Path) -> None:
+    """`KindsKeyedMessageResKindsKeyedMessageRes` was once the fallback for a record named
+    like the kind holding it."""
+    for models in sorted(built.glob("*/models.py")):
+        for name in re.findall(r"^class (\w+)", models.read_text("utf-8"), re.M):
+            stem = name.rstrip("0123456789")
+            half = len(stem) // 2
+            assert stem[:half] != stem[half:], f"{models.parent.name}: {name}"
+
+
 def test_keyed_kinds_unknown_and_wrong_payload(keyed: ModuleType) -> None:
     unseen = {"rid": 9, "ack": {"queued": True}}
     message = keyed.decode(unseen)

@@ -454,8 +454,10 @@ class _Walker:
                 self._field_name(record, member.key, path + (("key", member.key),))
                 key = words(member.key) or ("value",)
                 vague = not _meaningful(key) or key in thresholds.VAGUE_KEYS
-                if len(key) == 1 and (kind or family):
-                    key, vague = _dedupe_adjacent((kind or family or ()) + key), False
+                qualifier = kind or family or ()
+                if len(key) == 1 and qualifier and qualifier[-1:] != key:
+                    # Not the key a kind is named after: `res` in ApiResponseRes is `Res`.
+                    key, vague = _dedupe_adjacent(qualifier + key), False
                 step = ("key", member.key)
                 self.walk(
                     member.shape,
