@@ -858,6 +858,31 @@ def test_keyed_kinds_decode_round_trip_and_dispatch(keyed: ModuleType) -> None:
     assert by_kind["res"] is not by_kind["err"]
 
 
+def test_keyed_kinds_beside_a_key_nearly_all_hold(tmp_path: Path) -> None:
+    """Bare payloads of a feed (no envelope): all but the subscription ack carry `ts`. That
+    pick (`ts` or `result`) makes no kinds; the keys holding payloads first do."""
+    samples: list[dict[str, Any]] = []
+    for n in range(2):
+        ts = 1_700_000_000_000 + n
+        samples += [
+            {"asks": [["1.5", "2"]], "bids": [], "instrument": "ETH-USD", "ts": ts},
+            {"ticker": {"b": "1.4", "a": "1.6"}, "ts": ts},
+            {
+                "trade_id": f"t{n}",
+                "price": "1.5",
+                "amount": "0.1",
+                "instrument": "ETH-USD",
+                "ts": ts,
+            },
+            {"id": f"req-{n}", "result": {"subscribed": ["book", "trades"]}},
+        ]
+    set_dir = write_set(tmp_path, "bare", samples)
+    _, schema = infer_schema(SampleSet(set_dir, "samples/bare"))
+    root = schema["$defs"][schema["title"]]
+    assert root["x-codegen-union"] == "keyed", root.get("x-codegen-evidence")
+    assert sorted(root["x-codegen-keys"]) == ["asks", "result", "ticker", "trade_id"]
+
+
 def test_the_payload_of_a_keyed_kind_is_named_by_its_key(keyed: ModuleType) -> None:
     """The kind told apart by `res` is named with its union; the record under `res` is `Res`
     (qualified by its kind it would take the kind's own name again)."""

@@ -67,7 +67,9 @@ class Candidate:
     inner: Explained  # keys one level down
     values: int  # distinct tag values
     missing: int  # objects without the key
-    recurring: bool  # at most TAG_MAX_UNIQUE_SHARE of the objects hold a value seen once
+    recurring: (
+        bool  # at most TAG_MAX_UNIQUE_SHARE of the objects hold a value seen once
+    )
     named_like_a_tag: bool
     position: int  # the key's place in first-seen key order
 
@@ -369,8 +371,10 @@ def _key_split(
     """Kinds without a tag: optional keys of which every object holds exactly one.
 
     Objects with exactly one key are the externally tagged form (`{"position": {...}}`), which
-    its own pass handles. Keys holding objects or arrays are preferred as the telling key (a
-    payload says more about a kind than a scalar), then keys seen more often, then key order.
+    its own pass handles. The telling keys are picked greedily, twice: keys seen most often
+    first, then keys holding objects or arrays first (a payload says more about a kind than a
+    scalar); key order breaks ties. The first pick whose groups are kinds wins (a key nearly
+    every object holds, like a timestamp, beside one that the rest hold is no such pick).
     """
     if all(len(obj) == 1 for obj in objects):
         return None
@@ -391,19 +395,40 @@ def _key_split(
         key: all(isinstance(obj[key], (dict, list)) for obj in objects if key in obj)
         for key in optional
     }
-    chosen = next(
+    orders = (
+        lambda key: (-count[key], not holds_payload[key], keys.index(key)),
+        lambda key: (not holds_payload[key], -count[key], keys.index(key)),
+    )
+    found = next(
         (
-            keys_found
-            for order in (
-                lambda key: (-count[key], not holds_payload[key], keys.index(key)),
-                lambda key: (not holds_payload[key], -count[key], keys.index(key)),
-            )
-            if (keys_found := _exclusive_cover(objects, sorted(optional, key=order)))
+            groups
+            for order in orders
+            if (chosen := _exclusive_cover(objects, sorted(optional, key=order)))
+            and (groups := _kinds_apart(objects, shapes, chosen, holds_payload))
         ),
         None,
     )
-    if chosen is None:
+    if found is None:
         return None
+    return Split(
+        Discriminator(
+            None,
+            f"keys {', '.join(repr(key) for key in found)}: every one of"
+            f" {total} objects holds exactly one",
+        ),
+        tuple((key, found[key]) for key in sorted(found)),
+    )
+
+
+def _kinds_apart(
+    objects: Sequence[dict[str, Any]],
+    shapes: list[frozenset[Feature]],
+    chosen: list[str],
+    holds_payload: dict[str, bool],
+) -> dict[str, tuple[int, ...]] | None:
+    """The objects each of the `chosen` keys tells (in `chosen` order), when the groups are
+    kinds: each has keys of its own, and they share at most KEYED_MAX_SHARED_SHARE of them.
+    """
     groups = {
         key: tuple(i for i, obj in enumerate(objects) if key in obj) for key in chosen
     }
@@ -425,14 +450,7 @@ def _key_split(
         for other in cores[index + 1 :]
     ):
         return None  # mostly the same keys: one record whose optional keys happen to alternate
-    return Split(
-        Discriminator(
-            None,
-            f"keys {', '.join(repr(key) for key in chosen)}: every one of"
-            f" {total} objects holds exactly one",
-        ),
-        tuple((key, groups[key]) for key in sorted(chosen)),
-    )
+    return groups
 
 
 def _json_kind(value: Any) -> str:
