@@ -284,7 +284,23 @@ EXTERNAL: list[dict[str, Any]] = [
     {"message_id": "m4", "event": {"position": {"created": {"id": "p2", "qty": 3}}}},
 ]
 
-SETS: dict[str, list[dict[str, Any]]] = {
+# Messages that come as batches: a JSON array of kinds told apart by `T`, as some market data
+# streams and webhook senders deliver them.
+BATCH: list[list[dict[str, Any]]] = [
+    [{"T": "success", "msg": "connected"}],
+    [{"T": "trade", "sym": "ABC", "price": 12.5, "size": 3}],
+    [
+        {"T": "quote", "sym": "ABC", "bid": 12.4, "ask": 12.6},
+        {"T": "trade", "sym": "XYZ", "price": 3.25, "size": 1},
+    ],
+    [{"T": "quote", "sym": "XYZ", "bid": 3.2, "ask": 3.3}],
+    [
+        {"T": "trade", "sym": "ABC", "price": 12.75, "size": 10},
+        {"T": "success", "msg": "authenticated"},
+    ],
+]
+
+SETS: dict[str, list[Any]] = {
     "kinds_feed": FEED,
     "kinds_docs": DOCS,
     "kinds_nested": NESTED,
@@ -293,6 +309,7 @@ SETS: dict[str, list[dict[str, Any]]] = {
     "kinds_without": WITHOUT,
     "kinds_wrapper": WRAPPER,
     "kinds_external": EXTERNAL,
+    "kinds_batch": BATCH,
 }
 
 
@@ -323,6 +340,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _package(built: Path, name: str) -> ModuleType:
     return import_generated(built, name)
+
+
+@pytest.fixture(scope="module")
+def batch(built: Path) -> ModuleType:
+    return _package(built, "kinds_batch")
 
 
 @pytest.fixture(scope="module")
@@ -883,6 +905,49 @@ def test_keyed_kinds_beside_a_key_nearly_all_hold(tmp_path: Path) -> None:
     assert sorted(root["x-codegen-keys"]) == ["asks", "result", "ticker", "trade_id"]
 
 
+def field_values(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in public_fields(obj)}
+
+
+def test_each_item_of_a_batch_reaches_the_handler_of_its_kind(
+    batch: ModuleType,
+) -> None:
+    """A message that is an array of kinds: dispatch calls one handler per item, in order,
+    with the item decoded as its kind."""
+    assert leaf_methods(batch) == {"on_success", "on_trade", "on_quote"}
+    assert contract_failures(batch, BATCH) == []
+    dispatcher, recorder = recording_dispatcher(batch)
+    for message in BATCH:
+        dispatcher.dispatch(message)
+    items = [item for message in BATCH for item in message]
+    assert [name for name, _ in recorder.calls] == [f"on_{i['T']}" for i in items]
+    for item, (_, args) in zip(items, recorder.calls):
+        (payload,) = args
+        assert type(payload).__name__ == item["T"].title()
+        assert field_values(payload) == item
+
+
+def test_a_batch_item_of_an_unseen_kind_or_without_a_handler(
+    batch: ModuleType,
+) -> None:
+    recorder = Recorder()
+    dispatcher = batch.Dispatcher()
+    for method in ("on_trade", "on_unknown", "on_unhandled"):
+        getattr(dispatcher, method)(recorder.handler(method))
+    halt = {"T": "halt", "sym": "ABC"}
+    quote = {"T": "quote", "sym": "ABC", "bid": 1.0, "ask": 2.0}
+    trade = {"T": "trade", "sym": "ABC", "price": 1.5, "size": 2}
+    dispatcher.dispatch([halt, quote, trade])
+    assert [name for name, _ in recorder.calls] == [
+        "on_unknown",
+        "on_unhandled",
+        "on_trade",
+    ]
+    unknown_item, unknown = recorder.calls[0][1]
+    assert unknown is unknown_item and unknown.raw == halt
+    assert field_values(recorder.calls[1][1][0]) == quote
+
+
 def test_the_payload_of_a_keyed_kind_is_named_by_its_key(keyed: ModuleType) -> None:
     """The kind told apart by `res` is named with its union; the record under `res` is `Res`
     (qualified by its kind it would take the kind's own name again)."""
@@ -1218,6 +1283,7 @@ def test_a_tag_whose_values_recur_beats_one_of_near_unique_values(
 # --- mypy: a handler of the wrong payload is a type error ------------------------------------
 
 RIGHT = """
+from kinds_batch import Dispatcher as BatchDispatcher, KindsBatchMessageObject, Quote
 from kinds_docs import Dispatcher as DocsDispatcher, SubscribedV4Trades
 from kinds_feed import Dispatcher as FeedDispatcher, KindsFeedMessage, L2Update, Ticker
 from kinds_nested import Dispatcher as NestedDispatcher, KindsNestedMessage, Trade
@@ -1260,9 +1326,23 @@ docs = DocsDispatcher()
 @docs.on_subscribed_v4_trades
 def subscribed(message: SubscribedV4Trades) -> None:
     print(message.contents.trades[0].price, message.channel)
+
+
+batch = BatchDispatcher()
+
+
+@batch.on_quote
+def quote(item: Quote) -> None:
+    print(item.bid, item.T)
+
+
+@batch.on_unhandled
+def unhandled_item(item: KindsBatchMessageObject) -> None:
+    print(item)
 """
 
 WRONG = """
+from kinds_batch import Dispatcher as BatchDispatcher, KindsBatchMessage, Trade as BatchTrade
 from kinds_docs import Dispatcher as DocsDispatcher, SubscribedV4Orderbook
 from kinds_feed import Dispatcher as FeedDispatcher, KindsFeedMessage, L2Update, Ticker
 from kinds_nested import Dispatcher as NestedDispatcher, DepthUpdate, KindsNestedMessage
@@ -1272,12 +1352,16 @@ def wrong_kind(message: Ticker) -> None: ...
 def two_arguments(message: KindsFeedMessage, payload: L2Update) -> None: ...
 def wrong_payload(message: KindsNestedMessage, payload: DepthUpdate) -> None: ...
 def wrong_leaf(message: SubscribedV4Orderbook) -> None: ...
+def wrong_item(item: BatchTrade) -> None: ...
+def whole_batch(message: KindsBatchMessage) -> None: ...
 
 
 FeedDispatcher().on_l2update(wrong_kind)
 FeedDispatcher().on_l2update(two_arguments)
 NestedDispatcher().on_trade(wrong_payload)
 DocsDispatcher().on_subscribed_v4_trades(wrong_leaf)
+BatchDispatcher().on_quote(wrong_item)
+BatchDispatcher().on_unhandled(whole_batch)
 """
 
 
@@ -1303,7 +1387,7 @@ def test_mypy_rejects_handlers_of_the_wrong_kind(built: Path, tmp_path: Path) ->
         for number, line in enumerate(WRONG.splitlines(), 1)
         if line.endswith(")") and "Dispatcher()." in line
     }
-    assert len(wrong_lines) == 4
+    assert len(wrong_lines) == 6
     flagged = {
         int(match.group(1))
         for line in errors

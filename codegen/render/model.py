@@ -351,6 +351,9 @@ class DispatcherModel:
     by_kind: bool = (
         False  # routes test the kind given with the message (`pattern` is a test)
     )
+    # Messages that come as a batch, a JSON array of kinds (`[{"T": "t", ...}, {"T": "q", ...}]`):
+    # the type of an item, which each handler then receives as its message, item by item.
+    item: str | None = None
 
     @property
     def nested(self) -> bool:
@@ -362,6 +365,16 @@ class DispatcherModel:
     @property
     def leaves(self) -> list[RouteModel]:
         return [r for r in self.routes if r.handler is not None]
+
+    def message_type(self, root: str) -> str:
+        """What the handlers take as the message: the root type, or a batch's item type."""
+        return self.item or root
+
+    @property
+    def dispatch_doc(self) -> str:
+        if self.item is not None:
+            return "Decode `raw`, a batch, and call the handler of each item's variant in turn."
+        return "Decode `raw` and call the handler of its variant."
 
     @property
     def whole_message(self) -> RouteModel | None:
@@ -938,7 +951,14 @@ def _dispatcher(
     routes: list[RouteModel] = []
     unknowns: list[str] = []
     subject, union = "message", None
-    if "$ref" in top:
+    items = top.get("items")
+    batch = ref_name(items) if isinstance(items, dict) else None
+    if batch is not None and UNION_KEYWORD not in defs[batch]:
+        batch = None  # an array of one record: the message is the array
+    if batch is not None:
+        union, root = batch, batch
+        _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
+    elif "$ref" in top:
         found = _find_dispatch_union(defs, root)
         if found is not None:
             subject, union = found
@@ -982,7 +1002,7 @@ def _dispatcher(
             )
             arguments = route.payload if route.whole else f"{root}, {route.payload}"
             route.handler_type = f"Callable[[{arguments}], None]"
-    return DispatcherModel(subject, routes, unknowns)
+    return DispatcherModel(subject, routes, unknowns, item=batch)
 
 
 def _json_kind_route(pattern: str, name: str, annotation: str) -> RouteModel:
