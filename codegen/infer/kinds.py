@@ -67,9 +67,8 @@ class Candidate:
     inner: Explained  # keys one level down
     values: int  # distinct tag values
     missing: int  # objects without the key
-    recurring: (
-        bool  # at most TAG_MAX_UNIQUE_SHARE of the objects hold a value seen once
-    )
+    # At most TAG_MAX_UNIQUE_SHARE of the objects hold a value seen once.
+    recurring: bool
     named_like_a_tag: bool
     position: int  # the key's place in first-seen key order
 

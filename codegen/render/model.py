@@ -366,10 +366,6 @@ class DispatcherModel:
     def leaves(self) -> list[RouteModel]:
         return [r for r in self.routes if r.handler is not None]
 
-    def message_type(self, root: str) -> str:
-        """What the handlers take as the message: the root type, or a batch's item type."""
-        return self.item or root
-
     @property
     def dispatch_doc(self) -> str:
         if self.item is not None:
@@ -408,6 +404,11 @@ class PackageModel:
     class_names: list[str] = field(default_factory=list)
     out_of_band: bool = False  # decode() and dispatch() take the message's kind
     enums: list[EnumModel] = field(default_factory=list)
+
+    @property
+    def dispatched(self) -> str:
+        """What the dispatcher's handlers take as the message: the root, or a batch's item."""
+        return self.dispatcher.item or self.root
 
     @property
     def kind_param(self) -> str:
@@ -946,8 +947,9 @@ def _dispatcher(
     root: str,
     top: dict[str, Any],
 ) -> DispatcherModel:
-    """Routes to a handler per kind: of the first union the messages hold, or, for messages of
-    several JSON kinds (objects beside arrays), per JSON kind and the objects' kinds."""
+    """Routes to a handler per kind: of the first union the messages hold, of the items of a
+    batch (messages that are arrays of a union), or, for messages of several JSON kinds
+    (objects beside arrays), per JSON kind and the objects' kinds."""
     routes: list[RouteModel] = []
     unknowns: list[str] = []
     subject, union = "message", None
@@ -955,8 +957,9 @@ def _dispatcher(
     batch = ref_name(items) if isinstance(items, dict) else None
     if batch is not None and UNION_KEYWORD not in defs[batch]:
         batch = None  # an array of one record: the message is the array
+    message = batch or root  # what the handlers take as the message
     if batch is not None:
-        union, root = batch, batch
+        union = batch
         _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
     elif "$ref" in top:
         found = _find_dispatch_union(defs, root)
@@ -1000,7 +1003,7 @@ def _dispatcher(
                 and union is not None
                 and UNION_KIND != defs[union].get(UNION_KEYWORD)
             )
-            arguments = route.payload if route.whole else f"{root}, {route.payload}"
+            arguments = route.payload if route.whole else f"{message}, {route.payload}"
             route.handler_type = f"Callable[[{arguments}], None]"
     return DispatcherModel(subject, routes, unknowns, item=batch)
 
