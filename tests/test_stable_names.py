@@ -222,3 +222,27 @@ def test_a_signed_number_key_reads_its_sign_and_names_the_wire_key(
     assert 'plus_2: float\n    """The wire key `+2`."""' in levels
     models = (tmp_path / "out" / "book" / "models.py").read_text()
     assert "symbol: str\n" in models and "The wire key `symbol`" not in models
+
+
+def test_a_name_its_holder_qualifies_to_itself_takes_the_holder_s_whole_name(
+    tmp_path: Path,
+) -> None:
+    """Kinds by `channel`, each holding `events` of records named like the kind: the ticker
+    records in TickerEvent would be qualified to Ticker again (the subject of TickerEvent), a
+    name the kind has; they are TickerEventTicker, not Ticker2."""
+    samples = tmp_path / "samples" / "feed"
+    samples.mkdir(parents=True)
+    for n, channel in enumerate(["ticker", "ticker", "status", "status"]):
+        entry = {"product": "BTC-USD", "price": f"{n}.5"} if channel == "ticker" else {}
+        message = {
+            "channel": channel,
+            "seq": n,
+            "events": [
+                {"kind": "update", f"{channel}": [entry or {"state": "online"}]}
+            ],
+        }
+        (samples / f"{n}.json").write_text(json.dumps(message), encoding="utf-8")
+    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
+    names = classes((tmp_path / "out" / "feed" / "models.py").read_text())
+    assert {"Ticker", "TickerEvent", "TickerEventTicker"} <= set(names), sorted(names)
+    assert [name for name in names if name[-1].isdigit()] == []

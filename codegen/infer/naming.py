@@ -302,10 +302,18 @@ def _preferred(site: _Sites, named: dict[Record, str]) -> list[str]:
     A vague key (`data`) is qualified first: `Data` would say nothing a reader can use.
     """
     plain = [_shared_words(site.candidates)] + site.candidates
-    qualified = [
-        _dedupe_adjacent(_subject(words(named[place.parent])) + place.hint)
+    holders = [
+        (words(named[place.parent]), place.hint)
         for place in sorted(site.places, key=lambda place: place.rank)
         if place.parent is not None and place.parent in named
+    ]
+    # By the holder's subject first (`permissions` in AppEvent -> AppPermissions); then by its
+    # whole name, for when the subject is the name itself (`ticker` in TickerEvent -> Ticker,
+    # taken: TickerEventTicker, not a number).
+    qualified = [
+        _dedupe_adjacent(holder + hint)
+        for whole, hint in holders
+        for holder in (_subject(whole), whole)
     ]
     vague = all(place.vague for place in site.places)
     ordered = qualified + plain if vague and qualified else plain + qualified
