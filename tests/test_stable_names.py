@@ -232,15 +232,13 @@ def test_a_name_its_holder_qualifies_to_itself_takes_the_holder_s_whole_name(
     name the kind has; they are TickerEventTicker, not Ticker2."""
     samples = tmp_path / "samples" / "feed"
     samples.mkdir(parents=True)
+    entries = {
+        "ticker": {"product": "BTC-USD", "price": "1.5"},
+        "status": {"state": "online"},
+    }
     for n, channel in enumerate(["ticker", "ticker", "status", "status"]):
-        entry = {"product": "BTC-USD", "price": f"{n}.5"} if channel == "ticker" else {}
-        message = {
-            "channel": channel,
-            "seq": n,
-            "events": [
-                {"kind": "update", f"{channel}": [entry or {"state": "online"}]}
-            ],
-        }
+        event = {"kind": "update", channel: [entries[channel]]}
+        message = {"channel": channel, "seq": n, "events": [event]}
         (samples / f"{n}.json").write_text(json.dumps(message), encoding="utf-8")
     write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
     names = classes((tmp_path / "out" / "feed" / "models.py").read_text())
