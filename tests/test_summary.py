@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import random
+from decimal import Decimal
 from typing import Any
 from unittest.mock import patch
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_fuzz import ROOTS, values
 
@@ -252,6 +253,30 @@ def test_a_string_starting_like_a_number_past_a_code_is_no_name(text: str) -> No
     """The summary skips looks_like_name for these (thresholds.TAG_CODE_DIGITS)."""
     assert len(text) > thresholds.TAG_CODE_DIGITS
     assert not looks_like_name(text)
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        st.text("-+.eE0123456789", max_size=12),
+        st.from_regex(thresholds.DECIMAL, fullmatch=True),
+        st.sampled_from(["-Infinity", "-Infinity1", "-NaN", "-", "<string>", "1e0"]),
+    )
+)
+def test_a_string_holds_a_number_exactly_when_decimal_matches_it(text: str) -> None:
+    """The walk reads numbers in strings with the C JSON scanner: the same strings as
+    thresholds.DECIMAL, read to the same Decimal, with a fraction or exponent when DECIMAL sees
+    one."""
+    assume(not looks_like_name(text))
+    reading = summary_module._Reading(frozenset(), False)
+    reading.walk([("p", text)])
+    match = thresholds.DECIMAL.fullmatch(text)
+    (number,) = reading.numbers
+    if match is None:
+        assert number is None and reading.fractions == 0
+    else:
+        assert str(number) == str(Decimal(text))
+        assert reading.fractions == (match.lastindex != 1)
 
 
 def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:

@@ -27,12 +27,14 @@ The config can ask for the exact values (a `tag` names keys whose values stay wh
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
+from json.scanner import make_scanner
+from typing import Any, NoReturn
 
 from codegen.errors import Location
 from codegen.infer import thresholds
@@ -273,17 +275,21 @@ class _Reading:
                     slots.append(item)
                     numbers.append(None)
                     append(token)
-                elif match := _DECIMAL(item):
-                    number = Decimal(item)
-                    if match.lastindex != 1:  # a fraction or an exponent
-                        self.fractions |= 1 << len(slots)
+                else:
+                    try:
+                        number, end = _NUMBER_TEXT(item, 0)
+                        if end != len(item):
+                            number = None  # a number followed by more: no number
+                    except (StopIteration, ValueError):  # no number starts it
+                        number = None
+                    if number is None:
+                        append((STRING, fits(item)))
+                    else:
+                        if "." in item or "e" in item or "E" in item:
+                            self.fractions |= 1 << len(slots)  # a fraction or exponent
+                        append((STRING, number_text_fits(number)))
                     slots.append(item)
                     numbers.append(number)
-                    append((STRING, number_text_fits(number)))
-                else:
-                    slots.append(item)
-                    numbers.append(None)
-                    append((STRING, fits(item)))
             elif kind is int:
                 if (
                     exact
@@ -315,7 +321,21 @@ _NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
-_DECIMAL = thresholds.DECIMAL.fullmatch
+
+
+def _not_a_number(constant: str) -> NoReturn:
+    raise ValueError(constant)
+
+
+# A number in a string (thresholds.DECIMAL) read as a Decimal by the C JSON scanner, whose
+# grammar for numbers is DECIMAL's: the whole string is one when the scan ends at its end. Twice
+# as quick as matching the pattern and then reading the Decimal. (-Infinity, which the scanner
+# would read as a constant, is none.)
+_NUMBER_TEXT = make_scanner(
+    json.JSONDecoder(  # type: ignore[arg-type]  # typeshed types the context as a scanner
+        parse_float=Decimal, parse_int=Decimal, parse_constant=_not_a_number
+    )
+)
 # Strings seen lately and what the walk makes of them under any key, for strings recur: a name
 # (kinds.looks_like_name) is its own token; a string that is a slot and nothing else (no number,
 # no placeholder) has its slot's token (STRING, formats); any other is False (read each time).
