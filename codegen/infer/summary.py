@@ -66,6 +66,9 @@ class Entry:
     # The smallest and largest number each slot held (numbers in strings as Decimals).
     low: list[Number | None]
     high: list[Number | None]
+    # The slots that hold numbers: the same in every sample of a skeleton, whose slot tokens
+    # say what each holds (a number in a string fits DECIMAL, other strings never do).
+    numeric: tuple[int, ...]
     # The digests of the distinct samples, grouped by the slots where they held a fraction (a
     # bit each): identical samples have identical bits, so a sample is in one group only.
     seen: dict[int, DigestSet] = field(default_factory=dict)
@@ -107,19 +110,23 @@ class Summary:
             reading.walk(value.items())
         else:
             reading.walk(((None, value),))
-        slots = reading.slots
+        slots, numbers = reading.slots, reading.numbers
         key = (folder if self.by_folder else None, reading.docs, tuple(reading.tokens))
         entry = self.entries.get(key)
         if entry is None:
-            entry = Entry(
+            self.entries[key] = Entry(
                 key[2],
                 Location(file, line, column),
                 reading.docs,
                 slots,
-                [None] * len(slots),
-                [None] * len(slots),
+                list(numbers),
+                list(numbers),
+                tuple(
+                    index for index, number in enumerate(numbers) if number is not None
+                ),
+                {reading.fractions: DigestSet((_digest(slots),))},
             )
-            self.entries[key] = entry
+            return
         # Identical samples have identical fractions: a duplicate is in its own group only.
         digests = entry.seen.get(reading.fractions)
         if digests is None:
@@ -137,14 +144,12 @@ class Summary:
             earlier = column != first.column and column < first.column  # type: ignore[operator]
         if earlier:
             entry.location, entry.examples = Location(file, line, column), slots
-        lows, highs = entry.low, entry.high
-        for index, number in enumerate(reading.numbers):
-            if number is None:
-                continue
-            low, high = lows[index], highs[index]
-            if low is None or high is None:
-                lows[index] = highs[index] = number
-                continue
+        # At the numeric slots, none of these is None.
+        lows: list[Any] = entry.low
+        highs: list[Any] = entry.high
+        values: list[Any] = numbers
+        for index in entry.numeric:
+            number, low, high = values[index], lows[index], highs[index]
             if number <= low:
                 lows[index] = number if number < low else lowest((low, number))
             if number >= high:
