@@ -268,15 +268,17 @@ def test_a_string_holds_a_number_exactly_when_decimal_matches_it(text: str) -> N
     thresholds.DECIMAL, read to the same Decimal, with a fraction or exponent when DECIMAL sees
     one."""
     assume(not looks_like_name(text))
-    reading = summary_module._Reading(frozenset(), False)
-    reading.walk([("p", text)])
+    numbers: list[Any] = []
+    fractions = summary_module._walk(
+        [("p", text)], [], [], numbers, [], False, frozenset()
+    )
     match = thresholds.DECIMAL.fullmatch(text)
-    (number,) = reading.numbers
+    (number,) = numbers
     if match is None:
-        assert number is None and reading.fractions == 0
+        assert number is None and fractions == 0
     else:
         assert str(number) == str(Decimal(text))
-        assert reading.fractions == (match.lastindex != 1)
+        assert fractions == (match.lastindex != 1)
 
 
 def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:

@@ -59,7 +59,7 @@ class Entry:
     """The samples with one skeleton: the first one's example values, the range of each slot's
     numbers, and the digest of each distinct sample."""
 
-    skeleton: tuple[Any, ...]  # flat and hashable: see _Reading
+    skeleton: tuple[Any, ...]  # flat and hashable: see _walk
     location: Location  # of the first sample
     docs: bool
     examples: list[str | int | float]
@@ -103,34 +103,41 @@ class Summary:
     ) -> None:
         """Fold one sample in, found in `folder` at file:line:column (ingest.FlatSample): its
         Location is built only for an entry it starts or is the first of."""
-        reading = _Reading(self.exact_keys, self.exact)
+        tokens: list[Any] = []
+        slots: list[str | int | float] = []
+        numbers: list[Number | None] = []
+        placeholders: list[str] = []
+        exact, exact_keys = self.exact, self.exact_keys
         # A message is an object: taken here, it saves the walk a call around it.
         if type(value) is dict:
-            reading.tokens.append((_OBJECT, tuple(value)))
-            reading.walk(value.items())
+            tokens.append((_OBJECT, tuple(value)))
+            members: Iterable[tuple[str | None, Any]] = value.items()
         else:
-            reading.walk(((None, value),))
-        slots, numbers = reading.slots, reading.numbers
-        key = (folder if self.by_folder else None, reading.docs, tuple(reading.tokens))
+            members = ((None, value),)
+        fractions = _walk(
+            members, tokens, slots, numbers, placeholders, exact, exact_keys
+        )
+        docs = bool(placeholders)
+        key = (folder if self.by_folder else None, docs, tuple(tokens))
         entry = self.entries.get(key)
         if entry is None:
             self.entries[key] = Entry(
                 key[2],
                 Location(file, line, column),
-                reading.docs,
+                docs,
                 slots,
                 list(numbers),
                 list(numbers),
                 tuple(
                     index for index, number in enumerate(numbers) if number is not None
                 ),
-                {reading.fractions: DigestSet((_digest(slots),))},
+                {fractions: DigestSet((_digest(slots),))},
             )
             return
         # Identical samples have identical fractions: a duplicate is in its own group only.
-        digests = entry.seen.get(reading.fractions)
+        digests = entry.seen.get(fractions)
         if digests is None:
-            digests = entry.seen[reading.fractions] = DigestSet()
+            digests = entry.seen[fractions] = DigestSet()
         if not digests.add(_digest(slots)):
             return
         first = entry.location
@@ -215,9 +222,23 @@ def is_docs_example(value: Any) -> bool:
     return False
 
 
-class _Reading:
-    """One sample being reduced to its skeleton: its slots' values in order, and whether it holds
-    a docs placeholder (codegen.infer.summary module docstring).
+def _walk(
+    members: Iterable[tuple[str | None, Any]],
+    tokens: list[Any],
+    slots: list[str | int | float],
+    numbers: list[Number | None],
+    placeholders: list[str],
+    exact: bool,
+    exact_keys: frozenset[str],
+) -> int:
+    """Reduce the values of `members` (each with the key it is under, None in an array) to
+    their skeleton: append their tokens to `tokens`, their slots' values to `slots` and the
+    slots' numbers to `numbers` (None: not a number), and the docs placeholders they hold to
+    `placeholders`; return a bit per slot appended that holds a number in a string with a
+    fraction or an exponent. One loop takes every kind, commonest first, and a string's token
+    is read in it: a call per value would cost as much as the rest of the value's reading. A
+    function of lists, not a method: an object holding them costs as much to make as a small
+    message's walk.
 
     The skeleton is flat, a tuple of tokens in document order (one hash and one comparison per
     sample, where nested tuples are hashed and compared level by level): an object is
@@ -225,99 +246,76 @@ class _Reading:
     true and false `("=", value)`, a slot `(kind, formats)`; a value kept whole is itself (a
     string or an int, never a tuple, so the tokens read back one way only, see `_rebuild`).
     Kinds never compare equal across types: `1`, `1.0`, `true` and `"1"` are four skeletons.
+
+    A string's token is itself when it is a name (or kept whole), else a slot with its formats
+    (a number in it read once, for its range).
     """
-
-    __slots__ = (
-        "tokens",
-        "slots",
-        "numbers",
-        "fractions",
-        "docs",
-        "exact_keys",
-        "exact",
-    )
-
-    def __init__(self, exact_keys: frozenset[str], exact: bool) -> None:
-        self.tokens: list[Any] = []
-        self.slots: list[str | int | float] = []
-        # Each slot's number (None: not a number).
-        self.numbers: list[Number | None] = []
-        # A bit per slot: a number in a string with a fraction or exponent.
-        self.fractions = 0
-        self.docs = False
-        self.exact_keys = exact_keys
-        self.exact = exact
-
-    def walk(self, members: Iterable[tuple[str | None, Any]]) -> None:
-        """Append the tokens of each value of `members` (a value and the key it is under, None
-        in an array). One loop takes every kind, commonest first, and a string's token is read
-        in it: a call per value would cost as much as the rest of the value's reading.
-
-        A string's token is itself when it is a name (or kept whole), else a slot with its
-        formats (a number in it read once, for its range); a docs placeholder is noted.
-        """
-        append = self.tokens.append
-        slots = self.slots
-        numbers = self.numbers
-        exact, exact_keys = self.exact, self.exact_keys
-        for name, item in members:
-            kind = type(item)
-            if kind is str:
-                token = _TOKENS.get(item)
-                if token is None and (
-                    len(item) <= thresholds.TAG_CODE_DIGITS
-                    or item[:1] not in _NUMBER_START
-                ):
-                    token = _remember(item)
-                if type(token) is str:
-                    append(item)  # a name
-                    continue
-                if token is False and item[:1] == "<" and _PLACEHOLDER(item):
-                    self.docs = True
-                if exact or name in exact_keys:
-                    append(item)
-                elif token:
-                    slots.append(item)
-                    numbers.append(None)
-                    append(token)
+    append = tokens.append
+    fractions = 0
+    for name, item in members:
+        kind = type(item)
+        if kind is str:
+            token = _TOKENS.get(item)
+            if token is None and (
+                len(item) <= thresholds.TAG_CODE_DIGITS or item[:1] not in _NUMBER_START
+            ):
+                token = _remember(item)
+            if type(token) is str:
+                append(item)  # a name
+                continue
+            if token is False and item[:1] == "<" and _PLACEHOLDER(item):
+                placeholders.append(item)
+            if exact or name in exact_keys:
+                append(item)
+            elif token:
+                slots.append(item)
+                numbers.append(None)
+                append(token)
+            else:
+                try:
+                    number, end = _NUMBER_TEXT(item, 0)
+                    if end != len(item):
+                        number = None  # a number followed by more: no number
+                except (StopIteration, ValueError):  # no number starts it
+                    number = None
+                if number is None:
+                    append((STRING, fits(item)))
                 else:
-                    try:
-                        number, end = _NUMBER_TEXT(item, 0)
-                        if end != len(item):
-                            number = None  # a number followed by more: no number
-                    except (StopIteration, ValueError):  # no number starts it
-                        number = None
-                    if number is None:
-                        append((STRING, fits(item)))
-                    else:
-                        if "." in item or "e" in item or "E" in item:
-                            self.fractions |= 1 << len(slots)  # a fraction or exponent
-                        append((STRING, number_text_fits(number)))
-                    slots.append(item)
-                    numbers.append(number)
-            elif kind is int:
-                if (
-                    exact
-                    or -_MAX_NAME_INT <= item <= _MAX_NAME_INT
-                    or name in exact_keys
-                ):
-                    append(item)
-                else:
-                    slots.append(item)
-                    numbers.append(item)
-                    append((INTEGER, fits(item)))
-            elif kind is dict:
-                append((_OBJECT, tuple(item)))
-                self.walk(item.items())
-            elif kind is list:
-                append((_ARRAY, len(item)))
-                self.walk(zip(_NO_KEYS, item))
-            elif kind is float:
+                    if "." in item or "e" in item or "E" in item:
+                        fractions |= 1 << len(slots)  # a fraction or exponent
+                    append((STRING, number_text_fits(number)))
+                slots.append(item)
+                numbers.append(number)
+        elif kind is int:
+            if exact or -_MAX_NAME_INT <= item <= _MAX_NAME_INT or name in exact_keys:
+                append(item)
+            else:
                 slots.append(item)
                 numbers.append(item)
-                append((NUMBER, fits(item)))
-            else:
-                append((_CONSTANT, item))  # null, true, false
+                append((INTEGER, fits(item)))
+        elif kind is dict:
+            append((_OBJECT, tuple(item)))
+            fractions |= _walk(
+                item.items(), tokens, slots, numbers, placeholders, exact, exact_keys
+            )
+        elif kind is list:
+            append((_ARRAY, len(item)))
+            fractions |= _walk(
+                zip(_NO_KEYS, item),
+                tokens,
+                slots,
+                numbers,
+                placeholders,
+                exact,
+                exact_keys,
+            )
+        elif kind is float:
+            slots.append(item)
+            numbers.append(item)
+            append((NUMBER, fits(item)))
+        else:
+            append((_CONSTANT, item))  # null, true, false
+    return fractions
 
 
 _OBJECT, _ARRAY, _CONSTANT = "{", "[", "="
