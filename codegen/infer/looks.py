@@ -63,7 +63,7 @@ def fits(value: str | int | float) -> frozenset[str]:
     """The formats one string or number fits."""
     if isinstance(value, str):
         return _text_fits(value)
-    return _epochs(value, json_int=type(value) is int)
+    return epochs(value, json_int=type(value) is int)
 
 
 def looks_of(values: list[str | int | float]) -> Looks:
@@ -160,12 +160,14 @@ def number_text_fits(number: Decimal) -> frozenset[str]:
     """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
     if not _DECIMAL_EPOCH_LOW <= number < _DECIMAL_EPOCH_HIGH:
         return _DECIMAL_ONLY  # most numbers in strings: prices and sizes
-    return _NUMBER_TEXT_FITS[_epochs(number, json_int=False)]
+    return _NUMBER_TEXT_FITS[epochs(number, json_int=False)]
 
 
-def _epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
-    """The epoch unit whose window of plausible times holds `number` (ns: JSON ints only).
-    (Python compares ints, floats and Decimals exactly.)"""
+def epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
+    """The epoch unit whose window of plausible times holds `number` (ns: JSON ints only): the
+    formats a JSON number fits (one of NUMBER_FITS), asked for directly by the summary's walk,
+    which knows the number's type. (Python compares ints, floats and Decimals exactly.)
+    """
     if not _EPOCH_LOW <= number < _EPOCH_HIGH:
         return _NONE
     position = bisect_right(_EPOCH_BOUNDS, number)
@@ -175,7 +177,11 @@ def _epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
     return unit if json_int or unit.isdisjoint(_INT_ONLY) else _NONE
 
 
-_NUMBER_TEXT_FITS = {epochs: _DECIMAL_ONLY | epochs for epochs in (_NONE, *_EPOCH_FITS)}
+# Every set of formats a JSON number fits, and a number in a string: few, so that the summary
+# makes each one's slot token once.
+NUMBER_FITS = (_NONE, *_EPOCH_FITS)
+_NUMBER_TEXT_FITS = {unit: _DECIMAL_ONLY | unit for unit in NUMBER_FITS}
+NUMBER_TEXT_FITS = tuple(_NUMBER_TEXT_FITS.values())
 
 
 def _real_date(text: str) -> bool:

@@ -41,7 +41,16 @@ from codegen.infer import thresholds
 from codegen.infer.digests import DigestSet
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
 from codegen.infer.kinds import looks_like_name
-from codegen.infer.looks import Number, fits, highest, lowest, number_text_fits
+from codegen.infer.looks import (
+    NUMBER_FITS,
+    NUMBER_TEXT_FITS,
+    Number,
+    epochs,
+    fits,
+    highest,
+    lowest,
+    number_text_fits,
+)
 
 
 @dataclass(frozen=True)
@@ -283,7 +292,7 @@ def _walk(
                 else:
                     if "." in item or "e" in item or "E" in item:
                         fractions |= 1 << len(slots)  # a fraction or exponent
-                    append((STRING, number_text_fits(number)))
+                    append(_NUMBER_TEXT_SLOTS[number_text_fits(number)])
                 slots.append(item)
                 numbers.append(number)
         elif kind is int:
@@ -292,7 +301,7 @@ def _walk(
             else:
                 slots.append(item)
                 numbers.append(item)
-                append((INTEGER, fits(item)))
+                append(_INTEGER_SLOTS[epochs(item, json_int=True)])
         elif kind is dict:
             append((_OBJECT, tuple(item)))
             fractions |= _walk(
@@ -312,7 +321,7 @@ def _walk(
         elif kind is float:
             slots.append(item)
             numbers.append(item)
-            append((NUMBER, fits(item)))
+            append(_FLOAT_SLOTS[epochs(item, json_int=False)])
         else:
             append((_CONSTANT, item))  # null, true, false
     return fractions
@@ -324,6 +333,11 @@ _NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
+# A number's slot token for each set of formats it can fit, made once: a token made per value
+# would be built, hashed and compared anew, where a shared one compares as itself.
+_INTEGER_SLOTS = {formats: (INTEGER, formats) for formats in NUMBER_FITS}
+_FLOAT_SLOTS = {formats: (NUMBER, formats) for formats in NUMBER_FITS}
+_NUMBER_TEXT_SLOTS = {formats: (STRING, formats) for formats in NUMBER_TEXT_FITS}
 
 
 def _not_a_number(constant: str) -> NoReturn:
