@@ -270,7 +270,7 @@ def _walk(
             ):
                 token = _remember(item)
             if type(token) is str:
-                append(item)  # a name
+                append(token)  # a name, as remembered: it compares as itself
                 continue
             if token is False and item[:1] == "<" and _PLACEHOLDER(item):
                 placeholders.append(item)
