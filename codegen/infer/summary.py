@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -42,14 +43,15 @@ from codegen.infer.digests import DigestSet
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
 from codegen.infer.kinds import looks_like_name
 from codegen.infer.looks import (
-    NUMBER_FITS,
-    NUMBER_TEXT_FITS,
+    DECIMAL_EPOCH_BOUNDS,
+    EPOCH_BOUNDS,
+    FLOAT_FITS_AT,
+    INT_FITS_AT,
+    NUMBER_TEXT_FITS_AT,
     Number,
-    epochs,
     fits,
     highest,
     lowest,
-    number_text_fits,
 )
 
 
@@ -292,7 +294,9 @@ def _walk(
                 else:
                     if "." in item or "e" in item or "E" in item:
                         fractions |= 1 << len(slots)  # a fraction or exponent
-                    append(_NUMBER_TEXT_SLOTS[number_text_fits(number)])
+                    append(
+                        _NUMBER_TEXT_SLOTS[bisect_right(DECIMAL_EPOCH_BOUNDS, number)]
+                    )
                 slots.append(item)
                 numbers.append(number)
         elif kind is int:
@@ -301,7 +305,7 @@ def _walk(
             else:
                 slots.append(item)
                 numbers.append(item)
-                append(_INTEGER_SLOTS[epochs(item, json_int=True)])
+                append(_INTEGER_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
         elif kind is dict:
             append((_OBJECT, tuple(item)))
             fractions |= _walk(
@@ -321,7 +325,7 @@ def _walk(
         elif kind is float:
             slots.append(item)
             numbers.append(item)
-            append(_FLOAT_SLOTS[epochs(item, json_int=False)])
+            append(_FLOAT_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
         else:
             append((_CONSTANT, item))  # null, true, false
     return fractions
@@ -333,11 +337,13 @@ _NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
-# A number's slot token for each set of formats it can fit, made once: a token made per value
-# would be built, hashed and compared anew, where a shared one compares as itself.
-_INTEGER_SLOTS = {formats: (INTEGER, formats) for formats in NUMBER_FITS}
-_FLOAT_SLOTS = {formats: (NUMBER, formats) for formats in NUMBER_FITS}
-_NUMBER_TEXT_SLOTS = {formats: (STRING, formats) for formats in NUMBER_TEXT_FITS}
+# A number's slot token by where bisection puts it among the epoch windows' bounds (its formats:
+# looks.epochs, looks.number_text_fits), made once: a token made per value would be built,
+# hashed and compared anew, where a shared one compares as itself; and a number's formats are
+# found with one C call, where a call of looks' would cost a Python frame.
+_INTEGER_SLOTS = tuple((INTEGER, formats) for formats in INT_FITS_AT)
+_FLOAT_SLOTS = tuple((NUMBER, formats) for formats in FLOAT_FITS_AT)
+_NUMBER_TEXT_SLOTS = tuple((STRING, formats) for formats in NUMBER_TEXT_FITS_AT)
 
 
 def _not_a_number(constant: str) -> NoReturn:
