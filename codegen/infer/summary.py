@@ -261,7 +261,6 @@ def _walk(
     A string's token is itself when it is a name (or kept whole), else a slot with its formats
     (a number in it read once, for its range).
     """
-    append = tokens.append
     fractions = 0
     for name, item in members:
         kind = type(item)
@@ -272,16 +271,16 @@ def _walk(
             ):
                 token = _remember(item)
             if type(token) is str:
-                append(token)  # a name, as remembered: it compares as itself
+                tokens.append(token)  # a name, as remembered: it compares as itself
                 continue
             if token is False and item[:1] == "<" and _PLACEHOLDER(item):
                 placeholders.append(item)
             if exact or name in exact_keys:
-                append(item)
+                tokens.append(item)
             elif token:
                 slots.append(item)
                 numbers.append(None)
-                append(token)
+                tokens.append(token)
             else:
                 try:
                     number, end = _NUMBER_TEXT(item, 0)
@@ -290,29 +289,29 @@ def _walk(
                 except (StopIteration, ValueError):  # no number starts it
                     number = None
                 if number is None:
-                    append((STRING, fits(item)))
+                    tokens.append((STRING, fits(item)))
                 else:
                     if "." in item or "e" in item or "E" in item:
                         fractions |= 1 << len(slots)  # a fraction or exponent
-                    append(
+                    tokens.append(
                         _NUMBER_TEXT_SLOTS[bisect_right(DECIMAL_EPOCH_BOUNDS, number)]
                     )
                 slots.append(item)
                 numbers.append(number)
         elif kind is int:
             if exact or -_MAX_NAME_INT <= item <= _MAX_NAME_INT or name in exact_keys:
-                append(item)
+                tokens.append(item)
             else:
                 slots.append(item)
                 numbers.append(item)
-                append(_INTEGER_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
+                tokens.append(_INTEGER_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
         elif kind is dict:
-            append((_OBJECT, tuple(item)))
+            tokens.append((_OBJECT, tuple(item)))
             fractions |= _walk(
                 item.items(), tokens, slots, numbers, placeholders, exact, exact_keys
             )
         elif kind is list:
-            append((_ARRAY, len(item)))
+            tokens.append((_ARRAY, len(item)))
             fractions |= _walk(
                 zip(_NO_KEYS, item),
                 tokens,
@@ -325,9 +324,9 @@ def _walk(
         elif kind is float:
             slots.append(item)
             numbers.append(item)
-            append(_FLOAT_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
+            tokens.append(_FLOAT_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
         else:
-            append((_CONSTANT, item))  # null, true, false
+            tokens.append((_CONSTANT, item))  # null, true, false
     return fractions
 
 
