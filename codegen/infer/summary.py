@@ -293,9 +293,11 @@ def _walk(
                 else:
                     if "." in item or "e" in item or "E" in item:
                         fractions |= 1 << len(slots)  # a fraction or exponent
-                    tokens.append(
-                        _NUMBER_TEXT_SLOTS[bisect_right(DECIMAL_EPOCH_BOUNDS, number)]
-                    )
+                    if number < _EARLIEST:  # prices, sizes: one comparison
+                        tokens.append(_NUMBER_TEXT_SLOTS[0])
+                    else:
+                        at = bisect_right(DECIMAL_EPOCH_BOUNDS, number)
+                        tokens.append(_NUMBER_TEXT_SLOTS[at])
                 slots.append(item)
                 numbers.append(number)
         elif kind is int:
@@ -343,6 +345,8 @@ _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
 _INTEGER_SLOTS = tuple((INTEGER, formats) for formats in INT_FITS_AT)
 _FLOAT_SLOTS = tuple((NUMBER, formats) for formats in FLOAT_FITS_AT)
 _NUMBER_TEXT_SLOTS = tuple((STRING, formats) for formats in NUMBER_TEXT_FITS_AT)
+# Below it, a number is in no window (bisection puts it first): most numbers in strings are.
+_EARLIEST = DECIMAL_EPOCH_BOUNDS[0]
 
 
 def _not_a_number(constant: str) -> NoReturn:
