@@ -270,7 +270,9 @@ def whole_line_value(text: str) -> tuple[Any, int] | None:
         value, end = _SCAN_ONCE(text, 0)
     except (StopIteration, *_SLOW_PATH):
         return None
-    if end < len(text) and _NON_SPACE.search(text, end) or _too_deep(text, 0, end):
+    if end < len(text) and _NON_SPACE.search(text, end):
+        return None
+    if end > _SHALLOW and _too_deep(text, 0, end):  # a line is short: no call then
         return None
     return value, end
 
@@ -314,10 +316,15 @@ def _skip_space(text: str, pos: int) -> int:
     return found.start() if found else len(text)
 
 
+# A value this long or shorter nests no deeper than MAX_DEPTH: each level takes two characters
+# at least, its brackets.
+_SHALLOW = 2 * MAX_DEPTH
+
+
 def _too_deep(text: str, start: int, end: int) -> bool:
     """Whether a value the C parser accepted nests deeper than MAX_DEPTH (it allows ~1000)."""
-    if end - start <= 2 * MAX_DEPTH:
-        return False  # each level takes two characters at least: its brackets
+    if end - start <= _SHALLOW:
+        return False
     if text.count("{", start, end) + text.count("[", start, end) <= MAX_DEPTH:
         return False
     brackets = _STRING_OR_NON_BRACKETS.sub("", text[start:end])

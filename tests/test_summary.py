@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import random
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from unittest.mock import patch
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_fuzz import ROOTS, values
 
@@ -252,6 +254,50 @@ def test_a_string_starting_like_a_number_past_a_code_is_no_name(text: str) -> No
     """The summary skips looks_like_name for these (thresholds.TAG_CODE_DIGITS)."""
     assert len(text) > thresholds.TAG_CODE_DIGITS
     assert not looks_like_name(text)
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        st.text("-+.eE0123456789", max_size=12),
+        st.from_regex(thresholds.DECIMAL, fullmatch=True),
+        st.sampled_from(["-Infinity", "-Infinity1", "-NaN", "-", "<string>", "1e0"]),
+    )
+)
+def test_a_string_holds_a_number_exactly_when_decimal_matches_it(text: str) -> None:
+    """The walk reads numbers in strings with the C JSON scanner: the same strings as
+    thresholds.DECIMAL, read to the same Decimal, with a fraction or exponent when DECIMAL sees
+    one."""
+    assume(not looks_like_name(text))
+    match = thresholds.DECIMAL.fullmatch(text)
+    numbers: list[Any] = []
+
+    def walk() -> int:
+        return summary_module._walk(
+            [("p", text)], [], [], numbers, [], False, frozenset()
+        )
+
+    if match is not None and _unreadable(text):
+        # Past Decimal's exponent limits (`0E1000000000000000000`): Decimal() refuses it, as
+        # it did when read after DECIMAL matched (the walk raises as it did then).
+        with pytest.raises(InvalidOperation):
+            walk()
+        return
+    fractions = walk()
+    (number,) = numbers
+    if match is None:
+        assert number is None and fractions == 0
+    else:
+        assert str(number) == str(Decimal(text))
+        assert fractions == (match.lastindex != 1)
+
+
+def _unreadable(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return True
+    return False
 
 
 def test_flat_skeletons_read_back_as_the_values_they_stand_for() -> None:

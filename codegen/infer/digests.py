@@ -90,9 +90,8 @@ class DigestSet:
         mask = len(table) - 1
         # Distinct digests: each goes to its free slot, with no count or growth to check (the
         # probe written out, as in add: a set grows through every size up to its last).
-        for digest in old:
-            if digest:
-                index = digest & mask
-                while table[index]:
-                    index = (index + 1) & mask
-                table[index] = digest
+        for digest in filter(None, old):
+            index = digest & mask
+            while table[index]:
+                index = (index + 1) & mask
+            table[index] = digest

@@ -46,17 +46,15 @@ _EPOCH_WINDOWS = tuple(
     )
     for name, per_second in EPOCH_UNITS.items()
 )
-_EPOCH_LOW = min(low for _, low, _ in _EPOCH_WINDOWS)
-_EPOCH_HIGH = max(high for _, _, high in _EPOCH_WINDOWS)
-# The span as Decimals, for numbers in strings: a Decimal compares with a Decimal twice as fast
-# as with an int.
-_DECIMAL_EPOCH_LOW, _DECIMAL_EPOCH_HIGH = Decimal(_EPOCH_LOW), Decimal(_EPOCH_HIGH)
 # The windows' bounds in order: a number is inside window i when bisection puts it at 2 * i + 1.
-# Every number is read for its formats, so the answer is found without building a set.
-_EPOCH_BOUNDS = [bound for _, low, high in _EPOCH_WINDOWS for bound in (low, high)]
-if _EPOCH_BOUNDS != sorted(_EPOCH_BOUNDS):
+# Every number is read for its formats, so the answer is looked up by that position (one C call,
+# which the summary's walk makes itself), without building a set.
+EPOCH_BOUNDS = [bound for _, low, high in _EPOCH_WINDOWS for bound in (low, high)]
+if EPOCH_BOUNDS != sorted(EPOCH_BOUNDS):
     raise AssertionError("epoch windows must be in ascending order and not overlap")
-_EPOCH_FITS = tuple(frozenset({name}) for name, _, _ in _EPOCH_WINDOWS)
+# The bounds as Decimals, for numbers in strings: a Decimal compares with a Decimal twice as fast
+# as with an int.
+DECIMAL_EPOCH_BOUNDS = [Decimal(bound) for bound in EPOCH_BOUNDS]
 
 
 def fits(value: str | int | float) -> frozenset[str]:
@@ -158,24 +156,30 @@ def _text_fits(text: str) -> frozenset[str]:
 
 def number_text_fits(number: Decimal) -> frozenset[str]:
     """The formats of a string holding `number` (one that thresholds.DECIMAL matched)."""
-    if not _DECIMAL_EPOCH_LOW <= number < _DECIMAL_EPOCH_HIGH:
-        return _DECIMAL_ONLY  # most numbers in strings: prices and sizes
-    return _NUMBER_TEXT_FITS[_epochs(number, json_int=False)]
+    return NUMBER_TEXT_FITS_AT[bisect_right(DECIMAL_EPOCH_BOUNDS, number)]
 
 
-def _epochs(number: Decimal | int | float, *, json_int: bool) -> frozenset[str]:
+def _epochs(number: int | float, *, json_int: bool) -> frozenset[str]:
     """The epoch unit whose window of plausible times holds `number` (ns: JSON ints only).
-    (Python compares ints, floats and Decimals exactly.)"""
-    if not _EPOCH_LOW <= number < _EPOCH_HIGH:
-        return _NONE
-    position = bisect_right(_EPOCH_BOUNDS, number)
+    (Python compares ints and floats exactly.)"""
+    fits_at = INT_FITS_AT if json_int else FLOAT_FITS_AT
+    return fits_at[bisect_right(EPOCH_BOUNDS, number)]
+
+
+def _fits_at(position: int, *, json_int: bool) -> frozenset[str]:
+    """The epoch unit of a number that bisection puts at `position` among EPOCH_BOUNDS."""
     if position % 2 == 0:
-        return _NONE  # between two windows
-    unit = _EPOCH_FITS[position // 2]
+        return _NONE  # below, between or above the windows
+    unit = frozenset({_EPOCH_WINDOWS[position // 2][0]})
     return unit if json_int or unit.isdisjoint(_INT_ONLY) else _NONE
 
 
-_NUMBER_TEXT_FITS = {epochs: _DECIMAL_ONLY | epochs for epochs in (_NONE, *_EPOCH_FITS)}
+# The formats of a JSON int, a JSON float and a number in a string, by where bisection puts the
+# number among EPOCH_BOUNDS (or DECIMAL_EPOCH_BOUNDS).
+_POSITIONS = range(len(EPOCH_BOUNDS) + 1)
+INT_FITS_AT = tuple(_fits_at(at, json_int=True) for at in _POSITIONS)
+FLOAT_FITS_AT = tuple(_fits_at(at, json_int=False) for at in _POSITIONS)
+NUMBER_TEXT_FITS_AT = tuple(_DECIMAL_ONLY | fits for fits in FLOAT_FITS_AT)
 
 
 def _real_date(text: str) -> bool:

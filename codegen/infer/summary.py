@@ -27,19 +27,32 @@ The config can ask for the exact values (a `tag` names keys whose values stay wh
 from __future__ import annotations
 
 import hashlib
+import json
+from bisect import bisect_right
 import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
+from json.scanner import make_scanner
+from typing import Any, NoReturn
 
 from codegen.errors import Location
 from codegen.infer import thresholds
 from codegen.infer.digests import DigestSet
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
 from codegen.infer.kinds import looks_like_name
-from codegen.infer.looks import Number, fits, highest, lowest, number_text_fits
+from codegen.infer.looks import (
+    DECIMAL_EPOCH_BOUNDS,
+    EPOCH_BOUNDS,
+    FLOAT_FITS_AT,
+    INT_FITS_AT,
+    NUMBER_TEXT_FITS_AT,
+    Number,
+    fits,
+    highest,
+    lowest,
+)
 
 
 @dataclass(frozen=True)
@@ -57,13 +70,16 @@ class Entry:
     """The samples with one skeleton: the first one's example values, the range of each slot's
     numbers, and the digest of each distinct sample."""
 
-    skeleton: tuple[Any, ...]  # flat and hashable: see _Reading
+    skeleton: tuple[Any, ...]  # flat and hashable: see _walk
     location: Location  # of the first sample
     docs: bool
     examples: list[str | int | float]
     # The smallest and largest number each slot held (numbers in strings as Decimals).
     low: list[Number | None]
     high: list[Number | None]
+    # The slots that hold numbers: the same in every sample of a skeleton, whose slot tokens
+    # say what each holds (a number in a string fits DECIMAL, other strings never do).
+    numeric: tuple[int, ...]
     # The digests of the distinct samples, grouped by the slots where they held a fraction (a
     # bit each): identical samples have identical bits, so a sample is in one group only.
     seen: dict[int, DigestSet] = field(default_factory=dict)
@@ -98,30 +114,41 @@ class Summary:
     ) -> None:
         """Fold one sample in, found in `folder` at file:line:column (ingest.FlatSample): its
         Location is built only for an entry it starts or is the first of."""
-        reading = _Reading(self.exact_keys, self.exact)
+        tokens: list[Any] = []
+        slots: list[str | int | float] = []
+        numbers: list[Number | None] = []
+        placeholders: list[str] = []
+        exact, exact_keys = self.exact, self.exact_keys
         # A message is an object: taken here, it saves the walk a call around it.
         if type(value) is dict:
-            reading.tokens.append((_OBJECT, tuple(value)))
-            reading.walk(value.items())
+            tokens.append((_OBJECT, tuple(value)))
+            members: Iterable[tuple[str | None, Any]] = value.items()
         else:
-            reading.walk(((None, value),))
-        slots = reading.slots
-        key = (folder if self.by_folder else None, reading.docs, tuple(reading.tokens))
+            members = ((None, value),)
+        fractions = _walk(
+            members, tokens, slots, numbers, placeholders, exact, exact_keys
+        )
+        docs = bool(placeholders)
+        key = (folder if self.by_folder else None, docs, tuple(tokens))
         entry = self.entries.get(key)
         if entry is None:
-            entry = Entry(
+            self.entries[key] = Entry(
                 key[2],
                 Location(file, line, column),
-                reading.docs,
+                docs,
                 slots,
-                [None] * len(slots),
-                [None] * len(slots),
+                list(numbers),
+                list(numbers),
+                tuple(
+                    index for index, number in enumerate(numbers) if number is not None
+                ),
+                {fractions: DigestSet((_digest(slots),))},
             )
-            self.entries[key] = entry
+            return
         # Identical samples have identical fractions: a duplicate is in its own group only.
-        digests = entry.seen.get(reading.fractions)
+        digests = entry.seen.get(fractions)
         if digests is None:
-            digests = entry.seen[reading.fractions] = DigestSet()
+            digests = entry.seen[fractions] = DigestSet()
         if not digests.add(_digest(slots)):
             return
         first = entry.location
@@ -135,14 +162,12 @@ class Summary:
             earlier = column != first.column and column < first.column  # type: ignore[operator]
         if earlier:
             entry.location, entry.examples = Location(file, line, column), slots
-        lows, highs = entry.low, entry.high
-        for index, number in enumerate(reading.numbers):
-            if number is None:
-                continue
-            low, high = lows[index], highs[index]
-            if low is None or high is None:
-                lows[index] = highs[index] = number
-                continue
+        # At the numeric slots, none of these is None.
+        lows: list[Any] = entry.low
+        highs: list[Any] = entry.high
+        values: list[Any] = numbers
+        for index in entry.numeric:
+            number, low, high = values[index], lows[index], highs[index]
             if number <= low:
                 lows[index] = number if number < low else lowest((low, number))
             if number >= high:
@@ -208,9 +233,23 @@ def is_docs_example(value: Any) -> bool:
     return False
 
 
-class _Reading:
-    """One sample being reduced to its skeleton: its slots' values in order, and whether it holds
-    a docs placeholder (codegen.infer.summary module docstring).
+def _walk(
+    members: Iterable[tuple[str | None, Any]],
+    tokens: list[Any],
+    slots: list[str | int | float],
+    numbers: list[Number | None],
+    placeholders: list[str],
+    exact: bool,
+    exact_keys: frozenset[str],
+) -> int:
+    """Reduce the values of `members` (each with the key it is under, None in an array) to
+    their skeleton: append their tokens to `tokens`, their slots' values to `slots` and the
+    slots' numbers to `numbers` (None: not a number), and the docs placeholders they hold to
+    `placeholders`; return a bit per slot appended that holds a number in a string with a
+    fraction or an exponent. One loop takes every kind, commonest first, and a string's token
+    is read in it: a call per value would cost as much as the rest of the value's reading. A
+    function of lists, not a method: an object holding them costs as much to make as a small
+    message's walk.
 
     The skeleton is flat, a tuple of tokens in document order (one hash and one comparison per
     sample, where nested tuples are hashed and compared level by level): an object is
@@ -218,95 +257,79 @@ class _Reading:
     true and false `("=", value)`, a slot `(kind, formats)`; a value kept whole is itself (a
     string or an int, never a tuple, so the tokens read back one way only, see `_rebuild`).
     Kinds never compare equal across types: `1`, `1.0`, `true` and `"1"` are four skeletons.
+
+    A string's token is itself when it is a name (or kept whole), else a slot with its formats
+    (a number in it read once, for its range).
     """
-
-    __slots__ = (
-        "tokens",
-        "slots",
-        "numbers",
-        "fractions",
-        "docs",
-        "exact_keys",
-        "exact",
-    )
-
-    def __init__(self, exact_keys: frozenset[str], exact: bool) -> None:
-        self.tokens: list[Any] = []
-        self.slots: list[str | int | float] = []
-        # Each slot's number (None: not a number).
-        self.numbers: list[Number | None] = []
-        # A bit per slot: a number in a string with a fraction or exponent.
-        self.fractions = 0
-        self.docs = False
-        self.exact_keys = exact_keys
-        self.exact = exact
-
-    def walk(self, members: Iterable[tuple[str | None, Any]]) -> None:
-        """Append the tokens of each value of `members` (a value and the key it is under, None
-        in an array). One loop takes every kind, commonest first, and a string's token is read
-        in it: a call per value would cost as much as the rest of the value's reading.
-
-        A string's token is itself when it is a name (or kept whole), else a slot with its
-        formats (a number in it read once, for its range); a docs placeholder is noted.
-        """
-        append = self.tokens.append
-        slots = self.slots
-        numbers = self.numbers
-        exact, exact_keys = self.exact, self.exact_keys
-        for name, item in members:
-            kind = type(item)
-            if kind is str:
-                token = _TOKENS.get(item)
-                if token is None and (
-                    len(item) <= thresholds.TAG_CODE_DIGITS
-                    or item[:1] not in _NUMBER_START
-                ):
-                    token = _remember(item)
-                if type(token) is str:
-                    append(item)  # a name
-                    continue
-                if token is False and item[:1] == "<" and _PLACEHOLDER(item):
-                    self.docs = True
-                if exact or name in exact_keys:
-                    append(item)
-                elif token:
-                    slots.append(item)
-                    numbers.append(None)
-                    append(token)
-                elif match := _DECIMAL(item):
-                    number = Decimal(item)
-                    if match.lastindex != 1:  # a fraction or an exponent
-                        self.fractions |= 1 << len(slots)
-                    slots.append(item)
-                    numbers.append(number)
-                    append((STRING, number_text_fits(number)))
+    fractions = 0
+    for name, item in members:
+        kind = type(item)
+        if kind is str:
+            token = _TOKENS.get(item)
+            if token is None and (
+                len(item) <= thresholds.TAG_CODE_DIGITS or item[:1] not in _NUMBER_START
+            ):
+                token = _remember(item)
+            if type(token) is str:
+                tokens.append(token)  # a name, as remembered: it compares as itself
+                continue
+            if token is False and item[:1] == "<" and _PLACEHOLDER(item):
+                placeholders.append(item)
+            if exact or name in exact_keys:
+                tokens.append(item)
+            elif token:
+                slots.append(item)
+                numbers.append(None)
+                tokens.append(token)
+            else:
+                try:
+                    number, end = _NUMBER_TEXT(item, 0)
+                    if end != len(item):
+                        number = None  # a number followed by more: no number
+                except (StopIteration, ValueError):  # no number starts it
+                    number = None
+                if number is None:
+                    tokens.append((STRING, fits(item)))
                 else:
-                    slots.append(item)
-                    numbers.append(None)
-                    append((STRING, fits(item)))
-            elif kind is int:
-                if (
-                    exact
-                    or -_MAX_NAME_INT <= item <= _MAX_NAME_INT
-                    or name in exact_keys
-                ):
-                    append(item)
-                else:
-                    slots.append(item)
-                    numbers.append(item)
-                    append((INTEGER, fits(item)))
-            elif kind is dict:
-                append((_OBJECT, tuple(item)))
-                self.walk(item.items())
-            elif kind is list:
-                append((_ARRAY, len(item)))
-                self.walk(zip(_NO_KEYS, item))
-            elif kind is float:
+                    if "." in item or "e" in item or "E" in item:
+                        fractions |= 1 << len(slots)  # a fraction or exponent
+                    if number < _EARLIEST:  # prices, sizes: one comparison
+                        tokens.append(_NUMBER_TEXT_SLOTS[0])
+                    else:
+                        at = bisect_right(DECIMAL_EPOCH_BOUNDS, number)
+                        tokens.append(_NUMBER_TEXT_SLOTS[at])
+                slots.append(item)
+                numbers.append(number)
+        elif kind is int:
+            if exact or -_MAX_NAME_INT <= item <= _MAX_NAME_INT or name in exact_keys:
+                tokens.append(item)
+            else:
                 slots.append(item)
                 numbers.append(item)
-                append((NUMBER, fits(item)))
-            else:
-                append((_CONSTANT, item))  # null, true, false
+                tokens.append(_INTEGER_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
+        elif kind is dict:
+            tokens.append((_OBJECT, tuple(item)))
+            fractions |= _walk(
+                item.items(), tokens, slots, numbers, placeholders, exact, exact_keys
+            )
+        elif kind is list:
+            tokens.append((_ARRAY, len(item)))
+            fractions |= _walk(
+                zip(_NO_KEYS, item),
+                tokens,
+                slots,
+                numbers,
+                placeholders,
+                exact,
+                exact_keys,
+            )
+        elif kind is float:
+            slots.append(item)
+            numbers.append(item)
+            tokens.append(_FLOAT_SLOTS[bisect_right(EPOCH_BOUNDS, item)])
+        else:
+            tokens.append((_CONSTANT, item))  # null, true, false
+    return fractions
 
 
 _OBJECT, _ARRAY, _CONSTANT = "{", "[", "="
@@ -315,7 +338,30 @@ _NO_KEYS = repeat(None)
 _MAX_NAME_INT = thresholds.TAG_MAX_INT  # ints kinds.looks_like_name takes as names
 _NUMBER_START = frozenset("-0123456789")
 _PLACEHOLDER = thresholds.PLACEHOLDER_STRING.fullmatch
-_DECIMAL = thresholds.DECIMAL.fullmatch
+# A number's slot token by where bisection puts it among the epoch windows' bounds (its formats:
+# looks.epochs, looks.number_text_fits), made once: a token made per value would be built,
+# hashed and compared anew, where a shared one compares as itself; and a number's formats are
+# found with one C call, where a call of looks' would cost a Python frame.
+_INTEGER_SLOTS = tuple((INTEGER, formats) for formats in INT_FITS_AT)
+_FLOAT_SLOTS = tuple((NUMBER, formats) for formats in FLOAT_FITS_AT)
+_NUMBER_TEXT_SLOTS = tuple((STRING, formats) for formats in NUMBER_TEXT_FITS_AT)
+# Below it, a number is in no window (bisection puts it first): most numbers in strings are.
+_EARLIEST = DECIMAL_EPOCH_BOUNDS[0]
+
+
+def _not_a_number(constant: str) -> NoReturn:
+    raise ValueError(constant)
+
+
+# A number in a string (thresholds.DECIMAL) read as a Decimal by the C JSON scanner, whose
+# grammar for numbers is DECIMAL's: the whole string is one when the scan ends at its end. Twice
+# as quick as matching the pattern and then reading the Decimal. (-Infinity, which the scanner
+# would read as a constant, is none.)
+_NUMBER_TEXT = make_scanner(
+    json.JSONDecoder(  # type: ignore[arg-type]  # typeshed types the context as a scanner
+        parse_float=Decimal, parse_int=Decimal, parse_constant=_not_a_number
+    )
+)
 # Strings seen lately and what the walk makes of them under any key, for strings recur: a name
 # (kinds.looks_like_name) is its own token; a string that is a slot and nothing else (no number,
 # no placeholder) has its slot's token (STRING, formats); any other is False (read each time).

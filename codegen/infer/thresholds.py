@@ -249,8 +249,9 @@ UUID = re.compile(
 # leading zeros (`"007"` is a code), no `+`, no bare `.5`. Digits alone are an id as often as
 # a number (`"12345"` order ids), so a position is a decimal only when at least one of its values
 # has a fraction or an exponent, and it holds at least two different values (one repeated
-# `"1.0"` is a constant, a version as likely as a number). Its groups: 1 the integer part, 2 the
-# fraction, 3 the exponent (the summary's walk reads a fraction or exponent from `lastindex`).
+# `"1.0"` is a constant, a version as likely as a number). It is JSON's grammar for numbers: the
+# summary's walk reads numbers in strings with the C JSON scanner instead, which takes the same
+# strings (tests/test_summary.py checks that they agree).
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 # Epoch timestamps: numbers (ints, floats, numbers in strings) in one unit's window of plausible
 # times, 2000-01-01 to 2050-01-01 UTC: room for history and for expiries years ahead, while
