@@ -422,6 +422,17 @@ ACCEPTED = [
         [{"k" * 10_000: 1, "k-" * 5_000: {"x": 2}}],
         id="keys-of-10KB",
     ),
+    pytest.param(
+        {
+            "x.json": b'{"p": "1E1000000000000000000", "q": "-0e+1000000000000000000"}',
+            "y.json": b'{"p": "1.5", "q": "2"}',
+        },
+        [
+            {"p": "1E1000000000000000000", "q": "-0e+1000000000000000000"},
+            {"p": "1.5", "q": "2"},
+        ],
+        id="numbers-in-strings-past-decimal-exponent-limits",  # crashed: exit 3
+    ),
     pytest.param({"x.json": b"42", "y.json": b"-7"}, [42, -7], id="int-root"),
     pytest.param({"x.json": b"1.5 2"}, [1.5, 2], id="number-root"),
     pytest.param({"x.json": b'"text"'}, ["text"], id="string-root"),

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from datetime import datetime
 from functools import lru_cache
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from codegen.infer import thresholds
 from codegen.infer.ir import Looks
@@ -72,8 +72,9 @@ def looks_of(values: list[str | int | float]) -> Looks:
     for value in values:
         every &= fits(value)
         if isinstance(value, str):
-            if thresholds.DECIMAL.fullmatch(value):
-                numbers.append(Decimal(value))
+            number = number_in(value)
+            if number is not None:
+                numbers.append(number)
                 fractions += any(mark in value for mark in ".eE")
         else:
             numbers.append(Decimal(value))
@@ -140,7 +141,8 @@ def _text_fits(text: str) -> frozenset[str]:
     ):
         return _NONE
     if thresholds.DECIMAL.fullmatch(text):  # the commonest: then no other pattern fits
-        return number_text_fits(Decimal(text))
+        number = number_in(text)
+        return _NONE if number is None else number_text_fits(number)
     found: set[str] = set()
     if len(text) == _UUID_LENGTH and thresholds.UUID.fullmatch(text):
         found.add(UUID)
@@ -152,6 +154,18 @@ def _text_fits(text: str) -> frozenset[str]:
         if thresholds.DATE.fullmatch(text) and _real_date(text):
             found.add(DATE)
     return frozenset(found)
+
+
+def number_in(text: str) -> Decimal | None:
+    """The number a string holds (thresholds.DECIMAL), else None. A number past Decimal's
+    exponent limits (`1E1000000000000000000`) is none: no reader could take it, it is text.
+    """
+    if not thresholds.DECIMAL.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def number_text_fits(number: Decimal) -> frozenset[str]:

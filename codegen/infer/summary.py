@@ -32,7 +32,7 @@ from bisect import bisect_right
 import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from itertools import repeat
 from json.scanner import make_scanner
 from typing import Any, NoReturn
@@ -286,7 +286,9 @@ def _walk(
                     number, end = _NUMBER_TEXT(item, 0)
                     if end != len(item):
                         number = None  # a number followed by more: no number
-                except (StopIteration, ValueError):  # no number starts it
+                except (StopIteration, ValueError, InvalidOperation):
+                    # No number starts it, or one past Decimal's exponent limits
+                    # (`1E1000000000000000000`): text.
                     number = None
                 if number is None:
                     tokens.append((STRING, fits(item)))
