@@ -138,6 +138,7 @@ def test_jobs_with_a_folder_per_kind(tmp_path: Path) -> None:
     one = generate(samples, tmp_path / "one", 1)
     many = generate(samples, tmp_path / "many", 2)
     assert one.exit_code == 0, one.output
+    assert many.exit_code == 0, many.output
     assert tree_of(tmp_path / "many") == tree_of(tmp_path / "one")
 
 

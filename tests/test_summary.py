@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from unittest.mock import patch
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_fuzz import ROOTS, values
