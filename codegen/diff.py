@@ -45,6 +45,7 @@ from codegen.schema import (
     KINDS_KEYWORD,
     OUT_OF_BAND_KIND,
     TAG_KEYWORD,
+    HEAD_KEYWORD,
     UNION_KEYWORD,
     UNION_KIND,
     UNKNOWN_KEYWORD,
@@ -368,6 +369,8 @@ def _variant_label(union: dict[str, Any], member: dict[str, Any]) -> str:
     tag = properties.get(union.get(TAG_KEYWORD), {})
     if "const" in tag:
         return f"{union[TAG_KEYWORD]}={tag['const']}"
+    if HEAD_KEYWORD in tag:  # a channel name with parameters: its head names the kind
+        return f"{union[TAG_KEYWORD]}={tag[HEAD_KEYWORD]}*"
     return str(member.get("title", "?"))
 
 

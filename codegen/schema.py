@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.infer import Inference
+from codegen.infer import Inference, thresholds
 from codegen.infer.ir import (
     Format,
     MapShape,
@@ -51,6 +51,10 @@ OUT_OF_BAND_KIND = "out-of-band"
 KINDS_KEYWORD = "x-codegen-kinds"
 KEYED_KIND = "keyed"
 TAG_KEYWORD = "x-codegen-tag"
+# On a union: its kinds are the heads of the tag's values, found by this pattern (its value,
+# thresholds.TAG_HEAD); on a kind's tag property: that kind's head, which its pattern matches.
+BY_HEAD_KEYWORD = "x-codegen-tag-by-head"
+HEAD_KEYWORD = "x-codegen-tag-head"
 KEYS_KEYWORD = "x-codegen-keys"
 EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
@@ -99,8 +103,8 @@ def union_members(definition: dict[str, Any]) -> list[str]:
 
 
 # What selects a nested union's objects within the unions around it: ("tag", key, value) for an
-# internal tag, ("key", key, None) for a key that told a kind apart, ("absent", key, None) for the
-# objects without the tag key.
+# internal tag, ("head", key, value) for one told by the head of its value, ("key", key, None)
+# for a key that told a kind apart, ("absent", key, None) for the objects without the tag key.
 Selection = tuple[tuple[str, str, str | int | None], ...]
 
 
@@ -248,6 +252,7 @@ class _Builder:
     ) -> dict[str, Any]:
         """A union of kinds of objects: one member per kind, the unknown kind last."""
         key = union.tag_key
+        by_head = union.discriminator.head
         members: list[dict[str, Any]] = []
         for variant in union.variants:
             step: tuple[str, str, str | int | None]
@@ -256,7 +261,7 @@ class _Builder:
             elif variant.tag is None:
                 step = ("absent", key, None)
             else:
-                step = ("tag", key, variant.tag)
+                step = ("head" if by_head else "tag", key, variant.tag)
             record = variant.shape.record
             assert isinstance(record, (ObjectShape, ObjectUnion))  # kinds are objects
             kind = self._define(record, selection + (step,))
@@ -272,7 +277,7 @@ class _Builder:
                     }
             seen = "once" if variant.count == 1 else f"{variant.count} times"
             self.defs[kind]["description"] = (
-                f"The kind of {name} {_kind_label(key, variant.tag)}, seen {seen}."
+                f"The kind of {name} {_kind_label(key, variant.tag, by_head)}, seen {seen}."
                 f" {self.defs[kind]['description']}"
             )
             members.append(ref(kind))
@@ -285,15 +290,16 @@ class _Builder:
             **_selected_by(selection),
         }
         tags = [v.tag for v in union.variants if v.tag is not None]
+        known = head_schema([str(tag) for tag in tags]) if by_head else {"enum": tags}
         if key is None:
             unknown_def["not"] = {"anyOf": [{"required": [tag]} for tag in tags]}
         elif len(tags) < len(union.variants):  # objects without the tag are a kind
             unknown_def["required"] = unknown_def.get("required", []) + [key]
-            unknown_def["not"] = {"properties": {key: {"enum": tags}}}
+            unknown_def["not"] = {"properties": {key: known}}
         else:
             unknown_def["not"] = {
                 "required": [key],
-                "properties": {key: {"enum": tags}},
+                "properties": {key: known},
             }
         unknown_def[UNKNOWN_KEYWORD] = True
         self.defs[unknown] = unknown_def
@@ -305,6 +311,8 @@ class _Builder:
         }
         if key is not None:
             definition[TAG_KEYWORD] = key
+            if by_head:
+                definition[BY_HEAD_KEYWORD] = thresholds.TAG_HEAD
         else:
             definition[KEYS_KEYWORD] = [str(v.tag) for v in union.variants]
         definition[EVIDENCE_KEYWORD] = union.discriminator.evidence
@@ -321,11 +329,15 @@ class _Builder:
             "type": "object",
             "properties": {f.key: self.fragment(f.shape) for f in record.fields},
         }
-        for key, value in record.tags:
-            definition["properties"][key] = {
-                "type": "string" if isinstance(value, str) else "integer",
-                "const": value,
-            }
+        for key, value, head in record.tags:
+            definition["properties"][key] = (
+                {**head_schema([str(value)]), HEAD_KEYWORD: value}
+                if head
+                else {
+                    "type": "string" if isinstance(value, str) else "integer",
+                    "const": value,
+                }
+            )
         required = [f.key for f in record.fields if not record.is_optional(f)]
         if required:
             definition["required"] = required
@@ -377,13 +389,21 @@ def _format(found: Format | None) -> dict[str, Any]:
     return {keyword: found.name, EVIDENCE_KEYWORD: found.evidence}
 
 
-def _kind_label(key: str | None, tag: str | int | None) -> str:
-    """How a description names a kind: whose `type` is `l2update`, holding the key `res`, or
-    without `op`."""
+def head_schema(heads: list[str]) -> dict[str, Any]:
+    """The strings whose head (thresholds.TAG_HEAD) is one of `heads`, as schema keywords."""
+    names = "|".join(head.replace(".", "\\.") for head in heads)
+    return {"type": "string", "pattern": thresholds.TAG_HEAD_SCHEMA.format(names=names)}
+
+
+def _kind_label(key: str | None, tag: str | int | None, by_head: bool = False) -> str:
+    """How a description names a kind: whose `type` is `l2update`, whose `topic` starts with the
+    name `orderbook`, holding the key `res`, or without `op`."""
     if key is None:
         return f"holding the key `{tag}`"
     if tag is None:
         return f"without `{key}`"
+    if by_head:
+        return f"whose `{key}` starts with the name `{tag}`"
     return f"whose `{key}` is `{tag}`"
 
 
@@ -391,7 +411,11 @@ def _selected_by(selection: Selection) -> dict[str, Any]:
     """Schema keywords holding for every object that reaches a nested union."""
     if not selection:
         return {}
-    consts = {key: {"const": value} for kind, key, value in selection if kind == "tag"}
+    consts = {
+        key: {"const": value} if kind == "tag" else head_schema([str(value)])
+        for kind, key, value in selection
+        if kind in ("tag", "head")
+    }
     keywords: dict[str, Any] = {}
     required = [key for kind, key, _ in selection if kind != "absent"]
     if required:

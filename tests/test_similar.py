@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import Location
-from codegen.infer.ir import ObjectShape, Shape
+from codegen.infer.ir import ObjectShape, Shape, Tag
 from codegen.infer.observe import observe
 from codegen.infer.passes import dedupe, merge_similar
 from conftest import build_and_import, contract_failures, package_schema
@@ -130,6 +130,6 @@ def test_kinds_of_a_message_union_never_merge() -> None:
     root = passes(*messages)
     kinds = with_keys(root, *common)
     assert sorted(r.tags for r in kinds) == [
-        (("type", "spot_ticker"),),
-        (("type", "ticker"),),
+        (Tag("type", "spot_ticker"),),
+        (Tag("type", "ticker"),),
     ]

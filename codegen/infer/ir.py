@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from codegen.errors import Location
 
@@ -45,6 +45,16 @@ class Anchor:
     edges: tuple[tuple[str, str], ...] = field(compare=False, default=())
 
 
+class Tag(NamedTuple):
+    """A tag that selected a kind's objects: every one holds `value` at `key` (or, `head`, a
+    string whose head is `value`: a channel name with parameters, see thresholds.TAG_HEAD).
+    """
+
+    key: str
+    value: str | int
+    head: bool = False
+
+
 @dataclass(frozen=True)
 class ObjectShape:
     fields: tuple[Field, ...]  # in the order keys were first seen
@@ -53,7 +63,7 @@ class ObjectShape:
     origin: Origin = field(compare=False)
     # The tag keys and values every instance holds, when this is one kind of an object union
     # (two for a composite tag). Kinds with equal keys stay apart: the tag is their identity.
-    tags: tuple[tuple[str, str | int], ...] = ()
+    tags: tuple[Tag, ...] = ()
     # One kind of an object union (tagged, told by a key, or the kind without the tag): always a
     # record, never turned into a map or an externally tagged union by a later pass.
     is_kind: bool = False
@@ -98,6 +108,9 @@ class Discriminator:
     tag_key: str | None
     # One line a reviewer reads: counts, ratios, or the override that forced it.
     evidence: str = field(compare=False)
+    # The kind is the head of the tag's string, not all of it (a channel name with parameters,
+    # `orderbook.50.BTCUSDT` -> `orderbook`; see thresholds.TAG_HEAD).
+    head: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,9 +133,7 @@ class ObjectUnion:
     discriminator: Discriminator
     variants: tuple[ObjectVariant, ...]  # tags sorted: strings, then ints
     origin: Origin = field(compare=False)
-    tags: tuple[
-        tuple[str, str | int], ...
-    ] = ()  # outer tags, for a composite tag's inner level
+    tags: tuple[Tag, ...] = ()  # outer tags, for a composite tag's inner level
     anchor: Anchor | None = None  # objects of these kinds nest inside each other
 
     @property
@@ -217,6 +228,9 @@ class Scalar:
     kind: str  # STRING, INTEGER or NUMBER
     looks: Looks
     example: str | int | float  # the value in the entry's first sample
+    # A channel name with parameters (`orderbook.50.BTCUSDT`) is no name, but its head
+    # (`orderbook`, kinds.name_head) may name a kind: every sample of the entry has this one.
+    head: str | None = None
 
     @property
     def fits(self) -> frozenset[str]:

@@ -11,6 +11,9 @@ and decides, from evidence alone, whether they split into kinds and by what:
   each group. IDs, timestamps, prices and free text fail one of those tests; a boolean-like field
   that predicts no keys explains nothing. A tag whose evidence is only inside a payload that names
   its own kind leaves the union to that payload.
+- a channel name with parameters (`orderbook.50.BTCUSDT`, `book-10`) tells the kind by its
+  *head*, the name before the parameters (`orderbook`, `book`; see `tag_head`): the key is a
+  tag by its heads when they pass the same tests, and the decoder reads the head too.
 - a kind splits again only by the other keys that qualified at its position (a composite tag).
 - when no tag qualifies, *keys* can tell kinds apart: a set of optional keys of which every
   object holds exactly one.
@@ -71,20 +74,29 @@ class Candidate:
     recurring: bool
     named_like_a_tag: bool
     position: int  # the key's place in first-seen key order
+    # The kinds are the heads of the values (`orderbook.50.BTCUSDT` -> `orderbook`): one
+    # example of a value that is more than its head, for the evidence; None: the whole values.
+    head_example: str | None = None
 
     @property
-    def rank(self) -> tuple[float, bool, float, int, int, bool, int]:
+    def evidence_rank(self) -> tuple[float, bool, float]:
         """Best first: explains the most of the object's own keys; then one whose values recur
         (a finer grouping by near-unique values, like ids, explains more by chance: the odd
         optional key of one object); then explains the most of the keys inside them
-        (`data.mids` vs `data.fills`); then one every object holds; then the coarsest grouping;
-        then a tag-like name.
+        (`data.mids` vs `data.fills`)."""
+        return (-self.top.share, not self.recurring, -self.inner.share)
+
+    @property
+    def rank(self) -> tuple[float, bool, float, int, bool, int, bool, int]:
+        """Best first: the best evidence_rank; then one every object holds; then whole values
+        before heads (an API that writes a kind's name whole, `type: "update/ticker"`, means it
+        as the kind more surely than a channel name with parameters beside it); then the
+        coarsest grouping; then a tag-like name.
         """
         return (
-            -self.top.share,
-            not self.recurring,
-            -self.inner.share,
+            *self.evidence_rank,
             self.missing,
+            self.head_example is not None,
             self.values + (self.missing > 0),
             not self.named_like_a_tag,
             self.position,
@@ -93,6 +105,12 @@ class Candidate:
     @property
     def evidence(self) -> str:
         parts = [f"tag {self.key!r}: {self.values} values"]
+        if self.head_example is not None:
+            head = tag_head(self.head_example)
+            parts[0] = (
+                f"tag {self.key!r} by the name before its parameters"
+                f" ({self.head_example!r} -> {head!r}): {self.values} values"
+            )
         if self.top.varying:
             parts.append(
                 f"explains {self.top.explained} of {self.top.varying} keys that vary"
@@ -148,14 +166,10 @@ def find_split(
     candidates = [
         candidate
         for position, key in enumerate(_keys_in_order(objects))
-        if key not in exclude
-        and (only is None or key in only)
-        and (
-            candidate := _candidate(
-                objects, weights, shapes, key, position, proven=only is not None
-            )
+        if key not in exclude and (only is None or key in only)
+        for candidate in _candidates(
+            objects, weights, shapes, key, position, proven=only is not None
         )
-        is not None
     ]
     if candidates:
         best = min(candidates, key=lambda c: c.rank)
@@ -164,7 +178,12 @@ def find_split(
             # (`{"stream": "btcusdt@trade", "data": {"e": "trade"}}`): the union is there.
             return None
         total = sum(weights)
-        split = _tag_split(objects, best.key, f"{best.evidence}; {total} objects")
+        split = _tag_split(
+            objects,
+            best.key,
+            f"{best.evidence}; {total} objects",
+            head=best.head_example is not None,
+        )
         return replace(
             split,
             runners_up=frozenset(c.key for c in candidates if c is not best),
@@ -182,7 +201,7 @@ def _payload_has_a_tag(
             payloads: list[dict[str, Any]] = inner  # type: ignore[assignment]
             shapes = [features(payload) for payload in payloads]
             if any(
-                _candidate(payloads, weights, shapes, inner_key, position) is not None
+                _candidates(payloads, weights, shapes, inner_key, position)
                 for position, inner_key in enumerate(_keys_in_order(payloads))
             ):
                 return True
@@ -193,7 +212,7 @@ def _keys_in_order(objects: Sequence[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for obj in objects for key in obj))
 
 
-def _candidate(
+def _candidates(
     objects: Sequence[dict[str, Any]],
     weights: Sequence[int],
     shapes: list[frozenset[Feature]],
@@ -201,18 +220,52 @@ def _candidate(
     position: int,
     *,
     proven: bool = False,
+) -> list[Candidate]:
+    """`key` as a tag, when it passes every test: by its whole values, or by their heads when
+    some value is more than its head (a channel name with parameters). When both pass, the
+    heads win unless the whole values are better evidence: `publicTrade.BTCUSDT` and
+    `publicTrade.ETHUSDT` are one kind."""
+    whole = _candidate(objects, weights, shapes, key, position, None, proven)
+    example = next(
+        (
+            text
+            for obj in objects
+            if (text := _text(obj.get(key))) is not None and tag_head(text) != text
+        ),
+        None,
+    )
+    by_head = (
+        None
+        if example is None
+        else _candidate(objects, weights, shapes, key, position, example, proven)
+    )
+    if whole is None or by_head is None:
+        return [c for c in (whole, by_head) if c is not None]
+    return [whole if whole.evidence_rank < by_head.evidence_rank else by_head]
+
+
+def _candidate(
+    objects: Sequence[dict[str, Any]],
+    weights: Sequence[int],
+    shapes: list[frozenset[Feature]],
+    key: str,
+    position: int,
+    head_example: str | None,
+    proven: bool,
 ) -> Candidate | None:
     """`key` as a tag, with its evidence; None when it fails any test.
 
+    `head_example`: set, the kinds are the heads of the values (it is a value with parameters).
     `proven`: the key qualified as a tag over all the objects of the position already (a
     runner-up splitting one kind further), so a kind with few objects is no reason to doubt it.
     """
+    head = head_example is not None
     values: list[Group] = []
     for obj in objects:
         if key not in obj:
             values.append(MISSING)
-        elif looks_like_name(obj[key]):
-            values.append(obj[key])
+        elif (name := kind_name(obj[key], head=head)) is not None:
+            values.append(name)
         else:
             return None
     counts: Counter[Group] = Counter()
@@ -266,6 +319,7 @@ def _candidate(
         recurring,
         key.lower() in thresholds.TAG_NAME_HINTS,
         position,
+        head_example,
     )
 
 
@@ -309,6 +363,54 @@ def _is_word(value: Group) -> bool:
     )
 
 
+def tag_head(text: str) -> str:
+    """The name a channel name with parameters starts with (`orderbook.50.BTCUSDT` ->
+    `orderbook`, `book-10` -> `book`); a value without parameters is its own head."""
+    found = thresholds.TAG_HEAD_MATCH.match(text)
+    assert (
+        found is not None
+    )  # the pattern matches every string, if only the empty start
+    return found.group()
+
+
+def name_head(text: str) -> str | None:
+    """The head of `text` when it is a name and not all of `text`: what a tag by heads
+    reads of a value (the summary keeps values with different heads apart)."""
+    head = tag_head(text)
+    if (
+        head == text
+        or not looks_like_name(head)
+        or thresholds.TAG_HEAD_NAME.search(head) is None
+        or thresholds.TAG_HEAD_NOT_IN.search(text) is not None
+    ):
+        return None
+    return head
+
+
+def kind_name(value: Any, *, head: bool = False) -> Group:
+    """The kind a tag's value names: itself when it is a name (`head`: its head when that is
+    one), None when it names none. A value the summary made a slot is no name, but its head,
+    kept by the summary, may be one."""
+    if not head:
+        return value if looks_like_name(value) else None
+    if isinstance(value, Scalar):
+        return value.head
+    if isinstance(value, str):
+        return (
+            value
+            if looks_like_name(value) and tag_head(value) == value
+            else name_head(value)
+        )
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """A string value as a sample held it (a slot's example stands for its entry)."""
+    if isinstance(value, Scalar) and value.head is not None:
+        return str(value.example)
+    return value if isinstance(value, str) else None
+
+
 def looks_like_name(value: Any) -> bool:
     """A tag value or enum member: a word or short code (TAG_VALUE), never data (NOT_TAG_VALUE)."""
     if isinstance(value, bool):
@@ -322,12 +424,15 @@ def looks_like_name(value: Any) -> bool:
     )
 
 
-def _tag_split(objects: Sequence[dict[str, Any]], key: str, evidence: str) -> Split:
+def _tag_split(
+    objects: Sequence[dict[str, Any]], key: str, evidence: str, *, head: bool
+) -> Split:
     groups: dict[Group, list[int]] = {}
     for index, obj in enumerate(objects):
-        groups.setdefault(obj.get(key, MISSING), []).append(index)
+        tag = kind_name(obj[key], head=True) if head and key in obj else obj.get(key)
+        groups.setdefault(tag, []).append(index)
     return Split(
-        Discriminator(key, evidence),
+        Discriminator(key, evidence, head),
         tuple(
             (tag, tuple(indices))
             for tag, indices in sorted(
@@ -345,12 +450,24 @@ def tag_order(tag: Group) -> tuple[int, str, int]:
 
 
 def _forced(objects: Sequence[dict[str, Any]], key: str) -> Split | None:
-    """The tag the config names; objects that lack it or hold a non-scalar there are an error."""
+    """The tag the config names; objects that lack it or hold a non-scalar there are an error.
+    Its kinds are the heads of its values when some value is no name but every head is one (a
+    channel name with parameters)."""
     for obj in objects:
         value = obj.get(key)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ForcedTagError(key, obj)
-    return _tag_split(objects, key, f"tag {key!r}: set in the config")
+    values = [obj[key] for obj in objects]
+    head = not all(map(looks_like_name, values)) and all(
+        kind_name(value, head=True) is not None for value in values
+    )
+    return _tag_split(
+        objects,
+        key,
+        f"tag {key!r}{' by the name before its parameters' if head else ''}: set in the"
+        " config",
+        head=head,
+    )
 
 
 class ForcedTagError(ValueError):

@@ -28,6 +28,7 @@ from codegen.infer.ir import (
     Origin,
     Record,
     Shape,
+    Tag,
     TaggedUnion,
     TupleShape,
     V,
@@ -298,7 +299,7 @@ class _Observer:
         self,
         objects: list[_Instance],
         path: tuple[Segment, ...],
-        tags: tuple[tuple[str, str | int], ...] = (),
+        tags: tuple[Tag, ...] = (),
         forced: tuple[str, ...] | None = None,
         allowed: frozenset[str] | None = None,
         is_kind: bool = False,
@@ -328,7 +329,9 @@ class _Observer:
         for tag, members in split.groups:
             group = [objects[index] for index in members]
             inner_tags = (
-                tags + ((key, tag),) if key is not None and tag is not None else tags
+                tags + (Tag(key, tag, split.discriminator.head),)
+                if key is not None and tag is not None
+                else tags
             )
             variants.append(
                 ObjectVariant(
@@ -357,14 +360,14 @@ class _Observer:
         self,
         objects: list[_Instance],
         path: tuple[Segment, ...],
-        tags: tuple[tuple[str, str | int], ...],
+        tags: tuple[Tag, ...],
         forced: tuple[str, ...] | None,
         excluded: frozenset[str],
         allowed: frozenset[str] | None,
     ) -> Split | None:
         values = [instance.value for instance in objects]
         weights = [instance.weight for instance in objects]
-        used = frozenset(key for key, _ in tags)
+        used = frozenset(tag.key for tag in tags)
         if forced is None:
             return find_split(values, weights, exclude=used | excluded, only=allowed)
         try:
@@ -383,7 +386,7 @@ class _Observer:
         self,
         objects: list[_Instance],
         path: tuple[Segment, ...],
-        tags: tuple[tuple[str, str | int], ...],
+        tags: tuple[Tag, ...],
         *,
         is_kind: bool = False,
     ) -> ObjectShape:

@@ -41,7 +41,7 @@ from codegen.errors import Location
 from codegen.infer import thresholds
 from codegen.infer.digests import DigestSet
 from codegen.infer.ir import INTEGER, NUMBER, STRING, Looks, Scalar
-from codegen.infer.kinds import looks_like_name
+from codegen.infer.kinds import looks_like_name, name_head
 from codegen.infer.looks import (
     DECIMAL_EPOCH_BOUNDS,
     EPOCH_BOUNDS,
@@ -366,20 +366,23 @@ _NUMBER_TEXT = make_scanner(
 )
 # Strings seen lately and what the walk makes of them under any key, for strings recur: a name
 # (kinds.looks_like_name) is its own token; a string that is a slot and nothing else (no number,
-# no placeholder) has its slot's token (STRING, formats); any other is False (read each time).
+# no placeholder) has its slot's token (STRING, formats), or (STRING, (formats, head)) for a
+# channel name with parameters, whose head may name a kind; any other is False (read each time).
 # A string starting like a number and longer than a code is no name, and rarely seen twice: it
 # is not remembered.
-_TOKENS: dict[str, str | tuple[str, frozenset[str]] | bool] = {}
+_TOKENS: dict[str, str | tuple[str, Any] | bool] = {}
 _TOKENS_KEPT = 1 << 16  # then all forgotten at once
 
 
-def _remember(text: str) -> str | tuple[str, frozenset[str]] | bool:
+def _remember(text: str) -> str | tuple[str, Any] | bool:
     """What _TOKENS is to say of `text`, put in it."""
-    known: str | tuple[str, frozenset[str]] | bool
+    known: str | tuple[str, Any] | bool
     if looks_like_name(text):
         known = text
     elif text[:1] in _NUMBER_START or text[:1] == "<":
         known = False
+    elif (head := name_head(text)) is not None:
+        known = (STRING, (fits(text), head))  # entries apart by head (Scalar.head)
     else:
         known = (STRING, fits(text))
     if len(_TOKENS) >= _TOKENS_KEPT:
@@ -422,6 +425,7 @@ def _member(entry: Entry) -> Member:
                     _decimal(entry.high[index]),
                 ),
                 raw,
+                name_head(raw) if type(raw) is str and raw[:1].isalpha() else None,
             )
             for index, raw in enumerate(entry.examples)
         ]

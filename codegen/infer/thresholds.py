@@ -104,6 +104,27 @@ NOT_TAG_VALUE = re.compile(
     r"|^[A-Z0-9]+(?:[-/:.][A-Z0-9]+)+$"
     r"|[A-Za-z][0-9]+[A-Za-z]+[0-9]|[0-9][A-Za-z]+[0-9]+[A-Za-z]"
 )
+# A channel name with parameters (`orderbook.50.BTCUSDT`, `ticker.BTC-PERPETUAL.100ms`, `book-10`)
+# names its kind by its *head*: the segments up to the first parameter. Segments are split by
+# `. : / @ -`; the first is always the head's; a later one is a parameter when it is empty, holds a
+# digit or has no lowercase letter (a symbol, `BTCUSDT`), else a word of the name (`user-order`).
+# A value without parameters is its own head (`customer.subscription.created`). Decoders find a
+# head with this same pattern, so inference and the generated code agree on every value.
+TAG_HEAD = (
+    r"[^.:/@-]*(?:[.:/@-][^.:/@0-9-]*[a-z][^.:/@0-9-]*(?![^.:/@-]))*"  # fmt: skip
+)
+TAG_HEAD_MATCH = re.compile(TAG_HEAD)
+# A head names a kind only when it has a lowercase letter, and the value holds no hex id: a symbol
+# (`BTC-USD` -> `BTC`) and a UUID (`deadbeef-...`) have heads too, one per market or per message,
+# and the sample summary keeps a head whole (entries apart by it), so those would split it for
+# nothing.
+TAG_HEAD_NAME = re.compile(r"[a-z]")
+TAG_HEAD_NOT_IN = re.compile(r"[0-9a-fA-F]{12}")
+# ...and a value's head is that name followed by nothing or by a separator and a parameter: the
+# schema's pattern for the values whose head is one name (`{name}` is the escaped name).
+TAG_HEAD_SCHEMA = (
+    r"^(?:{names})(?:$|[.:/@-](?![^.:/@0-9-]*[a-z][^.:/@0-9-]*(?:[.:/@-]|$)))"
+)
 # Int tags are small codes (`"op": 1`); bigger numbers are ids, counts and timestamps.
 TAG_MAX_INT = 9999
 # ...and codes recur: an int tag's values are seen at least this many times each on average.

@@ -40,6 +40,8 @@ from codegen.schema import (
     OUT_OF_BAND_KIND,
     ref,
     TAG_KEYWORD,
+    BY_HEAD_KEYWORD,
+    HEAD_KEYWORD,
     UNION_KEYWORD,
     UNION_KIND,
     UNKNOWN_KEYWORD,
@@ -270,6 +272,8 @@ class ObjectUnionModel:
     doc: str
     tag_key: str | None  # literal of the tag key; None: told apart by keys
     tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
+    # Set: the kind is the head of the tag's string, found by this pattern (_runtime.tag_head).
+    head_pattern: str | None
     kinds: list[KindModel]
     missing: (
         KindModel | None
@@ -456,6 +460,13 @@ class PackageModel:
     @property
     def object_unions(self) -> list[ObjectUnionModel]:
         return [d for d in self.definitions if isinstance(d, ObjectUnionModel)]
+
+    @property
+    def head_pattern(self) -> str | None:
+        """The literal of the pattern that finds a tag's head, when a union's kinds are told by
+        heads (schema.json gives it): only then does the runtime hold `tag_head`."""
+        patterns = {u.head_pattern for u in self.object_unions if u.head_pattern}
+        return literal(min(patterns)) if patterns else None
 
 
 def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
@@ -798,6 +809,7 @@ def _object_union(
         ),
         tag_key=None if tag_key is None else literal(tag_key),
         tag_type="int" if tag_types == {int} else "str",
+        head_pattern=definition.get(BY_HEAD_KEYWORD),
         kinds=kinds,
         missing=missing,
         members=union_members(definition),
@@ -832,6 +844,7 @@ def _out_of_band(
         doc=docstring(definition["description"], indent=0),
         tag_key=None,
         tag_type="str",
+        head_pattern=None,
         kinds=kinds,
         missing=None,
         members=members,
@@ -871,14 +884,13 @@ def _python_literal(value: str | int | None) -> str:
 
 
 def _tag_value(member: str, defs: dict[str, Any], tag_key: str) -> str | int | None:
-    """The tag value selecting a member: its const, or an inner union's (all its kinds share
-    it); None for the kind without the tag key."""
+    """The tag value selecting a member: its const (or head, see thresholds.TAG_HEAD), or an
+    inner union's (all its kinds share it); None for the kind without the tag key."""
     definition = defs[member]
     if UNION_KEYWORD in definition:
         return _tag_value(union_members(definition)[0], defs, tag_key)
-    const: str | int | None = (
-        definition.get("properties", {}).get(tag_key, {}).get("const")
-    )
+    tag = definition.get("properties", {}).get(tag_key, {})
+    const: str | int | None = tag.get("const", tag.get(HEAD_KEYWORD))
     return const
 
 
