@@ -266,20 +266,22 @@ class _Builder:
             assert isinstance(record, (ObjectShape, ObjectUnion))  # kinds are objects
             kind = self._define(record, selection + (step,))
             if isinstance(record, ObjectShape):
-                # Exactly what decode() picks: the objects without the tag key, or (told
-                # apart by keys) the first kind whose key is present.
+                # Exactly what decode() picks: the objects without the tag key (or null
+                # there), or (told apart by keys) the first kind whose key is present.
                 if step[0] == "absent":
-                    self.defs[kind]["not"] = {"required": [key]}
+                    self.defs[kind].update(_absent_or_null(step[1]))
                 elif step[0] == "key" and members:
                     earlier = [v.tag for v in union.variants[: len(members)]]
                     self.defs[kind]["not"] = {
                         "anyOf": [{"required": [tag]} for tag in earlier]
                     }
             seen = "once" if variant.count == 1 else f"{variant.count} times"
-            self.defs[kind]["description"] = (
-                f"The kind of {name} {_kind_label(key, variant.tag, by_head)}, seen {seen}."
-                f" {self.defs[kind]['description']}"
-            )
+            label = _kind_label(key, variant.tag, by_head)
+            if step[0] == "absent" and key in self.defs[kind].get("properties", {}):
+                label = f"whose `{key}` is null or absent"
+            self.defs[kind][
+                "description"
+            ] = f"The kind of {name} {label}, seen {seen}. {self.defs[kind]['description']}"
             members.append(ref(kind))
         unknown = self.names.unknowns[union]
         # Exactly what decode() takes for unknown: a tag value (or key set) no kind has.
@@ -295,7 +297,9 @@ class _Builder:
             unknown_def["not"] = {"anyOf": [{"required": [tag]} for tag in tags]}
         elif len(tags) < len(union.variants):  # objects without the tag are a kind
             unknown_def["required"] = unknown_def.get("required", []) + [key]
-            unknown_def["not"] = {"properties": {key: known}}
+            unknown_def["not"] = {
+                "properties": {key: {"anyOf": [known, {"type": "null"}]}}
+            }
         else:
             unknown_def["not"] = {
                 "required": [key],
@@ -424,5 +428,11 @@ def _selected_by(selection: Selection) -> dict[str, Any]:
         keywords["properties"] = consts
     absent = [key for kind, key, _ in selection if kind == "absent"]
     if absent:
-        keywords["allOf"] = [{"not": {"required": [key]}} for key in absent]
+        keywords["allOf"] = [_absent_or_null(key) for key in absent]
     return keywords
+
+
+def _absent_or_null(key: str) -> dict[str, Any]:
+    """Schema keywords for an object without `key` or with null there: the objects a union's
+    kind without its tag takes."""
+    return {"not": {"required": [key], "properties": {key: {"not": {"type": "null"}}}}}

@@ -178,7 +178,6 @@ def test_new_parameters_decode_to_the_known_kind(
         "orderbook.snapshot.BTCUSDT",  # head `orderbook.snapshot`: not the orderbook kind
         "orderbookX.50.BTCUSDT",
         5,
-        None,
     ],
 )
 def test_other_heads_are_the_unknown_kind_in_decoder_and_schema(
@@ -375,3 +374,10 @@ def test_a_tag_set_in_the_config_is_read_by_its_heads(tmp_path: Path) -> None:
         f"on_{name}" for name in ("kline", "orderbook", "public_trade", "tickers")
     }
     assert contract_failures(package, FEED[:9]) == []
+
+
+def test_a_null_topic_is_the_kind_without_one(heads: ModuleType) -> None:
+    """Null at the tag is read as no tag, as it was in inference."""
+    reply = {**FEED[9], "topic": None}
+    assert type(heads.decode(json.dumps(reply))).__name__ == "WithoutTopic"
+    assert contract_failures(heads, [reply]) == []

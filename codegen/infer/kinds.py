@@ -35,7 +35,8 @@ from codegen.infer.ir import STRING, Discriminator, Scalar
 Feature = tuple[str, ...]  # a key path inside an object: ("contents", "trades")
 
 
-# The group of objects that lack the tag key (a tag may be missing from a minority of objects).
+# The group of objects that lack the tag key or hold null there (a tag may be missing from a
+# minority of objects).
 MISSING = None
 Group = str | int | None
 
@@ -262,7 +263,9 @@ def _candidate(
     head = head_example is not None
     values: list[Group] = []
     for obj in objects:
-        if key not in obj:
+        if (
+            obj.get(key) is None
+        ):  # absent, or null: a gateway's `"t": null` on its own events
             values.append(MISSING)
         elif (name := kind_name(obj[key], head=head)) is not None:
             values.append(name)
@@ -429,7 +432,7 @@ def _tag_split(
 ) -> Split:
     groups: dict[Group, list[int]] = {}
     for index, obj in enumerate(objects):
-        tag = kind_name(obj[key], head=True) if head and key in obj else obj.get(key)
+        tag = kind_name(obj.get(key), head=True) if head else obj.get(key)
         groups.setdefault(tag, []).append(index)
     return Split(
         Discriminator(key, evidence, head),
