@@ -61,7 +61,9 @@ def test_the_field_null_in_some_messages_is_the_tag(gateway: ModuleType) -> None
         "on_unhandled",
         "on_error",
     }
-    description = package_schema(gateway)["$defs"]["WithoutT"]["description"]
+    without = package_schema(gateway)["$defs"]["WithoutT"]
+    assert without["x-codegen-place"] == "$<!t>"  # the kind without `t`, not `$<None>`
+    description = without["description"]
     assert description.startswith(
         "The kind of NullTagMessage whose `t` is null or absent"
     )

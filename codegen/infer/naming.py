@@ -145,7 +145,8 @@ class _Place:
 
     @property
     def text(self) -> str:
-        """The place as a reader writes it: `$<check_run>.check_run.app` (a kind in <>)."""
+        """The place as a reader writes it: `$<check_run>.check_run.app` (a kind in <>, `<!op>`
+        the kind without the tag `op`)."""
         text = "$"
         for step in self.where:
             if step[0] == "kind":
@@ -533,7 +534,11 @@ class _Walker:
                 self.sites.setdefault(inner, _Sites()).given = renames[str(variant.tag)]
             self.walk(
                 variant.shape,
-                _Place(own, place.parent, place.where + (("kind", str(variant.tag)),)),
+                _Place(
+                    own,
+                    place.parent,
+                    place.where + (("kind", _kind_step(variant.tag, union)),),
+                ),
                 family,
                 path,
                 own if _meaningful(tag) else (),
@@ -544,3 +549,9 @@ class _Walker:
 def _inside(place: _Place, hint: Words, step: Segment) -> _Place:
     """The place of an array's items or a map's values: held by the same record as the array."""
     return _Place(hint, place.parent, place.where + (step,), place.vague)
+
+
+def _kind_step(tag: str | int | None, union: ObjectUnion) -> str:
+    """How a place names a kind of `union`: its tag, or `!op` for the objects without the tag
+    `op` (no tag value holds a `!`)."""
+    return f"!{union.tag_key}" if tag is None else str(tag)
