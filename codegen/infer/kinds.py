@@ -523,7 +523,9 @@ def _key_split(
             groups
             for order in orders
             if (chosen := _exclusive_cover(objects, sorted(optional, key=order)))
-            and (groups := _kinds_apart(objects, shapes, chosen, holds_payload))
+            and (
+                groups := _kinds_apart(objects, weights, shapes, chosen, holds_payload)
+            )
         ),
         None,
     )
@@ -541,12 +543,14 @@ def _key_split(
 
 def _kinds_apart(
     objects: Sequence[dict[str, Any]],
+    weights: Sequence[int],
     shapes: list[frozenset[Feature]],
     chosen: list[str],
     holds_payload: dict[str, bool],
 ) -> dict[str, tuple[int, ...]] | None:
     """The objects each of the `chosen` keys tells (in `chosen` order), when the groups are
-    kinds: each has keys of its own, and they share at most KEYED_MAX_SHARED_SHARE of them.
+    kinds: each has keys of its own, and they share at most KEYED_MAX_SHARED_SHARE of them
+    (any share, when payloads tell them apart: KEYED_PAYLOAD_MIN_OBJECTS).
     """
     groups = {
         key: tuple(i for i, obj in enumerate(objects) if key in obj) for key in chosen
@@ -563,7 +567,11 @@ def _kinds_apart(
         }
         for members in groups.values()
     ]
-    if any(
+    envelopes = all(holds_payload[key] for key in chosen) and all(
+        sum(weights[i] for i in members) >= thresholds.KEYED_PAYLOAD_MIN_OBJECTS
+        for members in groups.values()
+    )
+    if not envelopes and any(
         len(one & other) > thresholds.KEYED_MAX_SHARED_SHARE * min(len(one), len(other))
         for index, one in enumerate(cores)
         for other in cores[index + 1 :]

@@ -1001,6 +1001,10 @@ def _dispatcher(
     taken = set(DISPATCHER_METHODS)
     for route in routes:
         if route.method is not None:
+            if route.method in DISPATCHER_METHODS and str(route.payload).isidentifier():
+                # A kind named like the dispatcher's own methods (JSON-RPC's `error`): its
+                # class names it (`on_rpc_message_error`), not a number.
+                route.method = "on_" + _method_words(str(route.payload))
             method = (
                 route.method if route.method not in taken else route.method + "_variant"
             )

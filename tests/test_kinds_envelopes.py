@@ -1,0 +1,103 @@
+"""Kinds told apart by the key that holds their payload, inside a shared envelope.
+
+JSON-RPC 2.0 (Ethereum nodes, exchange APIs, language servers) answers `{"jsonrpc", "id",
+"result"}` or `{"jsonrpc", "id", "error"}` and notifies `{"jsonrpc", "method", "params"}`. The
+kinds share most of their keys (the envelope), which alone would make them one record whose
+optional keys alternate; the key holding each payload, seen apart again and again, says they
+are kinds. Fixtures are written by hand in that shape; expectations are derived by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conftest import Recorder, build_and_import, contract_failures
+
+
+def _result(n: int) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": n,
+        "result": {"number": hex(n), "hash": f"0x{n:x}f"},
+    }
+
+
+def _error(n: int) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": n,
+        "error": {"code": -32601, "message": "Not found"},
+    }
+
+
+def _notification(n: int) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "method": "eth_subscription",
+        "params": {"subscription": "0x9ce5", "result": {"number": hex(n)}},
+    }
+
+
+RPC = [_result(1), _result(2), _error(3), _error(4), _notification(5), _notification(6)]
+
+
+@pytest.fixture(scope="module")
+def rpc(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return build_and_import(tmp_path_factory.mktemp("rpc"), "rpc", RPC)
+
+
+def handlers(package: ModuleType) -> set[str]:
+    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
+
+
+def test_result_error_and_notification_are_three_kinds(rpc: ModuleType) -> None:
+    assert handlers(rpc) == {
+        "on_result",
+        "on_params",
+        "on_rpc_message_error",  # `on_error` is the dispatcher's own: the class names it
+        "on_unknown",
+        "on_unhandled",
+        "on_error",
+    }
+    kinds = [type(rpc.decode(json.dumps(sample))).__name__ for sample in RPC]
+    assert (
+        kinds
+        == ["RpcMessageResult"] * 2 + ["RpcMessageError"] * 2 + ["RpcMessageParams"] * 2
+    )
+    assert contract_failures(rpc, RPC) == []
+
+
+def test_the_error_kind_reaches_its_handler_and_decode_errors_on_error(
+    rpc: ModuleType,
+) -> None:
+    recorder = Recorder()
+    dispatcher = rpc.Dispatcher()
+    for name in ("on_rpc_message_error", "on_error", "on_unknown"):
+        getattr(dispatcher, name)(recorder.handler(name))
+    dispatcher.dispatch(json.dumps(_error(7)))
+    dispatcher.dispatch(json.dumps({**_error(8), "error": {"code": "x"}}))  # no decode
+    dispatcher.dispatch(json.dumps({"jsonrpc": "2.0", "id": 9}))  # neither: unknown
+    assert [name for name, _ in recorder.calls] == [
+        "on_rpc_message_error",
+        "on_error",
+        "on_unknown",
+    ]
+
+
+def test_payload_keys_seen_apart_once_each_stay_one_record(tmp_path: Path) -> None:
+    """One result and one error (a docs page): no evidence beyond one each."""
+    package = build_and_import(tmp_path, "rpc_once", [_result(1), _error(2)])
+    assert handlers(package) == {"on_message", "on_unhandled", "on_error"}
+
+
+def test_optional_scalars_alternating_stay_one_record(tmp_path: Path) -> None:
+    """The relaxed share is for payloads only: `phone` or `email` is no kind."""
+    samples = [{"id": n, "name": f"user{n}", "phone": "555"} for n in range(3)]
+    samples += [{"id": n, "name": f"user{n}", "email": "b@c.d"} for n in range(3, 6)]
+    package = build_and_import(tmp_path, "contacts", samples)
+    assert handlers(package) == {"on_message", "on_unhandled", "on_error"}
