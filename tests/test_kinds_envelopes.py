@@ -90,7 +90,7 @@ def test_the_error_kind_reaches_its_handler_and_decode_errors_on_error(
 
 
 def test_payload_keys_seen_apart_once_each_stay_one_record(tmp_path: Path) -> None:
-    """One result and one error (a docs page): no evidence beyond one each."""
+    """One result and one error, and nothing else: two objects may alternate by chance."""
     package = build_and_import(tmp_path, "rpc_once", [_result(1), _error(2)])
     assert handlers(package) == {"on_message", "on_unhandled", "on_error"}
 
@@ -101,3 +101,11 @@ def test_optional_scalars_alternating_stay_one_record(tmp_path: Path) -> None:
     samples += [{"id": n, "name": f"user{n}", "email": "b@c.d"} for n in range(3, 6)]
     package = build_and_import(tmp_path, "contacts", samples)
     assert handlers(package) == {"on_message", "on_unhandled", "on_error"}
+
+
+def test_one_error_among_results_is_a_kind(tmp_path: Path) -> None:
+    """Errors are rare in a capture: one is enough beside the recurring results."""
+    samples = [_result(1), _result(2), _result(3), _error(4)]
+    package = build_and_import(tmp_path, "rpc_rare", samples)
+    assert handlers(package) >= {"on_result", "on_rpc_rare_message_error"}
+    assert contract_failures(package, samples) == []

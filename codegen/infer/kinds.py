@@ -567,9 +567,9 @@ def _kinds_apart(
         }
         for members in groups.values()
     ]
-    envelopes = all(holds_payload[key] for key in chosen) and all(
-        sum(weights[i] for i in members) >= thresholds.KEYED_PAYLOAD_MIN_OBJECTS
-        for members in groups.values()
+    envelopes = (
+        all(holds_payload[key] for key in chosen)
+        and sum(weights) >= thresholds.KEYED_PAYLOAD_MIN_OBJECTS
     )
     if not envelopes and any(
         len(one & other) > thresholds.KEYED_MAX_SHARED_SHARE * min(len(one), len(other))

@@ -187,11 +187,11 @@ TAG_MIN_PRESENT_SHARE = 0.5
 # the keys every object of the smaller one has (`{rid, res}` and `{rid, err}` share half). A record
 # seen once with `address` and once with `tags` shares more, and stays one record.
 KEYED_MAX_SHARED_SHARE = 0.5
-# ...unless each kind is told by a key holding its payload (an object or array) and was seen at
-# least this many times: an envelope's keys are shared by design (`{jsonrpc, id, result}` vs
-# `{jsonrpc, id, error}` share two of three), and keys that never meet in a dozen messages do
-# not alternate by chance; an optional object seen once beside another seen once may.
-KEYED_PAYLOAD_MIN_OBJECTS = 2
+# ...unless each kind is told by a key holding its payload (an object or array) and the kinds were
+# seen at least this many times in all: an envelope's keys are shared by design (`{jsonrpc, id,
+# result}` vs `{jsonrpc, id, error}` share two of three; a capture may hold one error among many
+# results), and payloads that never meet are kinds; two objects, one with each, may be chance.
+KEYED_PAYLOAD_MIN_OBJECTS = 3
 
 # --- Open enums (codegen.infer.passes.enums) ------------------------------------------------------
 
