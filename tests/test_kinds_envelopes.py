@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Recorder, build_and_import, contract_failures
+from conftest import Recorder, build_and_import, contract_failures, run_mypy
 
 
 def _result(n: int) -> dict[str, Any]:
@@ -109,3 +109,107 @@ def test_one_error_among_results_is_a_kind(tmp_path: Path) -> None:
     package = build_and_import(tmp_path, "rpc_rare", samples)
     assert handlers(package) >= {"on_result", "on_rpc_rare_message_error"}
     assert contract_failures(package, samples) == []
+
+
+# --- a kind that holds a union of its own: routed by the inner kinds ---------------------------
+
+
+def _callback(event: dict[str, Any], n: int) -> dict[str, Any]:
+    return {
+        "token": "XXYYZZ",
+        "team_id": "T1",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{n}",
+    }
+
+
+HOOKS = [
+    {"token": "Jhj5", "challenge": "3eZbrw1aBm2r", "type": "url_verification"},
+    _callback({"type": "message", "channel": "C1", "user": "U1", "text": "hi"}, 1),
+    _callback({"type": "message", "channel": "C1", "user": "U2", "text": "yo"}, 2),
+    _callback({"type": "reaction_added", "user": "U1", "reaction": "+1"}, 3),
+    _callback({"type": "reaction_added", "user": "U2", "reaction": "-1"}, 4),
+]
+
+
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return build_and_import(tmp_path_factory.mktemp("hooks"), "hooks", HOOKS)
+
+
+def test_a_kind_holding_kinds_is_routed_by_them(hooks: ModuleType) -> None:
+    assert handlers(hooks) == {
+        "on_event_callback_message",
+        "on_event_callback_reaction_added",
+        "on_url_verification",
+        "on_unknown",
+        "on_unhandled",
+        "on_error",
+    }
+    recorder = Recorder()
+    dispatcher = hooks.Dispatcher()
+    for name in sorted(handlers(hooks)):
+        getattr(dispatcher, name)(recorder.handler(name))
+    for sample in HOOKS:
+        dispatcher.dispatch(json.dumps(sample))
+    unseen = {"type": "channel_created", "channel": {"id": "C2"}}
+    dispatcher.dispatch(json.dumps(_callback(unseen, 5)))
+    calls = [(name, [type(a).__name__ for a in args]) for name, args in recorder.calls]
+    assert calls == [
+        ("on_url_verification", ["UrlVerification"]),
+        ("on_event_callback_message", ["EventCallback", "Message"]),
+        ("on_event_callback_message", ["EventCallback", "Message"]),
+        ("on_event_callback_reaction_added", ["EventCallback", "ReactionAdded"]),
+        ("on_event_callback_reaction_added", ["EventCallback", "ReactionAdded"]),
+        ("on_unknown", ["EventCallback", "UnknownEventCallbackEvent"]),
+    ]
+    message, payload = recorder.calls[1][1]
+    assert (message.event_id, payload.text) == ("Ev1", "hi")
+
+
+def test_mypy_holds_the_held_kinds_handlers_to_their_types(
+    hooks: ModuleType, tmp_path: Path
+) -> None:
+    use = (
+        "from hooks import Dispatcher, EventCallback, Message, ReactionAdded\n"
+        "\n"
+        "def message(hook: EventCallback, event: Message) -> None:\n"
+        "    print(hook.event_id, event.text)\n"
+        "\n"
+        "def reaction(hook: EventCallback, event: ReactionAdded) -> None: ...\n"
+        "\n"
+        "dispatcher = Dispatcher()\n"
+        "dispatcher.on_event_callback_message(message)\n"
+        "dispatcher.on_event_callback_reaction_added(reaction)\n"
+        "dispatcher.on_event_callback_message(reaction)\n"
+    )
+    (tmp_path / "use.py").write_text(use, encoding="utf-8")
+    result = run_mypy("use.py", cwd=tmp_path, mypypath=Path(hooks.__file__).parents[1])
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and errors[0].startswith("use.py:11:"), result.stdout
+
+
+def test_a_union_held_through_a_record_is_routed_too(tmp_path: Path) -> None:
+    """`data.object` holds the kinds: the pattern reaches through the `data` record."""
+
+    def note(kind: str, n: int, **fields: Any) -> dict[str, Any]:
+        body = {"object": {"kind": kind, **fields}, "seq": n}
+        return {"type": "notify", "id": f"n{n}", "data": body}
+
+    samples = [
+        note("file", 1, path="/a", size=1),
+        note("file", 2, path="/b", size=2),
+        note("user", 3, login="ann", admin=False),
+        note("user", 4, login="bob", admin=True),
+        {"type": "ping", "id": "p1"},
+        {"type": "ping", "id": "p2"},
+    ]
+    package = build_and_import(tmp_path, "held_deep", samples)
+    assert handlers(package) >= {"on_notify_file", "on_notify_user", "on_ping"}
+    recorder = Recorder()
+    dispatcher = package.Dispatcher()
+    dispatcher.on_notify_user(recorder.handler("user"))
+    dispatcher.dispatch(json.dumps(samples[2]))
+    ((name, (message, payload)),) = recorder.calls
+    assert (type(message).__name__, payload.login) == ("Notify", "ann")

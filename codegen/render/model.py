@@ -328,6 +328,10 @@ class RouteModel:
     whole: bool = False  # the payload is the message itself: the handler takes it alone
     nested: bool = False  # a class pattern inside another
     handler_type: str = ""  # the handler's annotation
+    # The kind of message the pattern narrows the message to, when the payload is a kind of a
+    # union that kind holds (`EventCallback(event=Message() as payload)`): what the handler
+    # takes as the message, beside the payload.
+    holder: str | None = None
 
     @property
     def doc(self) -> str:
@@ -343,7 +347,8 @@ class RouteModel:
         return "payload" if self.whole else "message, payload"
 
 
-# The Dispatcher's own methods: a variant tagged `error` gets `on_error_variant`, not these.
+# The Dispatcher's own methods: a variant tagged `error` gets `on_error_variant` (or a name after
+# its class, `on_rpc_message_error`, when that is another), not these.
 DISPATCHER_METHODS = ("dispatch", "on_error", "on_unhandled", "on_unknown")
 
 
@@ -977,7 +982,17 @@ def _dispatcher(
         found = _find_dispatch_union(defs, root)
         if found is not None:
             subject, union = found
-            _routes(defs, classes, union, "{}", [], routes, unknowns, naming=True)
+            _routes(
+                defs,
+                classes,
+                union,
+                "{}",
+                [],
+                routes,
+                unknowns,
+                naming=True,
+                into_kinds=subject == "message",
+            )
     else:
         for member in top.get("anyOf", []):
             name = ref_name(member)
@@ -1003,7 +1018,7 @@ def _dispatcher(
         if route.method is not None:
             if route.method in DISPATCHER_METHODS and str(route.payload).isidentifier():
                 # A kind named like the dispatcher's own methods (JSON-RPC's `error`): its
-                # class names it (`on_rpc_message_error`), not a number.
+                # class names it when that differs (`on_rpc_message_error`), else a suffix.
                 route.method = "on_" + _method_words(str(route.payload))
             method = (
                 route.method if route.method not in taken else route.method + "_variant"
@@ -1014,12 +1029,16 @@ def _dispatcher(
             taken.add(method)
             route.method, route.handler = method, "_" + method
             # A kind of a union that is the message itself is all a handler needs.
-            route.whole = route.whole or (
-                subject == "message"
-                and union is not None
-                and UNION_KIND != defs[union].get(UNION_KEYWORD)
+            route.whole = route.holder is None and (
+                route.whole
+                or (
+                    subject == "message"
+                    and union is not None
+                    and UNION_KIND != defs[union].get(UNION_KEYWORD)
+                )
             )
-            arguments = route.payload if route.whole else f"{message}, {route.payload}"
+            holder = route.holder or message
+            arguments = route.payload if route.whole else f"{holder}, {route.payload}"
             route.handler_type = f"Callable[[{arguments}], None]"
     return DispatcherModel(subject, routes, unknowns, item=batch)
 
@@ -1061,13 +1080,20 @@ def _routes(
     unknowns: list[str],
     *,
     naming: bool,
+    into_kinds: bool = False,
+    holder: str | None = None,
+    seen: frozenset[str] = frozenset(),
 ) -> None:
     """Cases for every leaf and unknown below `union`; `outer` wraps a pattern in the enclosing ones.
 
     `naming` stays true while the levels above had one variant only: their tags are left out of
     handler names (`server_message` in `on_position_created`). Kinds of an object union are
     classes themselves: their pattern is the class, an inner union's kinds sit in its place.
+    `into_kinds` (the message is the union): a kind that holds a union of its own (a webhook's
+    `event_callback` holding the event, told by its `type`) is routed by that union's kinds too,
+    `on_event_callback_message(message: EventCallback, payload: Message)`; `holder` is that kind.
     """
+    seen = seen | {union}
     definition = defs[union]
     members = union_members(definition)
     variants = [m for m in members if not defs[m].get(UNKNOWN_KEYWORD)]
@@ -1100,6 +1126,30 @@ def _routes(
                 routes,
                 unknowns,
                 naming=single,
+                into_kinds=into_kinds,
+                holder=holder,
+                seen=seen,
+            )
+            continue
+        held = (
+            _held_union(defs, member)
+            if into_kinds and not externally_tagged and holder is None
+            else None
+        )
+        if held is not None and held[1] not in seen:
+            steps, held_union = held
+            _routes(
+                defs,
+                classes,
+                held_union,
+                outer.format(steps),
+                path,
+                routes,
+                unknowns,
+                naming=False,
+                into_kinds=into_kinds,
+                holder=member,
+                seen=seen,
             )
             continue
         method = "on_" + "_".join(_method_words(t) for t in path or [tag])
@@ -1112,8 +1162,31 @@ def _routes(
                 payload_ref.annotation,
                 ".".join(tags + [tag]),
                 nested=outer != "{}",
+                holder=holder,
             )
         )
+
+
+def _held_union(defs: dict[str, Any], kind: str) -> tuple[str, str] | None:
+    """The union a kind's record holds in a required, non-null field, directly or through
+    records (breadth first), as (the class pattern reaching it, with `{}` in its place, the
+    union's def name); None when it holds none."""
+    queue: list[tuple[str, str]] = [(kind, "{}")]
+    visited = {kind}
+    while queue:
+        name, pattern = queue.pop(0)
+        definition = defs[name]
+        names = _field_names(definition, frozenset(defs))
+        for key in definition.get("required", ()):
+            target = ref_name(definition["properties"][key])
+            if target is None or target in visited:
+                continue
+            visited.add(target)
+            step = pattern.format(f"{name}({names[key]}={{}})")
+            if UNION_KEYWORD in defs[target]:
+                return step, target
+            queue.append((target, step))
+    return None
 
 
 def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> str:
