@@ -49,7 +49,9 @@ def private_generate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         os.environ[CACHE_ENV] = before
 
 
-_SESSION_SIGINT = signal.getsignal(signal.SIGINT)
+# Python's own SIGINT handler, also when pytest started with SIGINT ignored (a shell starts
+# background jobs so, `cmd &`): the children the interrupt tests start would inherit the ignore.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +61,7 @@ def sigint_as_the_session_began() -> Iterator[None]:
     and a Dask cluster ignores it too; a child started later would inherit the ignore, and
     the interrupt tests would send their SIGINT to a command that cannot hear it."""
     yield
-    signal.signal(signal.SIGINT, _SESSION_SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
