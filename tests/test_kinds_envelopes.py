@@ -15,8 +15,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from conftest import Recorder, build_and_import, contract_failures, run_mypy
+from conftest import Recorder, build_and_import, contract_failures, mypy_on_use
 
 
 def _result(n: int) -> dict[str, Any]:
@@ -184,8 +183,7 @@ def test_mypy_holds_the_held_kinds_handlers_to_their_types(
         "dispatcher.on_event_callback_reaction_added(reaction)\n"
         "dispatcher.on_event_callback_message(reaction)\n"
     )
-    (tmp_path / "use.py").write_text(use, encoding="utf-8")
-    result = run_mypy("use.py", cwd=tmp_path, mypypath=Path(hooks.__file__).parents[1])
+    result = mypy_on_use(hooks, use, tmp_path)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1 and errors[0].startswith("use.py:11:"), result.stdout
 
@@ -211,5 +209,5 @@ def test_a_union_held_through_a_record_is_routed_too(tmp_path: Path) -> None:
     dispatcher = package.Dispatcher()
     dispatcher.on_notify_user(recorder.handler("user"))
     dispatcher.dispatch(json.dumps(samples[2]))
-    ((name, (message, payload)),) = recorder.calls
+    ((_, (message, payload)),) = recorder.calls
     assert (type(message).__name__, payload.login) == ("Notify", "ann")

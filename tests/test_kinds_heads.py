@@ -19,6 +19,15 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import (
+    Recorder,
+    build_and_import,
+    contract_failures,
+    import_generated,
+    mypy_on_use,
+    package_schema,
+    round_trips,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -27,15 +36,6 @@ from codegen.diff import schema_changes
 from codegen.infer.kinds import tag_head
 from codegen.pipeline import build_packages
 from codegen.write import write_packages
-from conftest import (
-    Recorder,
-    build_and_import,
-    contract_failures,
-    import_generated,
-    package_schema,
-    round_trips,
-    run_mypy,
-)
 
 
 def _book(topic: str, kind: str, seq: int) -> dict[str, Any]:
@@ -236,8 +236,7 @@ def test_mypy_rejects_a_handler_of_another_kind(
         "dispatcher.on_orderbook(book)\n"
         "dispatcher.on_kline(book)\n"
     )
-    (tmp_path / "use.py").write_text(use, encoding="utf-8")
-    result = run_mypy("use.py", cwd=tmp_path, mypypath=Path(heads.__file__).parents[1])
+    result = mypy_on_use(heads, use, tmp_path)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1 and errors[0].startswith("use.py:8:"), result.stdout
 
