@@ -211,3 +211,46 @@ def test_a_union_held_through_a_record_is_routed_too(tmp_path: Path) -> None:
     dispatcher.dispatch(json.dumps(samples[2]))
     ((_, (message, payload)),) = recorder.calls
     assert (type(message).__name__, payload.login) == ("Notify", "ann")
+
+
+def test_kinds_held_by_the_kind_without_the_tag_are_named_by_their_own_tags(
+    tmp_path: Path,
+) -> None:
+    """Control messages carry `event`; data pushes carry none but say their channel in `arg`
+    (with the channel's own parameters): the pushes' handlers read `on_books`, not
+    `on_without_event_books`."""
+
+    def push(channel: str, n: int, **fields: Any) -> dict[str, Any]:
+        arg = {"channel": channel, "inst": f"i{n}"} if channel == "books" else {}
+        arg = arg or {"channel": channel, "uid": n}
+        return {"arg": arg, "data": [fields]}
+
+    def control(event: str, n: int) -> dict[str, Any]:
+        return {"event": event, "arg": {"channel": "books"}, "conn": f"c{n}"}
+
+    samples = [
+        control("subscribe", 1),
+        control("subscribe", 2),
+        control("unsubscribe", 3),
+        control("unsubscribe", 4),
+        push("books", 5, asks=[["1.5", "2"]], seq=5),
+        push("books", 6, asks=[["1.6", "3"]], seq=6),
+        push("trades", 7, px="1.5", side="buy"),
+        push("trades", 8, px="1.6", side="sell"),
+    ]
+    package = build_and_import(tmp_path, "pushes", samples)
+    assert handlers(package) == {
+        "on_subscribe",
+        "on_unsubscribe",
+        "on_books",
+        "on_trades",
+        "on_unknown",
+        "on_unhandled",
+        "on_error",
+    }
+    recorder = Recorder()
+    dispatcher = package.Dispatcher()
+    dispatcher.on_trades(recorder.handler("trades"))
+    dispatcher.dispatch(json.dumps(samples[6]))
+    ((_, (message, payload)),) = recorder.calls
+    assert payload.channel == "trades" and message.data[0].px == "1.5"

@@ -1092,6 +1092,7 @@ def _routes(
     `into_kinds` (the message is the union): a kind that holds a union of its own (a webhook's
     `event_callback` holding the event, told by its `type`) is routed by that union's kinds too,
     `on_event_callback_message(message: EventCallback, payload: Message)`; `holder` is that kind.
+    The kind without the tag adds no words to their names (see _lacks_tag).
     """
     seen = seen | {union}
     definition = defs[union]
@@ -1143,7 +1144,7 @@ def _routes(
                 classes,
                 held_union,
                 outer.format(steps),
-                path,
+                tags if _lacks_tag(definition, member, defs) else path,
                 routes,
                 unknowns,
                 naming=False,
@@ -1187,6 +1188,14 @@ def _held_union(defs: dict[str, Any], kind: str) -> tuple[str, str] | None:
                 return step, target
             queue.append((target, step))
     return None
+
+
+def _lacks_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> bool:
+    """The member is its union's kind without the tag: the kinds of a union it holds are named by
+    their own tags alone (`on_books`, not `on_without_event_books`: data pushes beside tagged
+    control messages)."""
+    tag_key = definition.get(TAG_KEYWORD)
+    return tag_key is not None and _tag_value(member, defs, tag_key) is None
 
 
 def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> str:
