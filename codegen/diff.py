@@ -44,6 +44,7 @@ from codegen.schema import (
     EXAMPLE_KEYWORD,
     KINDS_KEYWORD,
     OUT_OF_BAND_KIND,
+    TAG_IN_KEYWORD,
     TAG_KEYWORD,
     HEAD_KEYWORD,
     UNION_KEYWORD,
@@ -51,6 +52,7 @@ from codegen.schema import (
     UNKNOWN_KEYWORD,
     ref,
     ref_name,
+    tag_schema,
     union_members,
 )
 from codegen.write import made_by_codegen
@@ -354,23 +356,29 @@ def _variants(defs: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
             variants[name] = dict(definition.get(KINDS_KEYWORD, {}))
         elif _is_union(definition):
             variants[name] = {
-                _variant_label(definition, defs[m]): m
+                _variant_label(definition, defs[m], defs): m
                 for m in union_members(definition)
                 if m in defs
             }
     return variants
 
 
-def _variant_label(union: dict[str, Any], member: dict[str, Any]) -> str:
-    """How a union tells the variant apart: its tag key (`created`), or `type=l2update`."""
+def _variant_label(
+    union: dict[str, Any], member: dict[str, Any], defs: dict[str, dict[str, Any]]
+) -> str:
+    """How a union tells the variant apart: its tag key (`created`), `type=l2update`, or
+    `arg.channel=books` for a tag inside the object at a key."""
     properties = member.get("properties", {})
     if union.get(UNION_KEYWORD) == UNION_KIND and len(properties) == 1:
         return str(next(iter(properties)))
-    tag = properties.get(union.get(TAG_KEYWORD), {})
+    tag = tag_schema(union, member, defs)
+    name = ".".join(
+        key for key in (union.get(TAG_IN_KEYWORD), union.get(TAG_KEYWORD)) if key
+    )
     if "const" in tag:
-        return f"{union[TAG_KEYWORD]}={tag['const']}"
+        return f"{name}={tag['const']}"
     if HEAD_KEYWORD in tag:  # a channel name with parameters: its head names the kind
-        return f"{union[TAG_KEYWORD]}={tag[HEAD_KEYWORD]}*"
+        return f"{name}={tag[HEAD_KEYWORD]}*"
     return str(member.get("title", "?"))
 
 

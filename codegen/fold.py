@@ -94,8 +94,11 @@ def settings_for(directory: Path, files: list[str], config: SetConfig) -> Summar
     wherever, is folded alike (and the parts merge)."""
     return Summary(
         by_folder(directory, files),
-        exact_keys=frozenset(
-            key for entry in config.overrides.entries for key in entry.tag
+        exact_keys=frozenset(  # `arg.channel`: maybe the key `channel` inside `arg`
+            key
+            for entry in config.overrides.entries
+            for name in entry.tag
+            for key in {name, name.rsplit(".", 1)[-1]}
         ),
         exact=any(entry.enum for entry in config.overrides.entries),
     )

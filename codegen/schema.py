@@ -39,7 +39,9 @@ from codegen.infer.ir import (
     ObjectUnion,
     Shape,
     TaggedUnion,
+    TagPath,
     Values,
+    tag_path,
 )
 from codegen.infer.looks import SCHEMA_FORMATS
 
@@ -51,6 +53,8 @@ OUT_OF_BAND_KIND = "out-of-band"
 KINDS_KEYWORD = "x-codegen-kinds"
 KEYED_KIND = "keyed"
 TAG_KEYWORD = "x-codegen-tag"
+# On a union whose tag is a key of the object at another key (`arg.channel`): that other key.
+TAG_IN_KEYWORD = "x-codegen-tag-in"
 # On a union: its kinds are the heads of the tag's values, found by this pattern (its value,
 # thresholds.TAG_HEAD); on a kind's tag property: that kind's head, which its pattern matches.
 BY_HEAD_KEYWORD = "x-codegen-tag-by-head"
@@ -96,16 +100,32 @@ def ref_name(fragment: dict[str, Any]) -> str | None:
     return target.rsplit("/", 1)[1] if isinstance(target, str) else None
 
 
+def tag_schema(
+    union: dict[str, Any], member: dict[str, Any], defs: dict[str, Any]
+) -> dict[str, Any]:
+    """The schema of an internally tagged union's tag in one of its kinds' defs (its const or
+    head), inside the object at TAG_IN_KEYWORD when the tag is there; {} when it has none.
+    """
+    properties = member.get("properties", {})
+    within = union.get(TAG_IN_KEYWORD)
+    if within is not None:
+        holder = ref_name(properties.get(within, {}))
+        properties = defs[holder].get("properties", {}) if holder else {}
+    found: dict[str, Any] = properties.get(union.get(TAG_KEYWORD), {})
+    return found
+
+
 def union_members(definition: dict[str, Any]) -> list[str]:
     """The def names of a union's members, variants first, the unknown variant last."""
     members = definition.get("anyOf", definition.get("oneOf", []))
     return [name for name in map(ref_name, members) if name is not None]
 
 
-# What selects a nested union's objects within the unions around it: ("tag", key, value) for an
-# internal tag, ("head", key, value) for one told by the head of its value, ("key", key, None)
-# for a key that told a kind apart, ("absent", key, None) for the objects without the tag key.
-Selection = tuple[tuple[str, str, str | int | None], ...]
+# What selects a nested union's objects within the unions around it: ("tag", path, value) for
+# an internal tag, ("head", path, value) for one told by the head of its value, ("key", (key,),
+# None) for a key that told a kind apart, ("absent", path, None) for the objects without the
+# tag (see ir.TagPath).
+Selection = tuple[tuple[str, TagPath, str | int | None], ...]
 
 
 class _Builder:
@@ -252,16 +272,18 @@ class _Builder:
     ) -> dict[str, Any]:
         """A union of kinds of objects: one member per kind, the unknown kind last."""
         key = union.tag_key
+        within = union.discriminator.within
+        path = tag_path(key, within) if key is not None else ()
         by_head = union.discriminator.head
         members: list[dict[str, Any]] = []
         for variant in union.variants:
-            step: tuple[str, str, str | int | None]
+            step: tuple[str, TagPath, str | int | None]
             if key is None:
-                step = ("key", str(variant.tag), None)
+                step = ("key", (str(variant.tag),), None)
             elif variant.tag is None:
-                step = ("absent", key, None)
+                step = ("absent", path, None)
             else:
-                step = ("head" if by_head else "tag", key, variant.tag)
+                step = ("head" if by_head else "tag", path, variant.tag)
             record = variant.shape.record
             assert isinstance(record, (ObjectShape, ObjectUnion))  # kinds are objects
             kind = self._define(record, selection + (step,))
@@ -276,9 +298,9 @@ class _Builder:
                         "anyOf": [{"required": [tag]} for tag in earlier]
                     }
             seen = "once" if variant.count == 1 else f"{variant.count} times"
-            label = _kind_label(key, variant.tag, by_head)
-            if step[0] == "absent" and key in self.defs[kind].get("properties", {}):
-                label = f"whose `{key}` is null or absent"
+            label = _kind_label(".".join(path) or None, variant.tag, by_head)
+            if step[0] == "absent" and path[0] in self.defs[kind].get("properties", {}):
+                label = f"whose `{'.'.join(path)}` is null or absent"
             self.defs[kind][
                 "description"
             ] = f"The kind of {name} {label}, seen {seen}. {self.defs[kind]['description']}"
@@ -295,6 +317,12 @@ class _Builder:
         known = head_schema([str(tag) for tag in tags]) if by_head else {"enum": tags}
         if key is None:
             unknown_def["not"] = {"anyOf": [{"required": [tag]} for tag in tags]}
+        elif within is not None:  # the tag inside the object at `within`
+            unknown_def.setdefault("allOf", []).append(
+                _at(path, {"not": {"anyOf": [known, {"type": "null"}]}})
+                if len(tags) < len(union.variants)
+                else {"not": _at(path, known)}
+            )
         elif len(tags) < len(union.variants):  # objects without the tag are a kind
             unknown_def["required"] = unknown_def.get("required", []) + [key]
             unknown_def["not"] = {
@@ -315,6 +343,8 @@ class _Builder:
         }
         if key is not None:
             definition[TAG_KEYWORD] = key
+            if within is not None:
+                definition[TAG_IN_KEYWORD] = within
             if by_head:
                 definition[BY_HEAD_KEYWORD] = thresholds.TAG_HEAD
         else:
@@ -333,7 +363,9 @@ class _Builder:
             "type": "object",
             "properties": {f.key: self.fragment(f.shape) for f in record.fields},
         }
-        for key, value, head in record.tags:
+        for key, value, head, within in record.tags:
+            if within is not None:  # the record at `within` holds it
+                continue
             definition["properties"][key] = (
                 {**head_schema([str(value)]), HEAD_KEYWORD: value}
                 if head
@@ -415,24 +447,47 @@ def _selected_by(selection: Selection) -> dict[str, Any]:
     """Schema keywords holding for every object that reaches a nested union."""
     if not selection:
         return {}
+    own = [(kind, path[0], value) for kind, path, value in selection if len(path) == 1]
     consts = {
-        key: {"const": value} if kind == "tag" else head_schema([str(value)])
-        for kind, key, value in selection
+        key: _tag_value_schema(kind, value)
+        for kind, key, value in own
         if kind in ("tag", "head")
     }
     keywords: dict[str, Any] = {}
-    required = [key for kind, key, _ in selection if kind != "absent"]
+    required = [key for kind, key, _ in own if kind != "absent"]
     if required:
         keywords["required"] = required
     if consts:
         keywords["properties"] = consts
-    absent = [key for kind, key, _ in selection if kind == "absent"]
-    if absent:
-        keywords["allOf"] = [_absent_or_null(key) for key in absent]
+    conditions = [
+        _absent_or_null(path) for kind, path, _ in selection if kind == "absent"
+    ]
+    conditions += [  # tags inside the object at a key
+        _at(path, _tag_value_schema(kind, value))
+        for kind, path, value in selection
+        if kind != "absent" and len(path) > 1
+    ]
+    if conditions:
+        keywords["allOf"] = conditions
     return keywords
 
 
-def _absent_or_null(key: str) -> dict[str, Any]:
-    """Schema keywords for an object without `key` or with null there: the objects a union's
-    kind without its tag takes."""
-    return {"not": {"required": [key], "properties": {key: {"not": {"type": "null"}}}}}
+def _tag_value_schema(kind: str, value: str | int | None) -> dict[str, Any]:
+    """The tag's value for a selection step: the value, or a string of that head."""
+    if kind == "tag":
+        return {"const": value}
+    return head_schema([str(value)]) if kind == "head" else {}
+
+
+def _at(path: TagPath, keywords: dict[str, Any]) -> dict[str, Any]:
+    """Schema keywords saying the value at `path` is there and holds `keywords` (the objects on
+    the way are objects)."""
+    key, *rest = path
+    inner = {"type": "object", **_at(tuple(rest), keywords)} if rest else keywords
+    return {"required": [key], "properties": {key: inner}}
+
+
+def _absent_or_null(path: TagPath) -> dict[str, Any]:
+    """Schema keywords for an object without a value at `path` or with null there: the objects
+    a union's kind without its tag takes."""
+    return {"not": _at(path, {"not": {"type": "null"}})}

@@ -48,11 +48,26 @@ class Anchor:
 class Tag(NamedTuple):
     """A tag that selected a kind's objects: every one holds `value` at `key` (or, `head`, a
     string whose head is `value`: a channel name with parameters, see thresholds.TAG_HEAD).
+    `within`: the tag is a key of the object at this key (`{"arg": {"channel": "books"}}`).
     """
 
     key: str
     value: str | int
     head: bool = False
+    within: str | None = None
+
+    @property
+    def path(self) -> TagPath:
+        return tag_path(self.key, self.within)
+
+
+# Where a tag is in an object: ("type",), or ("arg", "channel") for a tag inside the object at a
+# key, which tells the kind of the whole object (the payload beside it is that kind's).
+TagPath = tuple[str, ...]
+
+
+def tag_path(key: str, within: str | None) -> TagPath:
+    return (key,) if within is None else (within, key)
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,8 @@ class Discriminator:
     # The kind is the head of the tag's string, not all of it (a channel name with parameters,
     # `orderbook.50.BTCUSDT` -> `orderbook`; see thresholds.TAG_HEAD).
     head: bool = False
+    # Set: `tag_key` is a key of the object at this key (`arg.channel`, see kinds.find_split).
+    within: str | None = None
 
 
 @dataclass(frozen=True)

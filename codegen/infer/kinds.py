@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.infer import thresholds
-from codegen.infer.ir import STRING, Discriminator, Scalar
+from codegen.infer.ir import STRING, Discriminator, Scalar, TagPath, tag_path
 
 Feature = tuple[str, ...]  # a key path inside an object: ("contents", "trades")
 
@@ -49,7 +49,7 @@ class Split:
     groups: tuple[tuple[Group, tuple[int, ...]], ...]  # sorted by tag_order
     # The other keys that qualified as the tag: the only ones that may split a kind further
     # (a composite tag is two tags of the whole position, like `type` and `channel`).
-    runners_up: frozenset[str] = frozenset()
+    runners_up: frozenset[TagPath] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ class Candidate:
     # The kinds are the heads of the values (`orderbook.50.BTCUSDT` -> `orderbook`): one
     # example of a value that is more than its head, for the evidence; None: the whole values.
     head_example: str | None = None
+    # The key is one of the object at this key (`arg.channel`): see find_split.
+    within: str | None = None
+
+    @property
+    def path(self) -> TagPath:
+        return tag_path(self.key, self.within)
 
     @property
     def evidence_rank(self) -> tuple[float, bool, float]:
@@ -88,16 +94,18 @@ class Candidate:
         return (-self.top.share, not self.recurring, -self.inner.share)
 
     @property
-    def rank(self) -> tuple[float, bool, float, int, bool, int, bool, int]:
+    def rank(self) -> tuple[float, bool, float, int, bool, bool, int, bool, int]:
         """Best first: the best evidence_rank; then one every object holds; then whole values
         before heads (an API that writes a kind's name whole, `type: "update/ticker"`, means it
-        as the kind more surely than a channel name with parameters beside it); then the
-        coarsest grouping; then a tag-like name.
+        as the kind more surely than a channel name with parameters beside it); then a key of
+        the object itself before one inside a key of it; then the coarsest grouping; then a
+        tag-like name.
         """
         return (
             *self.evidence_rank,
             self.missing,
             self.head_example is not None,
+            self.within is not None,
             self.values + (self.missing > 0),
             not self.named_like_a_tag,
             self.position,
@@ -105,11 +113,12 @@ class Candidate:
 
     @property
     def evidence(self) -> str:
-        parts = [f"tag {self.key!r}: {self.values} values"]
+        name = ".".join(self.path)
+        parts = [f"tag {name!r}: {self.values} values"]
         if self.head_example is not None:
             head = tag_head(self.head_example)
             parts[0] = (
-                f"tag {self.key!r} by the name before its parameters"
+                f"tag {name!r} by the name before its parameters"
                 f" ({self.head_example!r} -> {head!r}): {self.values} values"
             )
         if self.top.varying:
@@ -145,14 +154,17 @@ def find_split(
     objects: Sequence[dict[str, Any]],
     weights: Sequence[int] | None = None,
     *,
-    exclude: frozenset[str] = frozenset(),
-    only: frozenset[str] | None = None,
+    exclude: frozenset[TagPath] = frozenset(),
+    only: frozenset[TagPath] | None = None,
     forced_tag: str | None = None,
 ) -> Split | None:
     """The split of `objects` into kinds, or None when they are one kind.
 
-    `exclude`: keys that may not be the tag (tags already used above, or forbidden by config).
-    `only`: when set, the keys that may be the tag (inside a kind: the runners-up of its split;
+    The tag is a key of the objects, or a key of an object they hold (`{"arg": {"channel":
+    "books", ...}, "data": [...]}`: the channel says what `data` is), which must then explain
+    keys outside that object: keys it explains only inside it make a union there instead.
+    `exclude`: tags that may not be the tag (tags already used above, or forbidden by config).
+    `only`: when set, the tags that may be the tag (inside a kind: the runners-up of its split;
     a field that merely correlates with a few optional keys in a handful of objects is not a
     second tag). Kinds told apart by keys are always looked for.
     `forced_tag`: the config names the tag; every object must then hold it (scalar values).
@@ -166,10 +178,17 @@ def find_split(
     shapes = [features(obj) for obj in objects]
     candidates = [
         candidate
-        for position, key in enumerate(_keys_in_order(objects))
-        if key not in exclude and (only is None or key in only)
+        for position, (key, within) in enumerate(_tag_places(objects))
+        if tag_path(key, within) not in exclude
+        and (only is None or tag_path(key, within) in only)
         for candidate in _candidates(
-            objects, weights, shapes, key, position, proven=only is not None
+            objects,
+            weights,
+            shapes,
+            key,
+            position,
+            proven=only is not None,
+            within=within,
         )
     ]
     if candidates:
@@ -184,10 +203,11 @@ def find_split(
             best.key,
             f"{best.evidence}; {total} objects",
             head=best.head_example is not None,
+            within=best.within,
         )
         return replace(
             split,
-            runners_up=frozenset(c.key for c in candidates if c is not best),
+            runners_up=frozenset(c.path for c in candidates if c is not best),
         )
     return _key_split(objects, weights, shapes)
 
@@ -213,6 +233,26 @@ def _keys_in_order(objects: Sequence[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for obj in objects for key in obj))
 
 
+def _tag_places(objects: Sequence[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """Where a tag may be, as (key, within): the objects' keys in order, then the keys of the
+    objects held at a key that holds only objects (`("channel", "arg")`)."""
+    keys = _keys_in_order(objects)
+    places: list[tuple[str, str | None]] = [(key, None) for key in keys]
+    for within in keys:
+        held = [obj[within] for obj in objects if within in obj]
+        if all(isinstance(value, dict) for value in held):
+            places += [(key, within) for key in _keys_in_order(held)]
+    return places
+
+
+def _tag_value(obj: dict[str, Any], key: str, within: str | None) -> Any:
+    """The value at a tag's place in `obj` (None when it has none)."""
+    if within is None:
+        return obj.get(key)
+    holder = obj.get(within)
+    return holder.get(key) if isinstance(holder, dict) else None
+
+
 def _candidates(
     objects: Sequence[dict[str, Any]],
     weights: Sequence[int],
@@ -221,24 +261,28 @@ def _candidates(
     position: int,
     *,
     proven: bool = False,
+    within: str | None = None,
 ) -> list[Candidate]:
     """`key` as a tag, when it passes every test: by its whole values, or by their heads when
     some value is more than its head (a channel name with parameters). When both pass, the
     heads win unless the whole values are better evidence: `publicTrade.BTCUSDT` and
     `publicTrade.ETHUSDT` are one kind."""
-    whole = _candidate(objects, weights, shapes, key, position, None, proven)
+    whole = _candidate(objects, weights, shapes, key, position, None, proven, within)
     example = next(
         (
             text
             for obj in objects
-            if (text := _text(obj.get(key))) is not None and tag_head(text) != text
+            if (text := _text(_tag_value(obj, key, within))) is not None
+            and tag_head(text) != text
         ),
         None,
     )
     by_head = (
         None
         if example is None
-        else _candidate(objects, weights, shapes, key, position, example, proven)
+        else _candidate(
+            objects, weights, shapes, key, position, example, proven, within
+        )
     )
     if whole is None or by_head is None:
         return [c for c in (whole, by_head) if c is not None]
@@ -253,21 +297,22 @@ def _candidate(
     position: int,
     head_example: str | None,
     proven: bool,
+    within: str | None = None,
 ) -> Candidate | None:
     """`key` as a tag, with its evidence; None when it fails any test.
 
     `head_example`: set, the kinds are the heads of the values (it is a value with parameters).
     `proven`: the key qualified as a tag over all the objects of the position already (a
     runner-up splitting one kind further), so a kind with few objects is no reason to doubt it.
+    `within`: the key is one of the object at this key.
     """
     head = head_example is not None
     values: list[Group] = []
     for obj in objects:
-        if (
-            obj.get(key) is None
-        ):  # absent, or null: a gateway's `"t": null` on its own events
+        value = _tag_value(obj, key, within)
+        if value is None:  # absent, or null: a gateway's `"t": null` on its own events
             values.append(MISSING)
-        elif (name := kind_name(obj[key], head=head)) is not None:
+        elif (name := kind_name(value, head=head)) is not None:
             values.append(name)
         else:
             return None
@@ -304,8 +349,10 @@ def _candidate(
         cores = [frozenset.intersection(*members) for members in groups.values()]
         if len(set(cores)) < len(cores):
             return None
-    top = _explained(shapes, groups, key, depth=1)
-    inner = _explained(shapes, groups, key, depth=2)
+    # No evidence is under the tag itself, nor, for a tag inside an object, in that object.
+    outside = key if within is None else within
+    top = _explained(shapes, groups, outside, depth=1)
+    inner = _explained(shapes, groups, outside, depth=2)
     if max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
         return None
     if (
@@ -323,6 +370,7 @@ def _candidate(
         key.lower() in thresholds.TAG_NAME_HINTS,
         position,
         head_example,
+        within,
     )
 
 
@@ -428,14 +476,20 @@ def looks_like_name(value: Any) -> bool:
 
 
 def _tag_split(
-    objects: Sequence[dict[str, Any]], key: str, evidence: str, *, head: bool
+    objects: Sequence[dict[str, Any]],
+    key: str,
+    evidence: str,
+    *,
+    head: bool,
+    within: str | None = None,
 ) -> Split:
     groups: dict[Group, list[int]] = {}
     for index, obj in enumerate(objects):
-        tag = kind_name(obj.get(key), head=True) if head else obj.get(key)
+        value = _tag_value(obj, key, within)
+        tag = kind_name(value, head=True) if head else value
         groups.setdefault(tag, []).append(index)
     return Split(
-        Discriminator(key, evidence, head),
+        Discriminator(key, evidence, head, within),
         tuple(
             (tag, tuple(indices))
             for tag, indices in sorted(
@@ -452,24 +506,28 @@ def tag_order(tag: Group) -> tuple[int, str, int]:
     return (1, "", tag) if tag is not None else (2, "", 0)
 
 
-def _forced(objects: Sequence[dict[str, Any]], key: str) -> Split | None:
+def _forced(objects: Sequence[dict[str, Any]], name: str) -> Split | None:
     """The tag the config names; objects that lack it or hold a non-scalar there are an error.
+    `arg.channel`, when no object has that key, is the key `channel` of the object at `arg`.
     Its kinds are the heads of its values when some value is no name but every head is one (a
     channel name with parameters)."""
-    for obj in objects:
-        value = obj.get(key)
+    key, within = name, None
+    if "." in name and not any(name in obj for obj in objects):
+        within, key = name.split(".", 1)
+    values = [_tag_value(obj, key, within) for obj in objects]
+    for obj, value in zip(objects, values):
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ForcedTagError(key, obj)
-    values = [obj[key] for obj in objects]
+            raise ForcedTagError(name, obj)
     head = not all(map(looks_like_name, values)) and all(
         kind_name(value, head=True) is not None for value in values
     )
     return _tag_split(
         objects,
         key,
-        f"tag {key!r}{' by the name before its parameters' if head else ''}: set in the"
+        f"tag {name!r}{' by the name before its parameters' if head else ''}: set in the"
         " config",
         head=head,
+        within=within,
     )
 
 

@@ -29,6 +29,7 @@ from codegen.infer.ir import (
     Record,
     Shape,
     Tag,
+    TagPath,
     TaggedUnion,
     TupleShape,
     V,
@@ -137,8 +138,15 @@ class _Observer:
             entry.recursive is not None for entry in overrides.entries
         )
 
-    def shape(self, instances: list[_Instance], path: tuple[Segment, ...]) -> Shape:
-        """The shape of all values seen at one position (`path`: keys and `[*]` for items)."""
+    def shape(
+        self,
+        instances: list[_Instance],
+        path: tuple[Segment, ...],
+        tags: tuple[Tag, ...] = (),
+    ) -> Shape:
+        """The shape of all values seen at one position (`path`: keys and `[*]` for items);
+        `tags`: the tag its objects hold, when that tag tells the kind of their holder.
+        """
         if len(path) > thresholds.MAX_TYPE_DEPTH:
             origin = instances[0].origin
             raise CodegenError(
@@ -164,7 +172,11 @@ class _Observer:
             ),
             string=bool(texts),
             array=self.array(arrays, path) if arrays else None,
-            record=self.objects(objects, path) if objects and not recursion else None,
+            record=(
+                self.objects(objects, path, tags=tags)
+                if objects and not recursion
+                else None
+            ),
             texts=self.values(texts, path) if texts else None,
             ints=self.values(ints, path) if ints else None,
             looks=self.looks(instances, path),
@@ -243,10 +255,15 @@ class _Observer:
         return replace(looks, forced=forced)
 
     def objects(
-        self, objects: list[_Instance], path: tuple[Segment, ...], is_kind: bool = False
+        self,
+        objects: list[_Instance],
+        path: tuple[Segment, ...],
+        is_kind: bool = False,
+        tags: tuple[Tag, ...] = (),
     ) -> ObjectShape | ObjectUnion:
         """The objects at one position: a type whose objects nest inside each other
         (`codegen.infer.recursion`), or a record (or a union of kinds) as anywhere else.
+        `tags`: see `record`.
         """
         setting = self.overrides.at(path) if self.recursive_settings else None
         found = (
@@ -261,7 +278,7 @@ class _Observer:
             )
         )
         if found is None:
-            return self.record(objects, path, is_kind=is_kind)
+            return self.record(objects, path, tags, is_kind=is_kind)
         anchor = self.scope + path_text(path)
         while anchor in self.anchors:  # a tuple's positions are observed at one path
             anchor += "'"
@@ -272,7 +289,7 @@ class _Observer:
         self.recursive_at.update((below, anchor) for below in edges)
         try:
             members = [_member(objects[m.source], m) for m in found.members]
-            record = self.record(members, path, is_kind=is_kind)
+            record = self.record(members, path, tags, is_kind=is_kind)
         finally:
             for below in edges:
                 del self.recursive_at[below]
@@ -301,7 +318,7 @@ class _Observer:
         path: tuple[Segment, ...],
         tags: tuple[Tag, ...] = (),
         forced: tuple[str, ...] | None = None,
-        allowed: frozenset[str] | None = None,
+        allowed: frozenset[TagPath] | None = None,
         is_kind: bool = False,
     ) -> ObjectShape | ObjectUnion:
         """The objects at one position: one record, or a union of kinds when they split.
@@ -329,7 +346,15 @@ class _Observer:
         for tag, members in split.groups:
             group = [objects[index] for index in members]
             inner_tags = (
-                tags + (Tag(key, tag, split.discriminator.head),)
+                tags
+                + (
+                    Tag(
+                        key,
+                        tag,
+                        split.discriminator.head,
+                        split.discriminator.within,
+                    ),
+                )
                 if key is not None and tag is not None
                 else tags
             )
@@ -363,13 +388,17 @@ class _Observer:
         tags: tuple[Tag, ...],
         forced: tuple[str, ...] | None,
         excluded: frozenset[str],
-        allowed: frozenset[str] | None,
+        allowed: frozenset[TagPath] | None,
     ) -> Split | None:
         values = [instance.value for instance in objects]
         weights = [instance.weight for instance in objects]
-        used = frozenset(tag.key for tag in tags)
+        used = frozenset(tag.path for tag in tags)
+        # A forbidden `arg.channel` is the tag inside `arg` (or a key with a dot: both go).
+        forbidden = frozenset(
+            path for key in excluded for path in ((key,), tuple(key.split(".", 1)))
+        )
         if forced is None:
-            return find_split(values, weights, exclude=used | excluded, only=allowed)
+            return find_split(values, weights, exclude=used | forbidden, only=allowed)
         try:
             return find_split(values, weights, forced_tag=forced[0])
         except ForcedTagError as error:
@@ -390,7 +419,8 @@ class _Observer:
         *,
         is_kind: bool = False,
     ) -> ObjectShape:
-        """One record: each key's values (in the order keys were first seen) make its field."""
+        """One record: each key's values (in the order keys were first seen) make its field.
+        A tag inside the object at a key (`arg.channel`) is that object's tag too."""
         by_key: dict[str, list[_Instance]] = {}
         for instance in objects:
             for key, item in instance.value.items():
@@ -406,9 +436,18 @@ class _Observer:
                     )
                 )
         setting = self.overrides.at(path)
+        held = {
+            tag.within: (tag._replace(within=None),)
+            for tag in tags
+            if tag.within is not None
+        }
         return ObjectShape(
             tuple(
-                Field(key, self.shape(values, path + (("key", key),)), _weight(values))
+                Field(
+                    key,
+                    self.shape(values, path + (("key", key),), held.get(key, ())),
+                    _weight(values),
+                )
                 for key, values in by_key.items()
             ),
             count=_weight(objects),

@@ -39,6 +39,7 @@ from codegen.schema import (
     KINDS_KEYWORD,
     OUT_OF_BAND_KIND,
     ref,
+    TAG_IN_KEYWORD,
     TAG_KEYWORD,
     BY_HEAD_KEYWORD,
     HEAD_KEYWORD,
@@ -46,6 +47,7 @@ from codegen.schema import (
     UNION_KIND,
     UNKNOWN_KEYWORD,
     ref_name,
+    tag_schema,
     union_members,
 )
 
@@ -271,6 +273,11 @@ class ObjectUnionModel:
     name: str
     doc: str
     tag_key: str | None  # literal of the tag key; None: told apart by keys
+    # Literal of the key holding the object whose key is the tag (`arg` of `arg.channel`).
+    tag_within: str | None
+    tag_name: (
+        str | None
+    )  # literal of the tag's name in decode errors: `type`, `arg.channel`
     tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
     # Set: the kind is the head of the tag's string, found by this pattern (_runtime.tag_head).
     head_pattern: str | None
@@ -288,6 +295,11 @@ class ObjectUnionModel:
     out_of_band: bool = (
         False  # the kind is given beside the message (decode(raw, kind))
     )
+
+    @property
+    def tag_read(self) -> str:
+        """The decoder's expression for the tag (a local `tag` when it is inside an object)."""
+        return "tag" if self.tag_within else f"data.get({self.tag_key})"
 
     @property
     def encoded_kinds(self) -> list[KindModel]:
@@ -780,6 +792,7 @@ def _object_union(
     classes: Classes,
 ) -> ObjectUnionModel:
     tag_key = definition.get(TAG_KEYWORD)
+    tag_within = definition.get(TAG_IN_KEYWORD)
     kinds: list[KindModel] = []
     missing: KindModel | None = None
     unknown, unknown_doc = "", ""
@@ -792,7 +805,7 @@ def _object_union(
         selector = (
             definition[KEYS_KEYWORD][index]
             if tag_key is None
-            else _tag_value(member, defs, tag_key)
+            else _tag_value(member, defs, definition)
         )
         types = classes[member]
         kind = KindModel(
@@ -813,6 +826,12 @@ def _object_union(
             indent=0,
         ),
         tag_key=None if tag_key is None else literal(tag_key),
+        tag_within=None if tag_within is None else literal(tag_within),
+        tag_name=(
+            None
+            if tag_key is None
+            else literal(tag_key if tag_within is None else f"{tag_within}.{tag_key}")
+        ),
         tag_type="int" if tag_types == {int} else "str",
         head_pattern=definition.get(BY_HEAD_KEYWORD),
         kinds=kinds,
@@ -848,6 +867,8 @@ def _out_of_band(
         name=name,
         doc=docstring(definition["description"], indent=0),
         tag_key=None,
+        tag_within=None,
+        tag_name=None,
         tag_type="str",
         head_pattern=None,
         kinds=kinds,
@@ -888,13 +909,16 @@ def _python_literal(value: str | int | None) -> str:
     return literal(value) if isinstance(value, str) else repr(value)
 
 
-def _tag_value(member: str, defs: dict[str, Any], tag_key: str) -> str | int | None:
-    """The tag value selecting a member: its const (or head, see thresholds.TAG_HEAD), or an
-    inner union's (all its kinds share it); None for the kind without the tag key."""
+def _tag_value(
+    member: str, defs: dict[str, Any], union: dict[str, Any]
+) -> str | int | None:
+    """The tag value selecting a member of `union`: its const (or head, see
+    thresholds.TAG_HEAD), or an inner union's (all its kinds share it); None for the kind
+    without the tag."""
     definition = defs[member]
     if UNION_KEYWORD in definition:
-        return _tag_value(union_members(definition)[0], defs, tag_key)
-    tag = definition.get("properties", {}).get(tag_key, {})
+        return _tag_value(union_members(definition)[0], defs, union)
+    tag = tag_schema(union, definition, defs)
     const: str | int | None = tag.get("const", tag.get(HEAD_KEYWORD))
     return const
 
@@ -1092,7 +1116,7 @@ def _routes(
     `into_kinds` (the message is the union): a kind that holds a union of its own (a webhook's
     `event_callback` holding the event, told by its `type`) is routed by that union's kinds too,
     `on_event_callback_message(message: EventCallback, payload: Message)`; `holder` is that kind.
-    The kind without the tag adds no words to their names (see _lacks_tag).
+    The kind without the tag adds no words to the names of the kinds below it (_lacks_tag).
     """
     seen = seen | {union}
     definition = defs[union]
@@ -1117,13 +1141,15 @@ def _routes(
             inner, inner_outer = member, outer
             pattern = f"{member}() as payload"
         path = tags if single else tags + [tag]
+        # The kind without the tag adds no words to the names of the kinds it holds.
+        inner_path = tags if _lacks_tag(definition, member, defs) else path
         if inner is not None and UNION_KEYWORD in defs[inner]:
             _routes(
                 defs,
                 classes,
                 inner,
                 inner_outer,
-                path,
+                inner_path,
                 routes,
                 unknowns,
                 naming=single,
@@ -1144,7 +1170,7 @@ def _routes(
                 classes,
                 held_union,
                 outer.format(steps),
-                tags if _lacks_tag(definition, member, defs) else path,
+                inner_path,
                 routes,
                 unknowns,
                 naming=False,
@@ -1195,7 +1221,7 @@ def _lacks_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) ->
     their own tags alone (`on_books`, not `on_without_event_books`: data pushes beside tagged
     control messages)."""
     tag_key = definition.get(TAG_KEYWORD)
-    return tag_key is not None and _tag_value(member, defs, tag_key) is None
+    return tag_key is not None and _tag_value(member, defs, definition) is None
 
 
 def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> str:
@@ -1203,7 +1229,7 @@ def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> 
     tag_key = definition.get(TAG_KEYWORD)
     if tag_key is None:
         return str(definition[KEYS_KEYWORD][union_members(definition).index(member)])
-    tag = _tag_value(member, defs, tag_key)
+    tag = _tag_value(member, defs, definition)
     return f"without_{tag_key}" if tag is None else str(tag)
 
 

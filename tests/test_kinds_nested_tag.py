@@ -1,0 +1,277 @@
+"""Message kinds told by a tag inside an object of the message: `{"arg": {"channel": "books",
+...}, "data": [...]}`.
+
+Many exchange feeds push data as `{"arg": {"channel": ..., "instId": ...}, "data": [...]}` beside
+control messages tagged by `event` (`subscribe`, `error`, `login`): the channel, one level down,
+says what `data` holds. Every `arg` has the same keys, so nothing varies inside it: the evidence
+is the sibling `data`. The fixtures are written by hand in that shape (no captured data); every
+expectation is derived from them by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import (
+    Recorder,
+    build_and_import,
+    contract_failures,
+    import_generated,
+    mypy_on_use,
+    package_schema,
+    round_trips,
+)
+
+from codegen.diff import schema_changes
+from codegen.pipeline import build_packages
+from codegen.schema import TAG_IN_KEYWORD, TAG_KEYWORD
+from codegen.write import write_packages
+
+
+def _push(channel: str, inst: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"arg": {"channel": channel, "instId": inst}, "data": rows}
+
+
+def _books(inst: str, n: int) -> dict[str, Any]:
+    row = {
+        "asks": [["8476.98", "415"]],
+        "bids": [["8476.97", str(256 + n)]],
+        "ts": str(1597026383085 + n),
+        "checksum": -855196043 + n,
+    }
+    return _push("books", inst, [row])
+
+
+def _trades(inst: str, n: int) -> dict[str, Any]:
+    row = {
+        "instId": inst,
+        "tradeId": f"13063947{n}",
+        "px": f"42219.{n}",
+        "sz": "0.12",
+        "side": "buy" if n % 2 else "sell",
+        "ts": str(1630048897897 + n),
+    }
+    return _push("trades", inst, [row])
+
+
+def _tickers(inst: str, n: int) -> dict[str, Any]:
+    row = {
+        "instType": "SPOT",
+        "instId": inst,
+        "last": f"9999.9{n}",
+        "askPx": "10000.1",
+        "bidPx": "9999.8",
+        "ts": str(1597026383085 + n),
+    }
+    return _push("tickers", inst, [row])
+
+
+PUSHES = [
+    _books("BTC-USDT", 1),
+    _books("ETH-USDT", 2),
+    _trades("BTC-USDT", 3),
+    _trades("ETH-USDT", 4),
+    _tickers("BTC-USDT", 5),
+    _tickers("ETH-USDT", 6),
+]
+
+
+def _event(event: str, conn: str) -> dict[str, Any]:
+    if event in ("error", "login"):
+        code, msg = ("60012", "Invalid request") if event == "error" else ("0", "")
+        return {"event": event, "code": code, "msg": msg, "connId": conn}
+    return {
+        "event": event,
+        "arg": {"channel": "books", "instId": "BTC-USDT"},
+        "connId": conn,
+    }
+
+
+CONTROL = [
+    _event(event, conn)
+    for event in ("subscribe", "unsubscribe", "error", "login")
+    for conn in ("a4d3ae55", "b4d3ae56")
+]
+FEED = CONTROL + PUSHES
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return build_and_import(tmp_path_factory.mktemp("feed"), "pushes_feed", FEED)
+
+
+@pytest.fixture(scope="module")
+def pushes(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return build_and_import(tmp_path_factory.mktemp("pushes"), "pushes_only", PUSHES)
+
+
+def handlers(package: ModuleType) -> set[str]:
+    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
+
+
+def _root_union(package: ModuleType) -> dict[str, Any]:
+    schema = package_schema(package)
+    name = schema["$ref"].rsplit("/", 1)[1]
+    union: dict[str, Any] = schema["$defs"][name]
+    return union
+
+
+def test_pushes_are_kinds_by_the_channel_beside_the_control_messages(
+    feed: ModuleType,
+) -> None:
+    assert handlers(feed) == {
+        "on_subscribe",
+        "on_unsubscribe",
+        "on_error_variant",  # the kind `error`: on_error is the dispatcher's own
+        "on_login",
+        "on_books",
+        "on_trades",
+        "on_tickers",
+        "on_unknown",
+        "on_unhandled",
+        "on_error",
+    }
+    trade = feed.decode(json.dumps(PUSHES[2]))
+    assert type(trade).__name__ == "Trades"
+    assert (trade.arg.channel, trade.data[0].px) == ("trades", "42219.3")
+    book = feed.decode(json.dumps(PUSHES[0]))
+    assert (type(book).__name__, book.data[0].checksum) == ("Books", -855196042)
+
+
+def test_every_sample_round_trips_and_fits_its_kind_in_the_schema(
+    feed: ModuleType, pushes: ModuleType
+) -> None:
+    assert contract_failures(feed, FEED) == []
+    assert contract_failures(pushes, PUSHES) == []
+
+
+def test_the_dispatcher_routes_each_push_by_its_channel(feed: ModuleType) -> None:
+    recorder = Recorder()
+    dispatcher = feed.Dispatcher()
+    for name in ("on_books", "on_trades", "on_tickers", "on_subscribe", "on_unknown"):
+        getattr(dispatcher, name)(recorder.handler(name))
+    for sample in [PUSHES[4], PUSHES[0], CONTROL[0], PUSHES[3]]:
+        dispatcher.dispatch(json.dumps(sample))
+    assert [(name, type(args[0]).__name__) for name, args in recorder.calls] == [
+        ("on_tickers", "Tickers"),
+        ("on_books", "Books"),
+        ("on_subscribe", "Subscribe"),
+        ("on_trades", "Trades"),
+    ]
+
+
+def test_an_unseen_channel_is_unknown_and_round_trips(feed: ModuleType) -> None:
+    candle = _push("candle1D", "BTC-USDT", [{"o": "1.5", "c": "1.6"}])
+    recorder = Recorder()
+    dispatcher = feed.Dispatcher()
+    dispatcher.on_unknown(recorder.handler("unknown"))
+    dispatcher.dispatch(json.dumps(candle))
+    ((_, (message, unknown)),) = recorder.calls
+    assert message is unknown and unknown.raw == candle
+    assert contract_failures(feed, [candle]) == []
+    assert round_trips(feed, candle)
+
+
+def test_a_known_channel_with_a_wrong_payload_names_the_tag(feed: ModuleType) -> None:
+    bad = _push("trades", "BTC-USDT", [{**PUSHES[2]["data"][0], "px": 42219.3}])
+    with pytest.raises(feed.DecodeError) as raised:
+        feed.decode(json.dumps(bad))
+    assert str(raised.value) == (
+        '$.data[0].px: expected string, found number 42219.3 (decoding the no "event",'
+        ' "arg.channel": "trades" kind)'
+    )
+
+
+def test_schema_json_says_where_the_tag_is_and_why(pushes: ModuleType) -> None:
+    union = _root_union(pushes)
+    assert (union[TAG_KEYWORD], union[TAG_IN_KEYWORD]) == ("channel", "arg")
+    assert union["x-codegen-evidence"].startswith("tag 'arg.channel': 3 values")
+    assert handlers(pushes) >= {"on_books", "on_trades", "on_tickers"}
+
+
+def test_a_value_that_tells_only_its_own_object_apart_is_no_message_tag(
+    tmp_path: Path,
+) -> None:
+    """`order.type` predicts `order.price` only, inside `order`: the messages are one kind."""
+    samples = [
+        {"id": n, "order": {"type": "limit", "price": f"1.{n}", "size": "2"}}
+        for n in range(4)
+    ] + [{"id": n, "order": {"type": "market", "size": "2"}} for n in range(4, 8)]
+    package = build_and_import(tmp_path, "orders_feed", samples)
+    assert TAG_IN_KEYWORD not in json.dumps(package_schema(package))
+    assert contract_failures(package, samples) == []
+
+
+def _generate_with_config(tmp_path: Path, name: str, config: str) -> ModuleType:
+    set_dir = tmp_path / "samples" / name
+    set_dir.mkdir(parents=True)
+    for number, sample in enumerate(PUSHES):
+        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
+    (set_dir / "codegen.toml").write_text(config, "utf-8")
+    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
+    return import_generated(tmp_path / "out", name)
+
+
+def test_the_config_can_forbid_the_tag_inside_an_object(tmp_path: Path) -> None:
+    package = _generate_with_config(
+        tmp_path, "pushes_forbidden", '[paths."$"]\nnot_tags = ["arg.channel"]\n'
+    )
+    assert TAG_IN_KEYWORD not in json.dumps(package_schema(package))
+    assert not handlers(package) & {"on_books", "on_trades", "on_tickers"}
+    assert contract_failures(package, PUSHES) == []
+
+
+def test_the_config_can_set_the_tag_inside_an_object(tmp_path: Path) -> None:
+    """Pushes whose rows all look alike tell nothing apart by structure: the config says."""
+    same = [_push(channel, "BTC-USDT", [{"v": "1"}]) for channel in ("a1", "b2", "c3")]
+    set_dir = tmp_path / "samples" / "pushes_forced"
+    set_dir.mkdir(parents=True)
+    for number, sample in enumerate(same):
+        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
+    (set_dir / "codegen.toml").write_text('[paths."$"]\ntag = "arg.channel"\n', "utf-8")
+    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
+    package = import_generated(tmp_path / "out", "pushes_forced")
+    union = _root_union(package)
+    assert union["x-codegen-evidence"] == "tag 'arg.channel': set in the config"
+    assert handlers(package) >= {"on_a1", "on_b2", "on_c3"}
+    assert contract_failures(package, same) == []
+
+
+def test_a_new_channel_shows_in_the_semantic_diff_by_the_tag_path(
+    tmp_path: Path,
+) -> None:
+    old = build_and_import(tmp_path / "old", "pushes_diff", PUSHES)
+    candles = [
+        _push("candles", inst, [{"o": "1.5", "c": "1.6", "vol": "12"}])
+        for inst in ("BTC-USDT", "ETH-USDT")
+    ]
+    new = build_and_import(tmp_path / "new", "pushes_diff", PUSHES + candles)
+    changes = schema_changes("pushes_diff", package_schema(old), package_schema(new))
+    added = [c.subject for c in changes if c.change == "variant added"]
+    assert added == ["PushesDiffMessage[arg.channel=candles]"]
+
+
+def test_mypy_holds_the_handlers_to_their_kinds(
+    feed: ModuleType, tmp_path: Path
+) -> None:
+    use = (
+        "from pushes_feed import Books, Dispatcher, Trades\n"
+        "\n"
+        "def book(message: Books) -> None:\n"
+        "    print(message.data[0].checksum + 1)\n"
+        "\n"
+        "def trade(message: Trades) -> None:\n"
+        "    print(message.data[0].px.upper())\n"
+        "\n"
+        "dispatcher = Dispatcher()\n"
+        "dispatcher.on_books(book)\n"
+        "dispatcher.on_trades(trade)\n"
+        "dispatcher.on_books(trade)\n"
+    )
+    result = mypy_on_use(feed, use, tmp_path)
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and errors[0].startswith("use.py:12:"), result.stdout
