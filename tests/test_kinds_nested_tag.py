@@ -275,3 +275,55 @@ def test_mypy_holds_the_handlers_to_their_kinds(
     result = mypy_on_use(feed, use, tmp_path)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1 and errors[0].startswith("use.py:12:"), result.stdout
+
+
+# --- control messages a minority: a capture holds far more pushes than acks and errors ---------
+
+MOSTLY_PUSHES = CONTROL + [
+    make(inst, n)
+    for make in (_books, _trades, _tickers)
+    for n, inst in enumerate(
+        ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "ADA-USDT", "DOT-USDT"]
+    )
+]
+
+
+def test_control_messages_in_a_minority_still_name_their_kinds(tmp_path: Path) -> None:
+    """`event` is in 8 of 26 messages: the 18 without it hold `data`, which no control message
+    has, so they are a kind of their own (split again by `arg.channel`), not records that lack an
+    optional key."""
+    package = build_and_import(tmp_path, "mostly_pushes", MOSTLY_PUSHES)
+    assert _root_union(package)[TAG_KEYWORD] == "event"
+    assert handlers(package) == {
+        "on_subscribe",
+        "on_unsubscribe",
+        "on_error_variant",
+        "on_login",
+        "on_books",
+        "on_trades",
+        "on_tickers",
+        "on_unknown",
+        "on_unhandled",
+        "on_error",
+    }
+    assert contract_failures(package, MOSTLY_PUSHES) == []
+
+
+def test_a_rare_key_that_comes_with_optional_keys_is_no_tag(tmp_path: Path) -> None:
+    """A few orders hold `cancel_reason` (two values) with `canceled_at`: the others have no key
+    of their own, they are the same record without those two: one kind."""
+    orders = [
+        {"id": f"o{n}", "price": f"1.{n}", "size": str(n + 1)} for n in range(16)
+    ] + [
+        {
+            "id": f"c{n}",
+            "price": f"2.{n}",
+            "size": str(n + 1),
+            "cancel_reason": reason,
+            "canceled_at": f"2026-01-0{n + 1}T00:00:00Z",
+        }
+        for n, reason in enumerate(["user", "user", "expired", "expired"])
+    ]
+    package = build_and_import(tmp_path, "rare_orders", orders)
+    assert "x-codegen-tag" not in json.dumps(package_schema(package))
+    assert contract_failures(package, orders) == []

@@ -322,7 +322,9 @@ def _candidate(
             counts[value] += weight
     total = sum(counts.values())
     everything = sum(weights)
-    if total < everything * thresholds.TAG_MIN_PRESENT_SHARE:
+    if total < everything * thresholds.TAG_MIN_PRESENT_SHARE and not _minority_tag(
+        values, shapes, total
+    ):
         return None
     if len({type(value) for value in counts}) != 1:
         return None  # "1" and 1 at one key: a loose value, not a tag
@@ -372,6 +374,24 @@ def _candidate(
         head_example,
         within,
     )
+
+
+def _minority_tag(
+    values: list[Group], shapes: list[frozenset[Feature]], present: int
+) -> bool:
+    """A key that most objects lack may still name kinds: control messages (`event`:
+    `subscribe`, `error`) among a feed's data pushes. Then the objects without it are a kind of
+    their own, with a key no object holding the tag has (the pushes' `data`), not the same
+    record less a few optional keys (an order whose rare `cancel_reason` comes with
+    `canceled_at`); and the key was seen often enough to tell (TAG_MIN_OBJECTS)."""
+    if present < thresholds.TAG_MIN_OBJECTS:
+        return False
+    without = [shape for value, shape in zip(values, shapes) if value is MISSING]
+    tagged = set().union(
+        *(shape for value, shape in zip(values, shapes) if value is not MISSING)
+    )
+    common = frozenset.intersection(*without)
+    return any(len(feature) == 1 and feature not in tagged for feature in common)
 
 
 def _explained(

@@ -181,7 +181,9 @@ TAG_NAME_HINTS = frozenset(
 KEYED_MIN_OWN_KEYS = 2
 # A tag may be missing from a minority of the objects (a bare snapshot beside tagged updates, a
 # response beside tagged events): those objects are one more kind, "without the tag". Below this
-# share the key is an optional field, not what names the kinds.
+# share the key is an optional field, not what names the kinds, unless the objects without it
+# have a key of their own (control messages tagged `event` among data pushes holding `data`:
+# kinds._minority_tag) and it was seen TAG_MIN_OBJECTS times.
 TAG_MIN_PRESENT_SHARE = 0.5
 # ...and kinds told apart by keys are mostly different: two kinds may share at most this share of
 # the keys every object of the smaller one has (`{rid, res}` and `{rid, err}` share half). A record
