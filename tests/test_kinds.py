@@ -27,6 +27,7 @@ from codegen.pipeline import SampleSet, build_packages, infer_schema
 from codegen.write import write_packages
 from conftest import (
     Recorder,
+    build_and_import,
     contract_failures,
     import_generated,
     package_schema,
@@ -1397,3 +1398,19 @@ def test_mypy_rejects_handlers_of_the_wrong_kind(built: Path, tmp_path: Path) ->
         if (match := re.match(r"wrong_kinds\.py:(\d+): error: .*\[arg-type\]$", line))
     }
     assert flagged == wrong_lines, output
+
+
+def test_handler_names_keep_an_interval_in_one_word(tmp_path: Path) -> None:
+    """`candle1D` is a candle of one day (`on_candle1d`), not `candle1` and `d`; a capital after
+    a digit that starts a word still starts one (`book5Levels` -> `on_book5_levels`)."""
+    samples = [
+        {"type": "candle1D", "open": "1.5", "close": "1.6", "vol": n} for n in range(2)
+    ] + [
+        {"type": "book5Levels", "asks": [["1.5", "2"]], "bids": [], "seq": n}
+        for n in range(2)
+    ]
+    package = build_and_import(tmp_path, "intervals", samples)
+    assert {n for n in dir(package.Dispatcher) if n.startswith("on_")} >= {
+        "on_candle1d",
+        "on_book5_levels",
+    }

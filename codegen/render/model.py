@@ -1234,6 +1234,8 @@ def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> 
 
 
 def _method_words(tag: str) -> str:
-    """`l2update` -> l2update, `allMids` -> all_mids, `subscribed/order_book` -> subscribed_order_book."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", tag)
+    """`l2update` -> l2update, `allMids` -> all_mids, `subscribed/order_book` ->
+    subscribed_order_book, `candle1D` -> candle1d (an interval, not two words), `book5Levels` ->
+    book5_levels."""
+    snake = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[0-9])(?=[A-Z][a-z])", "_", tag)
     return re.sub(r"[^0-9a-z]+", "_", snake.lower()).strip("_") or "variant"
