@@ -129,6 +129,8 @@ class Candidate:
             parts.append(
                 f"{self.inner.explained} of {self.inner.varying} keys one level down"
             )
+        if not (self.top.varying or self.inner.varying):
+            parts.append("kinds of one structure, told by a tag of the whole position")
         return ", ".join(parts)
 
 
@@ -157,6 +159,7 @@ def find_split(
     exclude: frozenset[TagPath] = frozenset(),
     only: frozenset[TagPath] | None = None,
     forced_tag: str | None = None,
+    unnamed: bool = False,
 ) -> Split | None:
     """The split of `objects` into kinds, or None when they are one kind.
 
@@ -167,6 +170,9 @@ def find_split(
     `only`: when set, the tags that may be the tag (inside a kind: the runners-up of its split;
     a field that merely correlates with a few optional keys in a handful of objects is not a
     second tag). Kinds told apart by keys are always looked for.
+    `unnamed`: the objects are the kind without the tag above (replies beside data messages
+    told apart by `subject`): a runner-up names their kinds even when they share one structure
+    (`type`: `welcome`, `ack`, `pong`).
     `forced_tag`: the config names the tag; every object must then hold it (scalar values).
     `weights`: how many samples each object stands for (a summary's skeletons); 1 each if None.
     """
@@ -188,6 +194,7 @@ def find_split(
             key,
             position,
             proven=only is not None,
+            unnamed=unnamed,
             within=within,
         )
     ]
@@ -262,12 +269,15 @@ def _candidates(
     *,
     proven: bool = False,
     within: str | None = None,
+    unnamed: bool = False,
 ) -> list[Candidate]:
     """`key` as a tag, when it passes every test: by its whole values, or by their heads when
     some value is more than its head (a channel name with parameters). When both pass, the
     heads win unless the whole values are better evidence: `publicTrade.BTCUSDT` and
     `publicTrade.ETHUSDT` are one kind."""
-    whole = _candidate(objects, weights, shapes, key, position, None, proven, within)
+    whole = _candidate(
+        objects, weights, shapes, key, position, None, proven, within, unnamed
+    )
     example = next(
         (
             text
@@ -281,7 +291,7 @@ def _candidates(
         None
         if example is None
         else _candidate(
-            objects, weights, shapes, key, position, example, proven, within
+            objects, weights, shapes, key, position, example, proven, within, unnamed
         )
     )
     if whole is None or by_head is None:
@@ -298,13 +308,14 @@ def _candidate(
     head_example: str | None,
     proven: bool,
     within: str | None = None,
+    unnamed: bool = False,
 ) -> Candidate | None:
     """`key` as a tag, with its evidence; None when it fails any test.
 
     `head_example`: set, the kinds are the heads of the values (it is a value with parameters).
     `proven`: the key qualified as a tag over all the objects of the position already (a
     runner-up splitting one kind further), so a kind with few objects is no reason to doubt it.
-    `within`: the key is one of the object at this key.
+    `within`: the key is one of the object at this key. `unnamed`: see find_split.
     """
     head = head_example is not None
     values: list[Group] = []
@@ -355,9 +366,11 @@ def _candidate(
     outside = key if within is None else within
     top = _explained(shapes, groups, outside, depth=1)
     inner = _explained(shapes, groups, outside, depth=2)
-    if max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
+    if proven and unnamed and not (top.varying or inner.varying):
+        pass  # a tag of the whole position names the kinds of the objects without the tag
+    elif max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
         return None
-    if (
+    elif (
         top.explained + inner.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
         and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
     ):
@@ -690,7 +703,9 @@ def _differs_enough(
     groups: dict[str, tuple[int, ...]],
     shapes: list[frozenset[Feature]],
 ) -> bool:
-    """The kind that `key` tells has other keys of its own too, not just the one."""
+    """The kind that `key` tells has other keys of its own too, not just the one; or it is that
+    key alone, which no other kind has (a bare `{"ping": 1492420473027}` beside a feed's
+    messages)."""
     mine = frozenset.intersection(*(shapes[i] for i in groups[key]))
     others = set().union(
         *(
@@ -701,4 +716,7 @@ def _differs_enough(
         )
     )
     own = {feature for feature in mine - others if len(feature) == 1}
-    return len(own) >= thresholds.KEYED_MIN_OWN_KEYS
+    return len(own) >= thresholds.KEYED_MIN_OWN_KEYS or all(
+        {feature for feature in shapes[i] if len(feature) == 1} == {(key,)}
+        for i in groups[key]
+    )

@@ -320,13 +320,15 @@ class _Observer:
         forced: tuple[str, ...] | None = None,
         allowed: frozenset[TagPath] | None = None,
         is_kind: bool = False,
+        unnamed: bool = False,
     ) -> ObjectShape | ObjectUnion:
         """The objects at one position: one record, or a union of kinds when they split.
 
         `tags`: the tag keys and values that selected these objects at this position already
         (a composite tag's outer levels); `forced`: tag keys the config still asks for here;
         `allowed`: inside a kind, the keys that may split it further; `is_kind`: these objects
-        are one kind of a union already.
+        are one kind of a union already; `unnamed`: they are its kind without the tag
+        (kinds.find_split).
         """
         if forced is None:
             setting = self.overrides.at(path)
@@ -338,7 +340,7 @@ class _Observer:
             excluded = frozenset()
         if forced == ():
             return self.object(objects, path, tags, is_kind=is_kind)
-        split = self._split(objects, path, tags, forced, excluded, allowed)
+        split = self._split(objects, path, tags, forced, excluded, allowed, unnamed)
         if split is None:
             return self.object(objects, path, tags, is_kind=is_kind)
         key = split.discriminator.tag_key
@@ -369,6 +371,7 @@ class _Observer:
                             forced[1:] if forced is not None else None,
                             split.runners_up,
                             is_kind=True,
+                            unnamed=key is not None and tag is None,
                         )
                     ),
                     _weight(group),
@@ -389,6 +392,7 @@ class _Observer:
         forced: tuple[str, ...] | None,
         excluded: frozenset[str],
         allowed: frozenset[TagPath] | None,
+        unnamed: bool = False,
     ) -> Split | None:
         values = [instance.value for instance in objects]
         weights = [instance.weight for instance in objects]
@@ -398,7 +402,13 @@ class _Observer:
             path for key in excluded for path in ((key,), tuple(key.split(".", 1)))
         )
         if forced is None:
-            return find_split(values, weights, exclude=used | forbidden, only=allowed)
+            return find_split(
+                values,
+                weights,
+                exclude=used | forbidden,
+                only=allowed,
+                unnamed=unnamed,
+            )
         try:
             return find_split(values, weights, forced_tag=forced[0])
         except ForcedTagError as error:
