@@ -275,9 +275,8 @@ class ObjectUnionModel:
     tag_key: str | None  # literal of the tag key; None: told apart by keys
     # Literal of the key holding the object whose key is the tag (`arg` of `arg.channel`).
     tag_within: str | None
-    tag_name: (
-        str | None
-    )  # literal of the tag's name in decode errors: `type`, `arg.channel`
+    # Literal of the tag's name in decode errors: `type`, `arg.channel`.
+    tag_name: str | None
     tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
     # Set: the kind is the head of the tag's string, found by this pattern (_runtime.tag_head).
     head_pattern: str | None
