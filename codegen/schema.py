@@ -44,6 +44,7 @@ from codegen.infer.ir import (
     tag_path,
 )
 from codegen.infer.looks import SCHEMA_FORMATS
+from codegen.infer.naming import untagged_name
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 UNION_KEYWORD = "x-codegen-union"
@@ -55,6 +56,9 @@ KEYED_KIND = "keyed"
 TAG_KEYWORD = "x-codegen-tag"
 # On a union whose tag is a key of the object at another key (`arg.channel`): that other key.
 TAG_IN_KEYWORD = "x-codegen-tag-in"
+# On a union's kind without the tag: the key and the value that name it instead (`{"event":
+# "heartbeat"}`: naming.untagged_name).
+NAMED_BY_KEYWORD = "x-codegen-named-by"
 # On a union: its kinds are the heads of the tag's values, found by this pattern (its value,
 # thresholds.TAG_HEAD); on a kind's tag property: that kind's head, which its pattern matches.
 BY_HEAD_KEYWORD = "x-codegen-tag-by-head"
@@ -301,6 +305,10 @@ class _Builder:
             label = _kind_label(".".join(path) or None, variant.tag, by_head)
             if step[0] == "absent" and path[0] in self.defs[kind].get("properties", {}):
                 label = f"whose `{'.'.join(path)}` is null or absent"
+            named_by = untagged_name(union) if step[0] == "absent" else None
+            if named_by is not None:
+                self.defs[kind][NAMED_BY_KEYWORD] = dict([named_by])
+                label += f" (its `{named_by[0]}` is `{named_by[1]}`)"
             self.defs[kind][
                 "description"
             ] = f"The kind of {name} {label}, seen {seen}. {self.defs[kind]['description']}"

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Recorder, build_and_import, contract_failures
+from conftest import Recorder, build_and_import, contract_failures, package_schema
 
 
 def handlers(package: Any) -> set[str]:
@@ -98,3 +98,48 @@ def test_a_bare_one_key_heartbeat_is_a_kind_of_its_own(tmp_path: Path) -> None:
     ((_, (message,)),) = recorder.calls
     assert message.ping == 1492420473099
     assert contract_failures(package, BARE_PING) == []
+
+
+def _status(event: str, status: str, n: int, **fields: Any) -> dict[str, Any]:
+    return {"event": event, "status": status, "connectionID": 86286153908 + n, **fields}
+
+
+STATUS_FEED = (
+    [_status("systemStatus", "online", n, version="1.0.0") for n in range(2)]
+    + [
+        _status(
+            "subscriptionStatus", "subscribed", n, channelName="ticker", pair="XBT/EUR"
+        )
+        for n in range(2, 4)
+    ]
+    + [
+        _status("subscriptionStatus", "error", n, errorMessage="depth not supported")
+        for n in range(4, 6)
+    ]
+    + [{"event": "heartbeat"}] * 3
+)
+
+
+def test_the_kind_without_the_tag_is_named_by_a_value_only_it_holds(
+    tmp_path: Path,
+) -> None:
+    """`status` tells the kinds apart; the messages without it all hold `event: heartbeat`,
+    which no other kind holds: they are the Heartbeat, not WithoutStatus."""
+    package = build_and_import(tmp_path, "status_feed", STATUS_FEED)
+    assert {"on_heartbeat", "on_online", "on_subscribed"} <= handlers(package)
+    assert "on_without_status" not in handlers(package)
+    assert type(package.decode('{"event": "heartbeat"}')).__name__ == "Heartbeat"
+    schema = package_schema(package)
+    assert schema["$defs"]["Heartbeat"]["x-codegen-named-by"] == {"event": "heartbeat"}
+    assert contract_failures(package, STATUS_FEED) == []
+
+
+def test_a_value_another_kind_holds_too_names_nothing(tmp_path: Path) -> None:
+    """The messages without `status` hold `event: subscriptionStatus`, as the subscribed ones
+    do: the value does not tell them apart, so they stay WithoutStatus."""
+    samples = STATUS_FEED[:4] + [
+        {"event": "subscriptionStatus", "reqid": n, "pair": "XBT/EUR"} for n in range(3)
+    ]
+    package = build_and_import(tmp_path, "status_shared", samples)
+    assert "on_without_status" in handlers(package)
+    assert contract_failures(package, samples) == []

@@ -519,7 +519,12 @@ class _Walker:
         outer = hint if union.tags else ()
         for variant in union.variants:
             if variant.tag is None:  # the objects without the tag key
-                tag = ("without",) + words(union.tag_key or "")
+                named_by = untagged_name(union)
+                tag = (
+                    words(named_by[1])
+                    if named_by is not None
+                    else ("without",) + words(union.tag_key or "")
+                )
             else:
                 tag = words(str(variant.tag))
             # A kind told apart by a key is named with its union (`ApiResponseRes`): the
@@ -549,6 +554,56 @@ class _Walker:
 def _inside(place: _Place, hint: Words, step: Segment) -> _Place:
     """The place of an array's items or a map's values: held by the same record as the array."""
     return _Place(hint, place.parent, place.where + (step,), place.vague)
+
+
+def untagged_name(union: ObjectUnion) -> tuple[str, str] | None:
+    """(key, value) naming the kind of `union` without its tag: a key every kind holds, whose
+    value is one name in all that kind's objects and in no other kind's (`event: "heartbeat"`
+    in the messages without `status`, beside `event: "systemStatus"` and `"subscriptionStatus"`).
+    None when no key does: the kind is Without<Tag>."""
+    missing = next((v for v in union.variants if v.tag is None), None)
+    if missing is None or union.tag_key is None:
+        return None
+    record = missing.shape.record
+    if not isinstance(record, ObjectShape):
+        return None
+    others = [v.shape.record for v in union.variants if v.tag is not None]
+    for item in record.fields:
+        values = _names_at(record, item.key)
+        if values is None or len(values) != 1:
+            continue
+        (value,) = values
+        if _meaningful(words(value)) and all(
+            (theirs := _names_at(other, item.key)) is not None and value not in theirs
+            for other in others
+        ):
+            return item.key, value
+    return None
+
+
+def _names_at(record: object, key: str) -> frozenset[str] | None:
+    """The names every object of `record` (its kinds, for a union) holds at `key`; None when one
+    lacks the key or holds anything but a counted string there."""
+    if isinstance(record, ObjectUnion):
+        found: frozenset[str] = frozenset()
+        for variant in record.variants:
+            names = _names_at(variant.shape.record, key)
+            if names is None:
+                return None
+            found |= names
+        return found
+    if not isinstance(record, ObjectShape):
+        return None
+    item = next((f for f in record.fields if f.key == key), None)
+    if item is None or record.is_optional(item):
+        return None
+    shape = item.shape
+    texts = shape.texts
+    if texts is None or not texts.counts or not shape.string or shape.null:
+        return None
+    if shape.integer or shape.number or shape.boolean or shape.array or shape.record:
+        return None
+    return frozenset(str(value) for value, _ in texts.counts)
 
 
 def _kind_step(tag: str | int | None, union: ObjectUnion) -> str:

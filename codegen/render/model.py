@@ -37,6 +37,7 @@ from codegen.schema import (
     FIELDS_KEYWORD,
     KEYS_KEYWORD,
     KINDS_KEYWORD,
+    NAMED_BY_KEYWORD,
     OUT_OF_BAND_KIND,
     ref,
     TAG_IN_KEYWORD,
@@ -1229,7 +1230,10 @@ def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> 
     if tag_key is None:
         return str(definition[KEYS_KEYWORD][union_members(definition).index(member)])
     tag = _tag_value(member, defs, definition)
-    return f"without_{tag_key}" if tag is None else str(tag)
+    if tag is not None:
+        return str(tag)
+    named_by = defs[member].get(NAMED_BY_KEYWORD)
+    return str(*named_by.values()) if named_by else f"without_{tag_key}"
 
 
 def _method_words(tag: str) -> str:
