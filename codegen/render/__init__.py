@@ -37,13 +37,16 @@ def schema_text(schema: dict[str, Any]) -> str:
 def render_package(schema: dict[str, Any], set_name: str) -> dict[str, str]:
     """File name -> content for `generated/<set_name>/`."""
     _load_renderers()
+    from codegen.render.wire import start_wire
+
     with _no_cycle_collection():
+        wire = start_wire(schema)  # first: a CLI's worker makes it while these render
         model = build_model(schema, set_name)
         files = {
             name: render_module(f"package/{name}.jinja", m=model, d=model.dispatcher)
             for name in PACKAGE_MODULES
         }
-        files["wire.py"] = render_wire(schema, set_name)
+        files["wire.py"] = render_wire(schema, set_name, wire)
     files["schema.json"] = schema_text(schema)
     files["py.typed"] = ""
     return dict(sorted(files.items()))
