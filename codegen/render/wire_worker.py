@@ -33,6 +33,9 @@ from typing import IO, Any
 from codegen.errors import CodegenError
 
 _LENGTH = struct.Struct("!Q")  # each message: its length, then its pickle
+_LONGEST = (
+    1 << 30
+)  # a longer message is a broken pipe's garbage, not a schema or a module
 
 
 def library_module(
@@ -147,7 +150,7 @@ class WireWorker:
                 raise _Broken
             try:
                 answer = _read(self.process.stdout)
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError) as error:
+            except Exception as error:  # unpickling garbage raises about anything
                 raise _Broken from error
             if not (
                 isinstance(answer, tuple)
@@ -221,6 +224,8 @@ def _read(stream: IO[bytes]) -> Any:
     if len(head) < _LENGTH.size:
         raise EOFError("the worker closed its output")
     (length,) = _LENGTH.unpack(head)
+    if length > _LONGEST:
+        raise ValueError(f"a message of {length} bytes")
     data = stream.read(length)
     if len(data) < length:
         raise EOFError("the worker closed its output")
@@ -242,13 +247,14 @@ def _serve() -> None:
         try:
             while True:
                 requests.put(_read(sys.stdin.buffer))
-        except (OSError, EOFError, pickle.UnpicklingError):
+        # The pipe closed, or garbage came: no more requests.
+        except Exception:  # noqa: BLE001
             requests.put(None)
 
     threading.Thread(target=receive, daemon=True).start()
     # What the library's first call imports, imported before the first request comes.
-    import datamodel_code_generator.config  # noqa: F401
-    import datamodel_code_generator.model.typed_dict  # noqa: F401
+    import datamodel_code_generator.config
+    import datamodel_code_generator.model.typed_dict
     import datamodel_code_generator.parser.jsonschema  # noqa: F401
 
     while (request := requests.get()) is not None:
@@ -256,9 +262,8 @@ def _serve() -> None:
             answer = ("ok", library_module(*request))
         except CodegenError as error:
             answer = ("error", str(error))
-        except (
-            Exception
-        ) as error:  # a bug: run again in the CLI's process, it reports bugs
+        # A bug: the CLI's process runs it again, and reports what it raises there as a bug.
+        except Exception as error:  # noqa: BLE001
             answer = ("retry", f"{type(error).__name__}: {error}")
         _write(answers, answer)
 
