@@ -135,6 +135,31 @@ def test_two_cpus_and_no_library_loaded_start_one(
     assert process.returncode is not None  # ended and waited for
 
 
+def test_ctrl_c_while_the_worker_starts_ends_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Ctrl-C that lands while the worker is being started is raised once it is held, and
+    the worker is ended with the block, not left running."""
+    monkeypatch.setattr(wire_worker, "worthwhile", lambda: True)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def popen_then_interrupt(*args: Any, **options: Any) -> subprocess.Popen[bytes]:
+        started.append(real(*args, **options))
+        os.kill(
+            os.getpid(), signal.SIGINT
+        )  # blocked: it waits for the worker to be held
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        with wire_worker.running():
+            pytest.fail("the interrupt did not come before the block")
+    (process,) = started
+    assert process.returncode is not None  # killed and waited for
+    assert wire_worker.current() is None
+
+
 # --- the CLI, as a user runs it ------------------------------------------------------------------
 
 # `codegen` with Popen wrapped, so the script says whether a worker was started.
@@ -152,7 +177,7 @@ CLI = (
     "try:\n"
     "    main(sys.argv[2:])\n"
     "finally:\n"
-    "    workers = [a for a in started if 'codegen.render.wire_worker' in a]\n"
+    "    workers = [a for a in started if any('wire_worker' in p for p in a)]\n"
     "    print('workers', len(workers), file=sys.stderr)\n"
 )
 
@@ -246,16 +271,16 @@ def test_ctrl_c_while_the_worker_runs_exits_130_and_leaves_no_worker(
     assert not any(alive(pid) for pid in workers)
 
 
-def test_a_worker_whose_cli_is_killed_exits(tmp_path: Path) -> None:
-    """The worker ends when its requests' pipe closes, even if the CLI could not end it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "codegen.render.wire_worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert process.stdin is not None
-    process.stdin.close()
-    assert process.wait(timeout=60) == 0
+def test_a_worker_whose_requests_end_exits() -> None:
+    """The worker ends when its requests' pipe closes (its CLI died), even if not killed."""
+    held: list[wire_worker.WireWorker] = []
+    wire_worker.WireWorker.start(held)
+    (worker,) = held
+    assert worker.process is not None
+    assert worker.process.stdin is not None
+    worker.process.stdin.close()
+    assert worker.process.wait(timeout=60) == 0
+    worker.close()
 
 
 def json_schema(name: str) -> dict[str, Any]:

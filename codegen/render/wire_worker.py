@@ -90,13 +90,18 @@ class WireWorker:
         self._answers: list[tuple[str, str]] = []
 
     @classmethod
-    def start(cls) -> WireWorker | None:
-        """A running worker, or None where one cannot start. SIGINT stays blocked until the
-        process is held here, so a Ctrl-C cannot leave it running unseen; the worker inherits
-        the blocked SIGINT."""
-        command = [sys.executable, "-m", "codegen.render.wire_worker"]
-        in_main_thread = threading.current_thread() is threading.main_thread()
-        if in_main_thread:
+    def start(cls, held: list[WireWorker]) -> None:
+        """Start a worker into `held`, whose holder ends it on every way out (nothing is added
+        where none can start). SIGINT stays blocked until the worker is in `held`, so a Ctrl-C
+        cannot leave it running unseen; the worker inherits the blocked SIGINT."""
+        # The worker imports from this process's path, not from its working folder (-P): the
+        # same codegen and library as here, whether run as `codegen` or `python -m codegen`.
+        command = [sys.executable, "-P", "-c", _WORKER_MAIN, *sys.path]
+        masking = (
+            hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread()
+        )
+        if masking:
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             process = subprocess.Popen(
@@ -105,11 +110,11 @@ class WireWorker:
                 stdout=subprocess.PIPE,
                 stderr=None if os.environ.get("CODEGEN_DEBUG") else subprocess.DEVNULL,
             )
-            return cls(process)
+            held.append(cls(process))
         except OSError:
-            return None
+            pass
         finally:
-            if in_main_thread:
+            if masking:  # a Ctrl-C that came meanwhile is raised here
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def submit(
@@ -176,6 +181,11 @@ class WireWorker:
         process.wait()
 
 
+_WORKER_MAIN = (
+    "import sys; sys.path[:] = sys.argv[1:]; "
+    "from codegen.render.wire_worker import _serve; _serve()"
+)
+
 _current: WireWorker | None = None
 
 
@@ -201,16 +211,19 @@ def worthwhile() -> bool:
 def running() -> Iterator[WireWorker | None]:
     """A worker for the commands in the block (when worthwhile), ended on every way out."""
     global _current
-    worker = WireWorker.start() if _current is None and worthwhile() else None
-    if worker is None:
-        yield None
-        return
-    _current = worker
+    held: list[WireWorker] = []
     try:
-        yield worker
+        if _current is None and worthwhile():
+            WireWorker.start(held)
+        if not held:
+            yield None
+            return
+        _current = held[0]
+        yield _current
     finally:
-        _current = None
-        worker.close()
+        if held:
+            _current = None
+            held[0].close()
 
 
 def _write(stream: IO[bytes], message: object) -> None:
@@ -266,7 +279,3 @@ def _serve() -> None:
         except Exception as error:  # noqa: BLE001
             answer = ("retry", f"{type(error).__name__}: {error}")
         _write(answers, answer)
-
-
-if __name__ == "__main__":
-    _serve()
