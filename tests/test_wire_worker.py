@@ -152,9 +152,8 @@ def test_ctrl_c_while_the_worker_starts_ends_it(
         return started[-1]
 
     monkeypatch.setattr(subprocess, "Popen", popen_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        with wire_worker.running():
-            pytest.fail("the interrupt did not come before the block")
+    with pytest.raises(KeyboardInterrupt), wire_worker.running():
+        pytest.fail("the interrupt did not come before the block")
     (process,) = started
     assert process.returncode is not None  # killed and waited for
     assert wire_worker.current() is None
