@@ -12,8 +12,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,20 +136,45 @@ def test_two_cpus_and_no_library_loaded_start_one(
     assert process.returncode is not None  # ended and waited for
 
 
+def interrupt_this_process() -> Callable[[], None]:
+    return lambda: os.kill(os.getpid(), signal.SIGINT)
+
+
+def interrupt_another_thread() -> Callable[[], None]:
+    """SIGINT received by a thread that does not block it (a terminal's Ctrl-C goes to any
+    thread of the process; Python raises it in the main thread). The thread is started now,
+    as a thread started while SIGINT is blocked would block it too."""
+    asked, sent = threading.Event(), threading.Event()
+
+    def thread() -> None:
+        asked.wait()
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+        sent.set()
+
+    threading.Thread(target=thread, daemon=True).start()
+
+    def interrupt() -> None:
+        asked.set()
+        sent.wait()
+
+    return interrupt
+
+
+@pytest.mark.parametrize(
+    "interrupt", [interrupt_this_process, interrupt_another_thread]
+)
 def test_ctrl_c_while_the_worker_starts_ends_it(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, interrupt: Callable[[], Callable[[], None]]
 ) -> None:
     """A Ctrl-C that lands while the worker is being started is raised once it is held, and
     the worker is ended with the block, not left running."""
     monkeypatch.setattr(wire_worker, "worthwhile", lambda: True)
     started: list[subprocess.Popen[bytes]] = []
-    real = subprocess.Popen
+    real, ctrl_c = subprocess.Popen, interrupt()
 
     def popen_then_interrupt(*args: Any, **options: Any) -> subprocess.Popen[bytes]:
         started.append(real(*args, **options))
-        os.kill(
-            os.getpid(), signal.SIGINT
-        )  # blocked: it waits for the worker to be held
+        ctrl_c()
         return started[-1]
 
     monkeypatch.setattr(subprocess, "Popen", popen_then_interrupt)

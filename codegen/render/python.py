@@ -38,7 +38,7 @@ def environment() -> jinja2.Environment:
 
 # black's work (see reformat.format_module's memo), kept across modules: the packages of a run
 # share many statements (_runtime.py is the same module for every set), each formatted once.
-# Bounded: a run over many large sets holds at most this many statements.
+# Bounded: emptied before a module once it holds more than _BLACK_MEMO_CAP statements.
 _BLACK_MEMO: dict[str, list[str]] = {}
 _BLACK_MEMO_CAP = 10_000
 

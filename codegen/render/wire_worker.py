@@ -92,16 +92,20 @@ class WireWorker:
     @classmethod
     def start(cls, held: list[WireWorker]) -> None:
         """Start a worker into `held`, whose holder ends it on every way out (nothing is added
-        where none can start). SIGINT stays blocked until the worker is in `held`, so a Ctrl-C
-        cannot leave it running unseen; the worker inherits the blocked SIGINT."""
+        where none can start). A Ctrl-C while it starts is acted on once the worker is in
+        `held`, so it cannot be left running unseen: SIGINT is blocked in this thread (the
+        worker inherits that) and only noted if another thread receives it."""
         # The worker imports from this process's path, not from its working folder (-P): the
         # same codegen and library as here, whether run as `codegen` or `python -m codegen`.
         command = [sys.executable, "-P", "-c", _WORKER_MAIN, *sys.path]
         masking = (
             hasattr(signal, "pthread_sigmask")
             and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is not None
         )
+        noted: list[int] = []
         if masking:
+            handler = signal.signal(signal.SIGINT, lambda *_: noted.append(1))
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             process = subprocess.Popen(
@@ -114,8 +118,13 @@ class WireWorker:
         except OSError:
             pass
         finally:
-            if masking:  # a Ctrl-C that came meanwhile is raised here
+            if masking:  # a Ctrl-C that came meanwhile is acted on now
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                signal.signal(signal.SIGINT, handler)
+                if noted and callable(handler):
+                    handler(signal.SIGINT, None)
+                elif noted and handler == signal.SIG_DFL:
+                    signal.raise_signal(signal.SIGINT)
 
     def submit(
         self,
