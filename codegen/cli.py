@@ -299,8 +299,9 @@ def generate(
     in $CODEGEN_CACHE_DIR or ~/.cache/codegen). On a terminal, stderr shows which set is being
     worked on.
     """
-    with wire_worker.running():
-        _load_command_names()  # while the worker starts
+    # The worker starts with the first set to build: a run that skips every set needs none.
+    with wire_worker.running(at_once=False):
+        _load_command_names()
         samples_dir, out_dir = project_folders(samples_dir, out_dir)
         check_output_location(samples_dir, out_dir)
         previous = committed_schemas(out_dir, skip_unreadable=True)

@@ -242,6 +242,35 @@ def test_cli_generate_cold_with_a_worker_writes_the_committed_packages(
     assert tree_of(out) == tree_of(GENERATED)
 
 
+def test_cli_generate_starts_no_worker_when_every_set_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged run renders nothing: it starts no worker; the cold run before it, one."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = Path(shutil.copytree(GENERATED, tmp_path / "out"))
+    runs = [run_cli(2, "generate", str(SAMPLES), "-o", str(out)) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr
+    assert runs[1].stdout.startswith("unchanged ")
+    assert [run.stderr.splitlines()[-1] for run in runs] == ["workers 1", "workers 0"]
+
+
+def test_a_worker_started_by_prepare_is_ended_with_the_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(wire_worker, "worthwhile", lambda: True)
+    wire_worker.prepare()  # outside a command that may have one: nothing
+    assert wire_worker.current() is None
+    with wire_worker.running(at_once=False) as started:
+        assert started is None and wire_worker.current() is None
+        wire_worker.prepare()
+        worker = wire_worker.current()
+        assert worker is not None and worker.process is not None
+        process = worker.process
+        wire_worker.prepare()  # once
+        assert wire_worker.current() is worker
+    assert process.returncode is not None and wire_worker.current() is None
+
+
 def children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):

@@ -195,12 +195,22 @@ _WORKER_MAIN = (
     "from codegen.render.wire_worker import _serve; _serve()"
 )
 
-_current: WireWorker | None = None
+# The worker of the running CLI command: held once started; an empty list while the command may
+# start one (see prepare); None outside a command that may have one.
+_held: list[WireWorker] | None = None
 
 
 def current() -> WireWorker | None:
-    """The worker of the running CLI command, if it has one."""
-    return _current
+    """The worker of the running CLI command, if it has started one."""
+    return _held[0] if _held else None
+
+
+def prepare() -> None:
+    """Start the running CLI command's worker now, if it may have one and has none yet: a
+    `generate` starts it when a set is to be built, not for a run that renders nothing.
+    """
+    if _held is not None and not _held:
+        WireWorker.start(_held)
 
 
 def available_cpus() -> int:
@@ -217,22 +227,23 @@ def worthwhile() -> bool:
 
 
 @contextlib.contextmanager
-def running() -> Iterator[WireWorker | None]:
-    """A worker for the commands in the block (when worthwhile), ended on every way out."""
-    global _current
+def running(*, at_once: bool = True) -> Iterator[WireWorker | None]:
+    """A worker for the commands in the block (when worthwhile), started now (`at_once`) or by
+    prepare(); ended on every way out. Yields it if started now."""
+    global _held
+    if _held is not None or not worthwhile():
+        yield None
+        return
     held: list[WireWorker] = []
+    _held = held
     try:
-        if _current is None and worthwhile():
+        if at_once:
             WireWorker.start(held)
-        if not held:
-            yield None
-            return
-        _current = held[0]
-        yield _current
+        yield current()
     finally:
-        if held:
-            _current = None
-            held[0].close()
+        _held = None
+        for worker in held:
+            worker.close()
 
 
 def _write(stream: IO[bytes], message: object) -> None:
