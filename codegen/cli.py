@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from codegen.cache_folder import nothing_remembered
 from codegen.errors import CodegenError, Interrupted, Location, shown, status
 from codegen.render import wire_worker
 
@@ -299,8 +300,9 @@ def generate(
     in $CODEGEN_CACHE_DIR or ~/.cache/codegen). On a terminal, stderr shows which set is being
     worked on.
     """
-    # The worker starts with the first set to build: a run that skips every set needs none.
-    with wire_worker.running(at_once=False):
+    # The worker starts at once when every set will be built (nothing is remembered), else with
+    # the first set to build: a run that skips every set needs none.
+    with wire_worker.running(at_once=nothing_remembered()):
         _load_command_names()
         samples_dir, out_dir = project_folders(samples_dir, out_dir)
         check_output_location(samples_dir, out_dir)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from codegen.cache_folder import nothing_remembered
 from codegen.errors import CodegenError
 from codegen.pipeline import build_packages
 from codegen.render import wire_worker
@@ -252,6 +253,18 @@ def test_cli_generate_starts_no_worker_when_every_set_is_skipped(
     assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr
     assert runs[1].stdout.startswith("unchanged ")
     assert [run.stderr.splitlines()[-1] for run in runs] == ["workers 1", "workers 0"]
+
+
+def test_nothing_remembered_is_an_empty_or_missing_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What makes `generate` start its worker at once: no set can be skipped."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert nothing_remembered()
+    (tmp_path / "cache").mkdir()
+    assert nothing_remembered()
+    (tmp_path / "cache" / "entry.json").write_text("{}", encoding="utf-8")
+    assert not nothing_remembered()
 
 
 def test_a_worker_started_by_prepare_is_ended_with_the_block(
