@@ -7,7 +7,8 @@
 3. CLI: `codegen generate` wall and CPU time (medians of runs), on the bundled samples and on 273
    varied nested webhook-like payloads (one set, a sub-folder per event): cold (an empty cache,
    the output folder as committed: a fresh clone's first run) and unchanged (nothing changed
-   since the last run: every set is skipped, see codegen/cache.py).
+   since the last run: every set is skipped, see codegen/cache.py). Beside them, the
+   `datamodel-codegen` command on the same sets' wire schemas: what the library alone costs.
 (Inference cost per MB and peak memory on 1 MB to 1 GB captures: bench/scale.py.)
 
 Every figure is printed on one line with its name, so runs before and after a change compare
@@ -42,6 +43,7 @@ from codegen.infer.observe import observe  # noqa: E402
 from codegen.infer.passes import PASSES  # noqa: E402
 from codegen.ingest import read_sample_set  # noqa: E402
 from codegen.render import render_package  # noqa: E402
+from codegen.render.wire import template_data, wire_schema  # noqa: E402
 from codegen.schema import build_schema  # noqa: E402
 
 
@@ -185,6 +187,50 @@ def cli(scratch: Path, runs: int) -> None:
         )
 
 
+def library_command(scratch: Path, runs: int) -> None:
+    """The `datamodel-codegen` command on the wire schemas of the bundled sets, one command per
+    set as a user would run it (options as codegen.render.wire_worker gives them, its builtin
+    formatter): what the library alone costs a cold `codegen generate`."""
+    command = Path(sys.executable).with_name("datamodel-codegen")
+    if not command.exists():
+        print("datamodel-codegen: not installed beside this Python, skipped")
+        return
+    calls = []
+    for name in ("onboarding", "trading"):
+        schema = json.loads((REPO / "generated" / name / "schema.json").read_text())
+        document = wire_schema(schema)
+        (scratch / f"{name}.wire.json").write_text(json.dumps(document))
+        (scratch / f"{name}.data.json").write_text(json.dumps(template_data(document)))
+        calls.append(
+            [
+                str(command),
+                *("--input", str(scratch / f"{name}.wire.json")),
+                *("--output", str(scratch / f"{name}_wire.py")),
+                *("--input-file-type", "jsonschema"),
+                *("--output-model-type", "typing.TypedDict"),
+                *("--target-python-version", "3.10"),
+                *("--custom-template-dir", str(REPO / "templates" / "dcg")),
+                *("--extra-template-data", str(scratch / f"{name}.data.json")),
+                "--use-title-as-name",
+                "--use-union-operator",
+                "--use-standard-collections",
+                "--use-schema-description",
+                "--disable-timestamp",
+                *("--formatters", "builtin"),
+            ]
+        )
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for call in calls:
+            subprocess.run(call, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    print(
+        f"datamodel-codegen alone, bundled wire schemas: {statistics.median(walls):6.2f} s wall"
+        f" (median of {runs} runs; one command per set, {len(calls)} in all)"
+    )
+
+
 def sibling_sample(count: int) -> dict[str, Any]:
     """`count` sibling records with one key set: nulls, empty arrays and kinds apart deep down."""
     rng = random.Random(5)
@@ -244,6 +290,7 @@ def main() -> None:
         stages(Path(scratch))
         siblings()
         cli(Path(scratch), options.runs)
+        library_command(Path(scratch), options.runs)
 
 
 if __name__ == "__main__":

@@ -36,12 +36,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from codegen.cache_folder import CACHE_ENV as CACHE_ENV, cache_folder
 from codegen.config import SetConfig, load_config
 from codegen.errors import noting, notify
 from codegen.pipeline import Package, SampleSet
 from codegen.write import MARK_FILE, files_on_disk, package_files
-
-CACHE_ENV = "CODEGEN_CACHE_DIR"
 
 # What renders the files besides codegen itself (versions pinned in pyproject.toml, but a user may
 # install others); what they require counts too (generator_fingerprint).
@@ -117,12 +116,8 @@ class GenerateCache:
         return Package(name, json.loads(files["schema.json"]), files), warnings
 
     def _entry_path(self, name: str) -> Path:
-        folder = os.environ.get(CACHE_ENV) or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-            "codegen",
-        )
         target = os.fsencode((self.out_dir / name).resolve())
-        return Path(folder, f"{_digest(target)}.json")
+        return Path(cache_folder(), f"{_digest(target)}.json")
 
 
 def input_digest(

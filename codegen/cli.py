@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -9,30 +10,90 @@ import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from codegen.cache import GenerateCache
-from codegen.config import load_project
-from codegen.diff import committed_schemas, package_changes, render_json, render_text
+from codegen.cache_folder import nothing_remembered
 from codegen.errors import CodegenError, Interrupted, Location, shown, status
-from codegen.ingest import ingest_document
-from codegen.render import schema_text
-from codegen.pipeline import (
-    SampleSet,
-    build_packages,
-    discover_sets,
-    each_set,
-    infer_schema,
-)
-from codegen.validate import Report, load_package, validate as validate_messages
-from codegen.write import (
-    check_output_location,
-    diff_packages,
-    package_files,
-    write_packages,
-)
+from codegen.render import wire_worker
+
+if TYPE_CHECKING:
+    from codegen.cache import GenerateCache
+    from codegen.config import load_project
+    from codegen.diff import (
+        committed_schemas,
+        package_changes,
+        render_json,
+        render_text,
+    )
+    from codegen.ingest import ingest_document
+    from codegen.pipeline import (
+        SampleSet,
+        build_packages,
+        discover_sets,
+        each_set,
+        infer_schema,
+    )
+    from codegen.render import schema_text
+    from codegen.validate import Report, load_package, validate as validate_messages
+    from codegen.write import (
+        check_output_location,
+        diff_packages,
+        package_files,
+        write_packages,
+    )
+
+# The rest of codegen: imported when a command first needs it, after `generate` and `check` have
+# started their datamodel-code-generator worker, so its import overlaps these
+# (render/wire_worker.py). Bound as names of this module, patchable like any other.
+_COMMAND_NAMES = {
+    "codegen.cache": ("GenerateCache",),
+    "codegen.config": ("load_project",),
+    "codegen.diff": (
+        "committed_schemas",
+        "package_changes",
+        "render_json",
+        "render_text",
+    ),
+    "codegen.ingest": ("ingest_document",),
+    "codegen.pipeline": (
+        "SampleSet",
+        "build_packages",
+        "discover_sets",
+        "each_set",
+        "infer_schema",
+    ),
+    "codegen.render": ("schema_text",),
+    "codegen.validate": ("Report", "load_package", "validate_messages"),
+    "codegen.write": (
+        "check_output_location",
+        "diff_packages",
+        "package_files",
+        "write_packages",
+    ),
+}
+_IMPORTED_AS = {"validate_messages": "validate"}
+
+
+def _load_command_names() -> None:
+    """Bind the names of _COMMAND_NAMES in this module, once (a name bound already is kept)."""
+    names = globals()
+    for module_name, module_names in _COMMAND_NAMES.items():
+        if all(name in names for name in module_names):
+            continue
+        module = importlib.import_module(module_name)
+        for name in module_names:
+            names.setdefault(name, getattr(module, _IMPORTED_AS.get(name, name)))
+
+
+def __getattr__(name: str) -> Any:
+    """`codegen.cli.build_packages` and the like, imported on first access."""
+    if any(name in names for names in _COMMAND_NAMES.values()):
+        _load_command_names()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -239,16 +300,22 @@ def generate(
     in $CODEGEN_CACHE_DIR or ~/.cache/codegen). On a terminal, stderr shows which set is being
     worked on.
     """
-    samples_dir, out_dir = project_folders(samples_dir, out_dir)
-    check_output_location(samples_dir, out_dir)
-    previous = committed_schemas(out_dir, skip_unreadable=True)
-    cache = GenerateCache(out_dir, previous)
-    try:
-        packages = build_packages(samples_dir, previous, jobs, cache)
-    except KeyboardInterrupt:
-        raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
-    written, removed = write_packages(packages, out_dir, force=force, wait=not no_wait)
-    _ignore_interrupts()  # the output is complete: Ctrl-C from here on cannot make it less so
+    # The worker starts at once when every set will be built (nothing is remembered), else with
+    # the first set to build: a run that skips every set needs none.
+    with wire_worker.running(at_once=nothing_remembered()):
+        _load_command_names()
+        samples_dir, out_dir = project_folders(samples_dir, out_dir)
+        check_output_location(samples_dir, out_dir)
+        previous = committed_schemas(out_dir, skip_unreadable=True)
+        cache = GenerateCache(out_dir, previous)
+        try:
+            packages = build_packages(samples_dir, previous, jobs, cache)
+        except KeyboardInterrupt:
+            raise Interrupted(f"{shown(str(out_dir))} was left as it was") from None
+        written, removed = write_packages(
+            packages, out_dir, force=force, wait=not no_wait
+        )
+        _ignore_interrupts()  # the output is complete: Ctrl-C from here on cannot make it less so
     cache.remember(packages)
     for package in packages:
         verb = "wrote" if package.name in written else "unchanged"
@@ -283,10 +350,12 @@ def check(
 
     The changes to the bindings (as `codegen diff` says them) come first, then the unified diff.
     """
-    samples_dir, out_dir = project_folders(samples_dir, out_dir)
-    check_output_location(samples_dir, out_dir)
-    committed = committed_schemas(out_dir, skip_unreadable=True)
-    packages = build_packages(samples_dir, committed, jobs)
+    with wire_worker.running():
+        _load_command_names()  # while the worker starts
+        samples_dir, out_dir = project_folders(samples_dir, out_dir)
+        check_output_location(samples_dir, out_dir)
+        committed = committed_schemas(out_dir, skip_unreadable=True)
+        packages = build_packages(samples_dir, committed, jobs)
     diffs = diff_packages(packages, out_dir, wait=not no_wait)
     if diffs:
         new = {package.name: package.schema for package in packages}
@@ -327,6 +396,7 @@ def diff(
     messages and for code that builds them, with the sample that caused it. Exit 1 when anything
     changed, 0 when nothing did.
     """
+    _load_command_names()
     samples_dir, out_dir = project_folders(samples_dir, out_dir)
     check_output_location(samples_dir, out_dir)
     committed = committed_schemas(out_dir)
@@ -369,6 +439,7 @@ def validate(
     counting messages that decode but hold a variant or keys the samples never showed. Exit 1
     when any message does not fit.
     """
+    _load_command_names()
     out_dir = project_folders(None, out_dir)[1]
     package = load_package(out_dir, set_name)
     for line in validate_messages(package, list(files), kind):
@@ -386,6 +457,7 @@ def validate(
 @reports_errors
 def infer(samples_dir: Path, jobs: int) -> None:
     """Print the JSON Schema of one sample set, or of each set of a folder of sets (one with sub-folders)."""
+    _load_command_names()
     is_one_set = samples_dir.is_dir() and not any(
         p.is_dir() and not p.name.startswith((".", "_")) for p in samples_dir.iterdir()
     )
@@ -421,6 +493,7 @@ def infer(samples_dir: Path, jobs: int) -> None:
 def ingest(document: Path, into: Path) -> None:
     """Extract every JSON value of DOCUMENT (docs text, .json, .jsonl, .log, .har) into sample
     files, one per distinct value."""
+    _load_command_names()
     paths = ingest_document(document, into)
     for path in paths:
         emit(shown(str(path)))

@@ -13,7 +13,7 @@ from codegen.errors import CodegenError, Location, shown, status
 from codegen.infer import infer
 from codegen.fold import summarize_set
 from codegen.infer.summary import Summary
-from codegen.render import render_package
+from codegen.render import render_package, wire_worker
 from codegen.schema import build_schema, kept_names
 
 
@@ -146,5 +146,6 @@ def build_package(
     jobs: int = 1,
 ) -> Package:
     """One set's package, rendered in memory (`previous`, `jobs`: see `infer_schema`)."""
+    wire_worker.prepare()  # a CLI's datamodel-code-generator worker: needed now
     name, schema = infer_schema(sample_set, previous, jobs)
     return Package(name, schema, render_package(schema, name))

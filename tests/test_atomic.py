@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import datamodel_code_generator
 import pytest
 
 import codegen.pipeline
 import codegen.render.python
-import codegen.render.wire
 import codegen.write
 from codegen.pipeline import build_packages
 from codegen.write import package_files, write_packages
@@ -126,8 +126,11 @@ def fail_template_for_beta(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fail_wire_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In this process: the library is loaded already (the fixtures rendered), so no worker.
     monkeypatch.setattr(
-        codegen.render.wire, "generate", fail_on_call(2, codegen.render.wire.generate)
+        datamodel_code_generator,
+        "generate",
+        fail_on_call(2, datamodel_code_generator.generate),
     )
 
 

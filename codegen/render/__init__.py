@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from codegen.render.model import build_model
     from codegen.render.python import render_module
-    from codegen.render.wire import render_wire
+    from codegen.render.wire import render_wire, start_wire
 
 # This package's names for the renderers, bound on first use (and patchable like any other).
-_RENDERERS = ("build_model", "render_module", "render_wire")
+_RENDERERS = ("build_model", "render_module", "render_wire", "start_wire")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -38,12 +38,13 @@ def render_package(schema: dict[str, Any], set_name: str) -> dict[str, str]:
     """File name -> content for `generated/<set_name>/`."""
     _load_renderers()
     with _no_cycle_collection():
+        wire = start_wire(schema)  # first: a CLI's worker makes it while these render
         model = build_model(schema, set_name)
         files = {
             name: render_module(f"package/{name}.jinja", m=model, d=model.dispatcher)
             for name in PACKAGE_MODULES
         }
-        files["wire.py"] = render_wire(schema, set_name)
+        files["wire.py"] = render_wire(schema, set_name, wire)
     files["schema.json"] = schema_text(schema)
     files["py.typed"] = ""
     return dict(sorted(files.items()))
@@ -66,12 +67,12 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _load_renderers() -> None:
     """Bind the renderers' names in this package, once (a name bound already is kept)."""
-    global build_model, render_module, render_wire
+    global build_model, render_module, render_wire, start_wire
     if all(name in globals() for name in _RENDERERS):
         return
     from codegen.render.model import build_model
     from codegen.render.python import render_module
-    from codegen.render.wire import render_wire
+    from codegen.render.wire import render_wire, start_wire
 
 
 def __getattr__(name: str) -> Any:

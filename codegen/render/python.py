@@ -36,11 +36,20 @@ def environment() -> jinja2.Environment:
     return env
 
 
+# black's work (see reformat.format_module's memo), kept across modules: the packages of a run
+# share many statements (_runtime.py is the same module for every set), each formatted once.
+# Bounded: emptied before a module once it holds more than _BLACK_MEMO_CAP statements.
+_BLACK_MEMO: dict[str, list[str]] = {}
+_BLACK_MEMO_CAP = 10_000
+
+
 def render_module(template: str, **context: Any) -> str:
     """The module as black formats it; with a lint exemption in its header where needed."""
     layout = environment().get_template(template)
     module = ParsedModule.of(layout.render(exemptions=[], **context))
-    memo: dict[str, list[str]] = {}  # black's work, for the module with a header
+    memo = _BLACK_MEMO
+    if len(memo) > _BLACK_MEMO_CAP:
+        memo.clear()
     text = module.formatted(memo)
     exemptions = lint_exemptions(text, module.surrogate_twins)
     if not exemptions:

@@ -13,12 +13,8 @@ import copy
 import json
 import keyword
 import sys
-from collections import defaultdict
-import warnings
+from collections.abc import Callable
 from typing import Any
-
-from datamodel_code_generator import InputFileType, PythonVersion, generate
-from datamodel_code_generator.enums import DataModelType
 
 from codegen.errors import CodegenError
 from codegen.render.identifiers import (
@@ -29,6 +25,7 @@ from codegen.render.identifiers import (
     literal,
     statement_key,
 )
+from codegen.render import wire_worker
 from codegen.render.python import render_module, templates_dir
 from codegen.schema import ENUM_KEYWORD, UNKNOWN_KEYWORD
 
@@ -109,36 +106,24 @@ def _wire_description(definition: dict[str, Any]) -> str:
     return description
 
 
-def render_wire(schema: dict[str, Any], set_name: str) -> str:
+def start_wire(schema: dict[str, Any]) -> Callable[[], str]:
+    """datamodel-code-generator's module for `schema`: asked of the CLI's worker now when there
+    is one (codegen.render.wire_worker), so the library works while the caller renders the other
+    modules; else made in this process when the returned function is called."""
     document = wire_schema(schema)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            body = generate(
-                document,
-                input_file_type=InputFileType.JsonSchema,
-                output_model_type=DataModelType.TypingTypedDict,
-                target_python_version=PythonVersion.PY_310,
-                custom_template_dir=templates_dir() / "dcg",
-                extra_template_data=defaultdict(dict, template_data(document)),
-                use_title_as_name=True,
-                use_union_operator=True,
-                use_standard_collections=True,
-                use_schema_description=True,
-                disable_timestamp=True,
-                formatters=[],
-            )
-        except (
-            Exception
-        ) as error:  # the library raises many types; all mean the same here
-            raise CodegenError(
-                f"datamodel-code-generator could not render the wire types: {error}"
-            ) from error
-    if not isinstance(body, str):
-        raise CodegenError(
-            "datamodel-code-generator returned several modules; expected one"
-        )
-    imports, definitions = _split_imports(body)
+    data = template_data(document)
+    template_dir = str(templates_dir() / "dcg")
+    worker = wire_worker.current()
+    if worker is not None:
+        return worker.submit(document, data, template_dir)
+    return lambda: wire_worker.library_module(document, data, template_dir)
+
+
+def render_wire(
+    schema: dict[str, Any], set_name: str, body: Callable[[], str] | None = None
+) -> str:
+    """The wire module of a set; `body`: start_wire(schema), if asked for already."""
+    imports, definitions = _split_imports((body or start_wire(schema))())
     module = render_module(
         "package/wire.py.jinja",
         set_name=set_name,
