@@ -33,9 +33,8 @@ from typing import IO, Any
 from codegen.errors import CodegenError
 
 _LENGTH = struct.Struct("!Q")  # each message: its length, then its pickle
-_LONGEST = (
-    1 << 30
-)  # a longer message is a broken pipe's garbage, not a schema or a module
+# A longer message is a broken pipe's garbage, not a schema or a module.
+_LONGEST = 1 << 30
 
 
 def library_module(
@@ -64,9 +63,8 @@ def library_module(
                 disable_timestamp=True,
                 formatters=[],
             )
-        except (
-            Exception
-        ) as error:  # the library raises many types; all mean the same here
+        # The library raises many types; all mean the same here.
+        except Exception as error:
             raise CodegenError(
                 f"datamodel-code-generator could not render the wire types: {error}"
             ) from error
