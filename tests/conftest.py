@@ -176,6 +176,11 @@ def mypy_on_use(
     return run_mypy("use.py", cwd=folder, mypypath=Path(package.__file__).parents[1])
 
 
+def handlers(package: ModuleType) -> set[str]:
+    """The `on_*` methods of a generated package's Dispatcher."""
+    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
+
+
 def error_places(result: subprocess.CompletedProcess[str]) -> list[str]:
     """`file:line` of each error mypy reported (its last line is the summary)."""
     return [line.split(": error")[0] for line in result.stdout.splitlines()[:-1]]

@@ -29,6 +29,7 @@ from conftest import (
     Recorder,
     build_and_import,
     contract_failures,
+    handlers,
     import_generated,
     package_schema,
     run_mypy,
@@ -1410,7 +1411,7 @@ def test_handler_names_keep_an_interval_in_one_word(tmp_path: Path) -> None:
         for n in range(2)
     ]
     package = build_and_import(tmp_path, "intervals", samples)
-    assert {n for n in dir(package.Dispatcher) if n.startswith("on_")} >= {
+    assert handlers(package) >= {
         "on_candle1d",
         "on_book5_levels",
     }

@@ -14,11 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Recorder, build_and_import, contract_failures, package_schema
-
-
-def handlers(package: Any) -> set[str]:
-    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
+from conftest import (
+    Recorder,
+    build_and_import,
+    contract_failures,
+    handlers,
+    package_schema,
+)
 
 
 def _data(subject: str, symbol: str, n: int, **fields: Any) -> dict[str, Any]:

@@ -15,7 +15,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import Recorder, build_and_import, contract_failures, mypy_on_use
+from conftest import (
+    Recorder,
+    build_and_import,
+    contract_failures,
+    handlers,
+    mypy_on_use,
+)
 
 
 def _result(n: int) -> dict[str, Any]:
@@ -48,10 +54,6 @@ RPC = [_result(1), _result(2), _error(3), _error(4), _notification(5), _notifica
 @pytest.fixture(scope="module")
 def rpc(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return build_and_import(tmp_path_factory.mktemp("rpc"), "rpc", RPC)
-
-
-def handlers(package: ModuleType) -> set[str]:
-    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
 
 
 def test_result_error_and_notification_are_three_kinds(rpc: ModuleType) -> None:

@@ -20,6 +20,8 @@ from conftest import (
     Recorder,
     build_and_import,
     contract_failures,
+    error_places,
+    handlers,
     import_generated,
     mypy_on_use,
     package_schema,
@@ -97,6 +99,18 @@ CONTROL = [
     for conn in ("a4d3ae55", "b4d3ae56")
 ]
 FEED = CONTROL + PUSHES
+FEED_HANDLERS = {
+    "on_subscribe",
+    "on_unsubscribe",
+    "on_error_variant",  # the kind `error`: on_error is the dispatcher's own
+    "on_login",
+    "on_books",
+    "on_trades",
+    "on_tickers",
+    "on_unknown",
+    "on_unhandled",
+    "on_error",
+}
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +123,6 @@ def pushes(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return build_and_import(tmp_path_factory.mktemp("pushes"), "pushes_only", PUSHES)
 
 
-def handlers(package: ModuleType) -> set[str]:
-    return {n for n in dir(package.Dispatcher) if n.startswith("on_")}
-
-
 def _root_union(package: ModuleType) -> dict[str, Any]:
     schema = package_schema(package)
     name = schema["$ref"].rsplit("/", 1)[1]
@@ -123,18 +133,7 @@ def _root_union(package: ModuleType) -> dict[str, Any]:
 def test_pushes_are_kinds_by_the_channel_beside_the_control_messages(
     feed: ModuleType,
 ) -> None:
-    assert handlers(feed) == {
-        "on_subscribe",
-        "on_unsubscribe",
-        "on_error_variant",  # the kind `error`: on_error is the dispatcher's own
-        "on_login",
-        "on_books",
-        "on_trades",
-        "on_tickers",
-        "on_unknown",
-        "on_unhandled",
-        "on_error",
-    }
+    assert handlers(feed) == FEED_HANDLERS
     trade = feed.decode(json.dumps(PUSHES[2]))
     assert type(trade).__name__ == "Trades"
     assert (trade.arg.channel, trade.data[0].px) == ("trades", "42219.3")
@@ -273,8 +272,7 @@ def test_mypy_holds_the_handlers_to_their_kinds(
         "dispatcher.on_books(trade)\n"
     )
     result = mypy_on_use(feed, use, tmp_path)
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1 and errors[0].startswith("use.py:12:"), result.stdout
+    assert error_places(result) == ["use.py:12"], result.stdout
 
 
 # --- control messages a minority: a capture holds far more pushes than acks and errors ---------
@@ -294,18 +292,7 @@ def test_control_messages_in_a_minority_still_name_their_kinds(tmp_path: Path) -
     optional key."""
     package = build_and_import(tmp_path, "mostly_pushes", MOSTLY_PUSHES)
     assert _root_union(package)[TAG_KEYWORD] == "event"
-    assert handlers(package) == {
-        "on_subscribe",
-        "on_unsubscribe",
-        "on_error_variant",
-        "on_login",
-        "on_books",
-        "on_trades",
-        "on_tickers",
-        "on_unknown",
-        "on_unhandled",
-        "on_error",
-    }
+    assert handlers(package) == FEED_HANDLERS
     assert contract_failures(package, MOSTLY_PUSHES) == []
 
 
