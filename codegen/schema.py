@@ -63,6 +63,10 @@ NAMED_BY_KEYWORD = "x-codegen-named-by"
 # thresholds.TAG_HEAD); on a kind's tag property: that kind's head, which its pattern matches.
 BY_HEAD_KEYWORD = "x-codegen-tag-by-head"
 HEAD_KEYWORD = "x-codegen-tag-head"
+# On a union told by heads: the segments of the tag's values (`masked`, counted from 0, split by
+# the pattern `segment`) that are parameters though words, `*` in its kinds' heads
+# (`btcusdt@trade` -> `*@trade`; kinds.tag_head).
+MASKED_KEYWORD = "x-codegen-tag-masked"
 KEYS_KEYWORD = "x-codegen-keys"
 EVIDENCE_KEYWORD = "x-codegen-evidence"
 UNKNOWN_KEYWORD = "x-codegen-unknown-variant"
@@ -355,6 +359,11 @@ class _Builder:
                 definition[TAG_IN_KEYWORD] = within
             if by_head:
                 definition[BY_HEAD_KEYWORD] = thresholds.TAG_HEAD
+            if union.discriminator.masked:
+                definition[MASKED_KEYWORD] = {
+                    "segment": thresholds.TAG_SEGMENT.pattern,
+                    "masked": list(union.discriminator.masked),
+                }
         else:
             definition[KEYS_KEYWORD] = [str(v.tag) for v in union.variants]
         definition[EVIDENCE_KEYWORD] = union.discriminator.evidence
@@ -435,8 +444,25 @@ def _format(found: Format | None) -> dict[str, Any]:
 
 def head_schema(heads: list[str]) -> dict[str, Any]:
     """The strings whose head (thresholds.TAG_HEAD) is one of `heads`, as schema keywords."""
-    names = "|".join(head.replace(".", "\\.") for head in heads)
+    names = "|".join(map(_head_name_pattern, heads))
     return {"type": "string", "pattern": thresholds.TAG_HEAD_SCHEMA.format(names=names)}
+
+
+def _head_name_pattern(head: str) -> str:
+    """A head as a pattern: its text, a masked segment any segment that could be there."""
+    parts = thresholds.TAG_SEGMENT.split(head)  # segment, separator, segment, ...
+    return "".join(
+        (
+            (
+                thresholds.TAG_HEAD_SCHEMA_WORD
+                if index
+                else thresholds.TAG_HEAD_SCHEMA_FIRST
+            )
+            if part == thresholds.TAG_MASK and index % 2 == 0
+            else part.replace(".", "\\.")
+        )
+        for index, part in enumerate(parts)
+    )
 
 
 def _kind_label(key: str | None, tag: str | int | None, by_head: bool = False) -> str:

@@ -314,3 +314,37 @@ def test_a_rare_key_that_comes_with_optional_keys_is_no_tag(tmp_path: Path) -> N
     package = build_and_import(tmp_path, "rare_orders", orders)
     assert "x-codegen-tag" not in json.dumps(package_schema(package))
     assert contract_failures(package, orders) == []
+
+
+def _push_of(symbol: str, kind: str, n: int) -> dict[str, Any]:
+    """A push whose payload names its own kind (`e`) and holds the market's symbol (`s`)."""
+    data: dict[str, Any] = {"e": kind, "E": 1672515782136 + n, "s": symbol}
+    if kind == "trade":
+        data |= {"t": 12345 + n, "p": f"0.00{n}", "q": "100", "m": n % 2 == 0}
+    else:
+        data |= {"U": 157 + n, "u": 160 + n, "b": [["0.0024", "10"]], "a": []}
+    return {"data": data}
+
+
+SYMBOL_PUSHES = [
+    _push_of(symbol, kind, n)
+    for n, (symbol, kind) in enumerate(
+        (symbol, kind)
+        for symbol in ("BTCUSDT", "ETHUSDT", "SOLUSDT")
+        for kind in ("trade", "depthUpdate", "trade")
+    )
+] + [{"result": None, "id": 1}, {"result": None, "id": 2}]
+
+
+def test_a_symbol_in_the_payload_is_no_kind_though_the_replies_lack_it(
+    tmp_path: Path,
+) -> None:
+    """`data.s` is present in every push and absent from the two replies, so it "explains" the
+    keys `data`, `result` and `id`; but its values (the markets) tell no push from another:
+    every market has trades and depth updates alike. The pushes are one kind beside the
+    replies, split by their payload's own tag `e`."""
+    package = build_and_import(tmp_path, "symbol_pushes", SYMBOL_PUSHES)
+    assert TAG_IN_KEYWORD not in json.dumps(package_schema(package))
+    assert {"on_data_trade", "on_data_depth_update", "on_result"} <= handlers(package)
+    assert not {"on_btcusdt", "on_ethusdt", "on_solusdt"} & handlers(package)
+    assert contract_failures(package, SYMBOL_PUSHES) == []

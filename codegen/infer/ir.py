@@ -128,6 +128,9 @@ class Discriminator:
     head: bool = False
     # Set: `tag_key` is a key of the object at this key (`arg.channel`, see kinds.find_split).
     within: str | None = None
+    # With `head`: segments of the values that are parameters though words, `*` in the kinds'
+    # names (`btcusdt@trade` -> `*@trade`, see kinds.tag_head).
+    masked: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class Candidate:
     head_example: str | None = None
     # The key is one of the object at this key (`arg.channel`): see find_split.
     within: str | None = None
+    # The segments of the values that are parameters though words (kinds._masked).
+    masked: tuple[int, ...] = ()
 
     @property
     def path(self) -> TagPath:
@@ -116,7 +118,7 @@ class Candidate:
         name = ".".join(self.path)
         parts = [f"tag {name!r}: {self.values} values"]
         if self.head_example is not None:
-            head = tag_head(self.head_example)
+            head = tag_head(self.head_example, self.masked)
             parts[0] = (
                 f"tag {name!r} by the name before its parameters"
                 f" ({self.head_example!r} -> {head!r}): {self.values} values"
@@ -211,6 +213,7 @@ def find_split(
             f"{best.evidence}; {total} objects",
             head=best.head_example is not None,
             within=best.within,
+            masked=best.masked,
         )
         return replace(
             split,
@@ -278,12 +281,13 @@ def _candidates(
     whole = _candidate(
         objects, weights, shapes, key, position, None, proven, within, unnamed
     )
+    masked = _masked(objects, key, within)
     example = next(
         (
             text
             for obj in objects
             if (text := _text(_tag_value(obj, key, within))) is not None
-            and tag_head(text) != text
+            and tag_head(text, masked) != text
         ),
         None,
     )
@@ -291,7 +295,16 @@ def _candidates(
         None
         if example is None
         else _candidate(
-            objects, weights, shapes, key, position, example, proven, within, unnamed
+            objects,
+            weights,
+            shapes,
+            key,
+            position,
+            example,
+            proven,
+            within,
+            unnamed,
+            masked,
         )
     )
     if whole is None or by_head is None:
@@ -309,6 +322,7 @@ def _candidate(
     proven: bool,
     within: str | None = None,
     unnamed: bool = False,
+    masked: tuple[int, ...] = (),
 ) -> Candidate | None:
     """`key` as a tag, with its evidence; None when it fails any test.
 
@@ -323,7 +337,7 @@ def _candidate(
         value = _tag_value(obj, key, within)
         if value is None:  # absent, or null: a gateway's `"t": null` on its own events
             values.append(MISSING)
-        elif (name := kind_name(value, head=head)) is not None:
+        elif (name := kind_name(value, head=head, masked=masked)) is not None:
             values.append(name)
         else:
             return None
@@ -366,6 +380,8 @@ def _candidate(
     outside = key if within is None else within
     top = _explained(shapes, groups, outside, depth=1)
     inner = _explained(shapes, groups, outside, depth=2)
+    if within is not None and not _values_explain(values, shapes, groups, outside):
+        return None
     if proven and unnamed and not (top.varying or inner.varying):
         pass  # a tag of the whole position names the kinds of the objects without the tag
     elif max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
@@ -386,6 +402,84 @@ def _candidate(
         position,
         head_example,
         within,
+        masked,
+    )
+
+
+def _masked(
+    objects: Sequence[dict[str, Any]], key: str, within: str | None
+) -> tuple[int, ...]:
+    """The segments of a key's channel names that are parameters though words: the market in
+    `btcusdt@trade` (thresholds.TAG_SEGMENT). Such a segment varies, grouping by it alone
+    explains nothing, and a later segment does. The evidence is the whole structure, every
+    level down: a resource name (`customer` in `customer.created`) shapes the object deep
+    inside its payload, a market's name shapes nothing."""
+    split = [
+        (thresholds.TAG_SEGMENT.split(text)[::2], obj)
+        for obj in objects
+        if (text := _head_text(_tag_value(obj, key, within))) is not None
+    ]
+    if all(len(parts) < 2 for parts, _ in split):
+        return ()
+    segmented = [(parts, _paths(obj)) for parts, obj in split]
+    outside = key if within is None else within
+    tells: list[bool | None] = []  # per segment; None: one value only
+    for index in range(max((len(parts) for parts, _ in segmented), default=0)):
+        groups: dict[Group, list[frozenset[Feature]]] = {}
+        for parts, paths in segmented:
+            if index < len(parts):
+                groups.setdefault(parts[index], []).append(paths)
+        if len(groups) < 2:
+            tells.append(None)
+            continue
+        members = [paths for group in groups.values() for paths in group]
+        tells.append(
+            any(
+                _explained(members, groups, outside, depth=depth).share
+                >= thresholds.TAG_MIN_EXPLAINED_SHARE
+                for depth in (1, 2)
+            )
+        )
+    last = max((index for index, told in enumerate(tells) if told), default=0)
+    return tuple(index for index in range(last) if tells[index] is False)
+
+
+def _paths(obj: dict[str, Any]) -> frozenset[Feature]:
+    """Every key path in an object, at any depth (`("data", "[]", "price")`)."""
+    found: set[Feature] = set()
+    pending: list[tuple[Feature, Any]] = [((), obj)]
+    while pending:
+        prefix, value = pending.pop()
+        if isinstance(value, dict):
+            for inner_key, inner in value.items():
+                path = prefix + (inner_key,)
+                found.add(path)
+                pending.append((path, inner))
+        elif isinstance(value, list):
+            pending.extend((prefix + ("[]",), item) for item in value)
+    return frozenset(found)
+
+
+def _values_explain(
+    values: list[Group],
+    shapes: list[frozenset[Feature]],
+    groups: dict[Group, list[frozenset[Feature]]],
+    outside: str,
+) -> bool:
+    """A key inside a payload is the message's tag only when its values tell the messages that
+    hold it apart: that the objects without it (replies, with no payload at all) look different
+    is the holder's absence, no evidence for its values (the symbol inside a stream's `data` is
+    no kind, though every reply lacks it)."""
+    present = [shape for value, shape in zip(values, shapes) if value is not MISSING]
+    valued: dict[Group, list[frozenset[Feature]]] = {
+        value: members for value, members in groups.items() if value is not MISSING
+    }
+    return any(
+        found.share >= thresholds.TAG_MIN_EXPLAINED_SHARE
+        for found in (
+            _explained(present, valued, outside, depth=1),
+            _explained(present, valued, outside, depth=2),
+        )
     )
 
 
@@ -447,14 +541,25 @@ def _is_word(value: Group) -> bool:
     )
 
 
-def tag_head(text: str) -> str:
+def tag_head(text: str, masked: tuple[int, ...] = ()) -> str:
     """The name a channel name with parameters starts with (`orderbook.50.BTCUSDT` ->
-    `orderbook`, `book-10` -> `book`); a value without parameters is its own head."""
+    `orderbook`, `book-10` -> `book`); a value without parameters is its own head. `masked`:
+    segments of the head that are parameters though words, written `*` (`btcusdt@trade` ->
+    `*@trade`, thresholds.TAG_SEGMENT)."""
     found = thresholds.TAG_HEAD_MATCH.match(text)
     assert (
         found is not None
     )  # the pattern matches every string, if only the empty start
-    return found.group()
+    return mask(found.group(), masked) if masked else found.group()
+
+
+def mask(head: str, masked: tuple[int, ...]) -> str:
+    """`head` with the segments at `masked` (those it has) written `*`."""
+    parts = thresholds.TAG_SEGMENT.split(head)  # segment, separator, segment, ...
+    for index in masked:
+        if 2 * index < len(parts):
+            parts[2 * index] = thresholds.TAG_MASK
+    return "".join(parts)
 
 
 def name_head(text: str) -> str | None:
@@ -471,12 +576,22 @@ def name_head(text: str) -> str | None:
     return head
 
 
-def kind_name(value: Any, *, head: bool = False) -> Group:
+def kind_name(value: Any, *, head: bool = False, masked: tuple[int, ...] = ()) -> Group:
     """The kind a tag's value names: itself when it is a name (`head`: its head when that is
-    one), None when it names none. A value the summary made a slot is no name, but its head,
-    kept by the summary, may be one."""
+    one, with the `masked` segments written `*`), None when it names none. A value the summary
+    made a slot is no name, but its head, kept by the summary, may be one."""
     if not head:
         return value if looks_like_name(value) else None
+    found = _head_text(value)
+    if found is None or not masked:
+        return found
+    masked_head = mask(found, masked)
+    words = thresholds.TAG_SEGMENT.split(masked_head)[::2]
+    return None if all(word == thresholds.TAG_MASK for word in words) else masked_head
+
+
+def _head_text(value: Any) -> str | None:
+    """The head of a tag's value when it is a name (a value without parameters is its own)."""
     if isinstance(value, Scalar):
         return value.head
     if isinstance(value, str):
@@ -515,14 +630,15 @@ def _tag_split(
     *,
     head: bool,
     within: str | None = None,
+    masked: tuple[int, ...] = (),
 ) -> Split:
     groups: dict[Group, list[int]] = {}
     for index, obj in enumerate(objects):
         value = _tag_value(obj, key, within)
-        tag = kind_name(value, head=True) if head else value
+        tag = kind_name(value, head=True, masked=masked) if head else value
         groups.setdefault(tag, []).append(index)
     return Split(
-        Discriminator(key, evidence, head, within),
+        Discriminator(key, evidence, head, within, masked),
         tuple(
             (tag, tuple(indices))
             for tag, indices in sorted(

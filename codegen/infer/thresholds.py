@@ -106,13 +106,12 @@ NOT_TAG_VALUE = re.compile(
 )
 # A channel name with parameters (`orderbook.50.BTCUSDT`, `ticker.BTC-PERPETUAL.100ms`, `book-10`)
 # names its kind by its *head*: the segments up to the first parameter. Segments are split by
-# `. : / @ -`; the first is always the head's; a later one is a parameter when it is empty, holds a
-# digit or has no lowercase letter (a symbol, `BTCUSDT`), else a word of the name (`user-order`).
-# A value without parameters is its own head (`customer.subscription.created`). Decoders find a
-# head with this same pattern, so inference and the generated code agree on every value.
-TAG_HEAD = (
-    r"[^.:/@-]*(?:[.:/@-][^.:/@0-9-]*[a-z][^.:/@0-9-]*(?![^.:/@-]))*"  # fmt: skip
-)
+# `. : / @ -`; the first is always the head's; a later one is a parameter when it is empty, starts
+# with a digit or has no lowercase letter (a symbol, `BTCUSDT`), else a word of the name
+# (`user-order`, `kline_1m`, `depth5`). A value without parameters is its own head
+# (`customer.subscription.created`). Decoders find a head with this same pattern, so inference and
+# the generated code agree on every value.
+TAG_HEAD = r"[^.:/@-]*(?:[.:/@-](?![0-9])[^.:/@-]*[a-z][^.:/@-]*)*"
 TAG_HEAD_MATCH = re.compile(TAG_HEAD)
 # A head names a kind only when it has a lowercase letter, and the value holds no hex id: a symbol
 # (`BTC-USD` -> `BTC`) and a UUID (`deadbeef-...`) have heads too, one per market or per message,
@@ -121,10 +120,21 @@ TAG_HEAD_MATCH = re.compile(TAG_HEAD)
 TAG_HEAD_NAME = re.compile(r"[a-z]")
 TAG_HEAD_NOT_IN = re.compile(r"[0-9a-fA-F]{12}")
 # ...and a value's head is that name followed by nothing or by a separator and a parameter: the
-# schema's pattern for the values whose head is one name (`{name}` is the escaped name).
+# schema's pattern for the values whose head is one name (`{names}`: the escaped names).
 TAG_HEAD_SCHEMA = (
-    r"^(?:{names})(?:$|[.:/@-](?![^.:/@0-9-]*[a-z][^.:/@0-9-]*(?:[.:/@-]|$)))"
+    r"^(?:{names})(?:$|[.:/@-](?!(?![0-9])[^.:/@-]*[a-z][^.:/@-]*(?:[.:/@-]|$)))"
 )
+# ...where a masked segment (below) is any first segment, or any word after it.
+TAG_HEAD_SCHEMA_FIRST = r"[^.:/@-]*"
+TAG_HEAD_SCHEMA_WORD = r"(?![0-9])[^.:/@-]*[a-z][^.:/@-]*"
+# A word of a head can be a parameter too: the market in `btcusdt@trade` or
+# `market.btcusdt.kline.1min`. A segment of the head is one (masked: written `*` in the kind's
+# name, `*@trade`, `market.*.kline`) when its values vary, grouping the objects by it alone
+# explains no key (TAG_MIN_EXPLAINED_SHARE), and a later segment does: the kind's word comes after
+# it. A word after the one that tells the kind is kept (`customer.subscription.created`: event
+# names end in their action). A head all masked names nothing.
+TAG_SEGMENT = re.compile(r"([.:/@-])")
+TAG_MASK = "*"
 # Int tags are small codes (`"op": 1`); bigger numbers are ids, counts and timestamps.
 TAG_MAX_INT = 9999
 # ...and codes recur: an int tag's values are seen at least this many times each on average.

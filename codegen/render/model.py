@@ -43,6 +43,7 @@ from codegen.schema import (
     TAG_IN_KEYWORD,
     TAG_KEYWORD,
     BY_HEAD_KEYWORD,
+    MASKED_KEYWORD,
     HEAD_KEYWORD,
     UNION_KEYWORD,
     UNION_KIND,
@@ -281,6 +282,10 @@ class ObjectUnionModel:
     tag_type: str  # `str` or `int`: the only type of tag value that can select a kind
     # Set: the kind is the head of the tag's string, found by this pattern (_runtime.tag_head).
     head_pattern: str | None
+    # With a head: the segments that are parameters though words (`*` in the kinds' heads),
+    # split by this pattern.
+    masked: tuple[int, ...]
+    segment_pattern: str | None
     kinds: list[KindModel]
     missing: (
         KindModel | None
@@ -295,6 +300,13 @@ class ObjectUnionModel:
     out_of_band: bool = (
         False  # the kind is given beside the message (decode(raw, kind))
     )
+
+    @property
+    def head_call(self) -> str:
+        """The call finding the kind's head in the tag value `tag`."""
+        if not self.masked:
+            return "tag_head(tag)"
+        return f"tag_head(tag, {self.masked!r})"
 
     @property
     def tag_read(self) -> str:
@@ -483,6 +495,18 @@ class PackageModel:
         """The literal of the pattern that finds a tag's head, when a union's kinds are told by
         heads (schema.json gives it): only then does the runtime hold `tag_head`."""
         patterns = {u.head_pattern for u in self.object_unions if u.head_pattern}
+        return literal(min(patterns)) if patterns else None
+
+    @property
+    def masks_segments(self) -> bool:
+        """Whether a union's heads mask segments: only then does `tag_head` take them."""
+        return self.segment_pattern is not None
+
+    @property
+    def segment_pattern(self) -> str | None:
+        """The literal of the pattern splitting a tag's value into segments, when a union's
+        heads mask some (schema.json gives it)."""
+        patterns = {u.segment_pattern for u in self.object_unions if u.segment_pattern}
         return literal(min(patterns)) if patterns else None
 
 
@@ -834,6 +858,8 @@ def _object_union(
         ),
         tag_type="int" if tag_types == {int} else "str",
         head_pattern=definition.get(BY_HEAD_KEYWORD),
+        masked=tuple(definition.get(MASKED_KEYWORD, {}).get("masked", ())),
+        segment_pattern=definition.get(MASKED_KEYWORD, {}).get("segment"),
         kinds=kinds,
         missing=missing,
         members=union_members(definition),
@@ -871,6 +897,8 @@ def _out_of_band(
         tag_name=None,
         tag_type="str",
         head_pattern=None,
+        masked=(),
+        segment_pattern=None,
         kinds=kinds,
         missing=None,
         members=members,
