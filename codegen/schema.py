@@ -11,6 +11,9 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
   samples per kind, like a webhook's event header): `x-codegen-kinds` maps each kind to its def;
 - `x-codegen-unknown-variant: true` on the member that holds variants not seen yet;
 - a tuple is `prefixItems` with `minItems` = `maxItems` = its length;
+- `x-codegen-union: "positional"` on a union of tuples told apart by their length and the name at
+  the index in `x-codegen-tag-at` (from the end when negative; `oneOf`); each kind's def has
+  `x-codegen-tuple-kind`: its name (null: no string there), length and the name's index;
 - `x-codegen-enum: "open"` on an enum def (`enum`: the strings or ints seen); a position holding
   it is `anyOf` the enum and `string` (or `integer`), since a value never seen decodes as it is;
   `"closed"` when the config makes any other value an error: the position is the enum alone;
@@ -40,6 +43,7 @@ from codegen.infer.ir import (
     Shape,
     TaggedUnion,
     TagPath,
+    TupleUnion,
     Values,
     tag_path,
 )
@@ -53,6 +57,9 @@ INTERNAL_KIND = "internally-tagged"
 OUT_OF_BAND_KIND = "out-of-band"
 KINDS_KEYWORD = "x-codegen-kinds"
 KEYED_KIND = "keyed"
+POSITIONAL_KIND = "positional"
+TAG_AT_KEYWORD = "x-codegen-tag-at"
+TUPLE_KIND_KEYWORD = "x-codegen-tuple-kind"
 TAG_KEYWORD = "x-codegen-tag"
 # On a union whose tag is a key of the object at another key (`arg.channel`): that other key.
 TAG_IN_KEYWORD = "x-codegen-tag-in"
@@ -162,6 +169,8 @@ class _Builder:
                     "maxItems": len(positions),
                 }
             )
+        if shape.tuples is not None:
+            members.append(ref(self._tuple_union(shape.tuples)))
         record = shape.record
         if isinstance(record, ObjectShape) and not record.fields:
             members.append({"type": "object"})
@@ -248,6 +257,77 @@ class _Builder:
         self.defs[name][EXAMPLE_KEYWORD] = str(record.origin)
         if not isinstance(record, TaggedUnion) and record.anchor is not None:
             self.defs[name][RECURSIVE_KEYWORD] = dict(record.anchor.edges)
+        return name
+
+    def _tuple_union(self, union: TupleUnion) -> str:
+        """A union of tuples: a def per kind (its name's position a `const`, or a head's
+        `pattern`, or no string for the kind without a name), and the unknown kind: an array
+        that is none of their length and name."""
+        name = self.names.records[union]
+        if name in self.defs:
+            return name
+        self.defs[name] = {}
+        members, selections = [], []
+        for kind in union.kinds:
+            kind_name = self.names.records[kind]
+            length = len(kind.positions)
+            at = union.at(length)
+            positions = [self.fragment(position) for position in kind.positions]
+            told: dict[str, Any] = {}
+            if kind.tag is None:
+                told = {"not": {"type": "string"}}
+                label = f"with no string at item {at}"
+                if 0 <= at < length:
+                    positions[at] = {**positions[at], **told}
+            else:
+                told = (
+                    {**head_schema([kind.tag]), HEAD_KEYWORD: kind.tag}
+                    if union.head
+                    else {"type": "string", "const": kind.tag}
+                )
+                label = _kind_label(f"[{at}]", kind.tag, union.head)
+                positions[at] = told
+            seen = "once" if kind.count == 1 else f"{kind.count} times"
+            place = self.names.places[kind]
+            self.defs[kind_name] = {
+                "title": kind_name,
+                "description": f"The kind of {name} {label}, of {length} items, seen"
+                f" {seen}. Found at {place}.",
+                PLACE_KEYWORD: place,
+                "type": "array",
+                "prefixItems": positions,
+                "minItems": length,
+                "maxItems": length,
+                TUPLE_KIND_KEYWORD: {"tag": kind.tag, "length": length, "at": at},
+                EXAMPLE_KEYWORD: str(kind.origin),
+            }
+            selection: dict[str, Any] = {"minItems": length, "maxItems": length}
+            if 0 <= at < length:
+                selection["prefixItems"] = [{}] * at + [told]
+            selections.append(selection)
+            members.append(ref(kind_name))
+        unknown = self.names.unknowns[union]
+        self.defs[unknown] = {
+            "title": unknown,
+            "description": f"A kind of {name} not seen in the samples, kept as the raw"
+            " array.",
+            "type": "array",
+            "not": {"anyOf": selections},
+            UNKNOWN_KEYWORD: True,
+        }
+        members.append(ref(unknown))
+        definition: dict[str, Any] = {
+            "title": name,
+            "description": f"Found at {self.names.places[union]}.",
+            UNION_KEYWORD: POSITIONAL_KIND,
+            TAG_AT_KEYWORD: union.index,
+        }
+        if union.head:
+            definition[BY_HEAD_KEYWORD] = thresholds.TAG_HEAD
+        definition[EVIDENCE_KEYWORD] = union.evidence
+        definition["oneOf"] = members
+        definition[EXAMPLE_KEYWORD] = str(union.origin)
+        self.defs[name] = definition
         return name
 
     def _out_of_band(

@@ -176,6 +176,16 @@ def mypy_on_use(
     return run_mypy("use.py", cwd=folder, mypypath=Path(package.__file__).parents[1])
 
 
+def tagged_union(package: ModuleType) -> dict[str, Any]:
+    """The one union told by a tag in a generated package's schema.json."""
+    (union,) = [
+        d
+        for d in package_schema(package)["$defs"].values()
+        if d.get("x-codegen-tag") is not None
+    ]
+    return union
+
+
 def handlers(package: ModuleType) -> set[str]:
     """The `on_*` methods of a generated package's Dispatcher."""
     return {n for n in dir(package.Dispatcher) if n.startswith("on_")}

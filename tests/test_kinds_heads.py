@@ -27,6 +27,7 @@ from conftest import (
     mypy_on_use,
     package_schema,
     round_trips,
+    tagged_union,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -100,17 +101,8 @@ def heads(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return build_and_import(tmp_path_factory.mktemp("heads"), "heads_feed", FEED)
 
 
-def _union(package: ModuleType) -> dict[str, Any]:
-    (union,) = [
-        d
-        for d in package_schema(package)["$defs"].values()
-        if d.get("x-codegen-tag") is not None
-    ]
-    return union
-
-
 def test_the_kinds_are_the_heads_of_the_channel_names(heads: ModuleType) -> None:
-    union = _union(heads)
+    union = tagged_union(heads)
     assert union["x-codegen-tag"] == "topic"
     evidence = union["x-codegen-evidence"]
     assert "by the name before its parameters" in evidence
@@ -365,7 +357,7 @@ def test_a_tag_set_in_the_config_is_read_by_its_heads(tmp_path: Path) -> None:
     (set_dir / "codegen.toml").write_text('[paths."$"]\ntag = "topic"\n', "utf-8")
     write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
     package = import_generated(tmp_path / "out", "heads_forced")
-    union = _union(package)
+    union = tagged_union(package)
     assert union["x-codegen-evidence"].startswith(
         "tag 'topic' by the name before its parameters: set in the config"
     )

@@ -25,6 +25,7 @@ from conftest import (
     handlers,
     mypy_on_use,
     package_schema,
+    tagged_union,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -94,17 +95,8 @@ def topics(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return build_and_import(tmp_path_factory.mktemp("topics"), "masked_topics", TOPICS)
 
 
-def _union(package: ModuleType) -> dict[str, Any]:
-    (union,) = [
-        d
-        for d in package_schema(package)["$defs"].values()
-        if d.get("x-codegen-tag") is not None
-    ]
-    return union
-
-
 def test_the_market_before_the_kind_is_masked(streams: ModuleType) -> None:
-    union = _union(streams)
+    union = tagged_union(streams)
     assert union["x-codegen-tag"] == "stream"
     assert union[MASKED_KEYWORD]["masked"] == [0]
     assert "('btcusdt@trade' -> '*@trade')" in union["x-codegen-evidence"]
@@ -115,7 +107,7 @@ def test_the_market_before_the_kind_is_masked(streams: ModuleType) -> None:
 
 
 def test_a_masked_segment_between_words(topics: ModuleType) -> None:
-    union = _union(topics)
+    union = tagged_union(topics)
     assert union[MASKED_KEYWORD]["masked"] == [1]
     assert handlers(topics) >= {
         "on_market_kline",

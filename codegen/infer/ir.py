@@ -189,6 +189,39 @@ class TupleShape:
     positions: tuple[Shape, ...]
 
 
+@dataclass(frozen=True)
+class TupleKind:
+    """One kind of a TupleUnion: arrays of one length holding one name at the union's index."""
+
+    tag: (
+        str | None
+    )  # None: the arrays holding no string there (the kind without the tag)
+    positions: tuple[Shape, ...]
+    count: int  # arrays of this kind
+    origin: Origin = field(compare=False)
+
+
+@dataclass(frozen=True)
+class TupleUnion:
+    """Arrays of several kinds at one position, told apart by a name at a fixed index and by
+    their length: `[chan_id, {...}, "ticker", "XBT/USD"]` beside `[chan_id, [...], "spread",
+    "XBT/USD"]`. Decoding reads the length and the name (its head, when `head`) and goes
+    straight to the kind; a pair not seen is the union's unknown kind, kept raw.
+    """
+
+    index: int  # from the start, or from the end when negative
+    kinds: tuple[
+        TupleKind, ...
+    ]  # sorted by name (strings, then the one without), length
+    evidence: str = field(compare=False)
+    origin: Origin = field(compare=False)
+    head: bool = False  # the kind is the head of the name (thresholds.TAG_HEAD)
+
+    def at(self, length: int) -> int:
+        """The index of the name in an array of `length` items, from the start."""
+        return self.index if self.index >= 0 else length + self.index
+
+
 V = TypeVar("V", str, int)
 
 
@@ -285,6 +318,8 @@ class Shape:
     )
     # The objects here are those of an enclosing recursive record: its Anchor's id (no `record`).
     recursion: str | None = None
+    # Arrays of several kinds, told apart by a name at a fixed index (no `array`).
+    tuples: TupleUnion | None = None
 
     @property
     def is_unknown(self) -> bool:
@@ -296,6 +331,7 @@ class Shape:
             or self.string
             or self.array
             or self.tuple
+            or self.tuples
             or self.record
             or self.recursion
         )

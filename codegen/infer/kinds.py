@@ -836,3 +836,164 @@ def _differs_enough(
         {feature for feature in shapes[i] if len(feature) == 1} == {(key,)}
         for i in groups[key]
     )
+
+
+@dataclass(frozen=True)
+class TupleSplit:
+    """How the arrays at a position divide into kinds: a name at `index` (from the end when
+    negative; its head, when `head`) and the length; each group lists array indices."""
+
+    index: int
+    head: bool
+    evidence: str
+    groups: tuple[tuple[tuple[str | None, int], tuple[int, ...]], ...]
+
+
+def find_tuple_split(
+    arrays: Sequence[list[Any]], weights: Sequence[int] | None = None
+) -> TupleSplit | None:
+    """The split of `arrays` into kinds by a name at a fixed index, or None.
+
+    Positional messages (`[chan_id, {...}, "ticker", "XBT/USD"]`, `[chan_id, "te", [...]]`) say
+    their kind by a string at one place, counted from the start or from the end (a kind may have
+    an item more in the middle). The tests are a tag's (present in most arrays, names that recur,
+    explaining the structure: the length, the kind of value at each index and the keys of the
+    objects there); arrays without a string there are one more kind. A kind is also one length:
+    the same name with another length is another kind. Lists of one kind of value (strings,
+    numbers) are lists, never kinds; so are arrays longer than thresholds.TUPLE_MAX_LENGTH.
+    """
+    weights = [1] * len(arrays) if weights is None else weights
+    total = sum(weights)
+    longest = max((len(array) for array in arrays), default=0)
+    if (
+        total < thresholds.TAG_MIN_OBJECTS
+        or min(len(array) for array in arrays) < thresholds.TUPLE_MIN_LENGTH
+        or longest > thresholds.TUPLE_MAX_LENGTH
+        or len({_json_kind(item) for array in arrays for item in array}) < 2
+    ):
+        return None
+    shapes = [_array_features(array) for array in arrays]
+    found = [
+        candidate
+        for index in (*range(longest), *range(-1, -longest - 1, -1))
+        for head in (False, True)
+        if (candidate := _tuple_candidate(arrays, weights, shapes, index, head))
+        is not None
+    ]
+    if not found:
+        return None
+    rank, index, head, evidence = min(found)
+    groups: dict[tuple[str | None, int], list[int]] = {}
+    for number, array in enumerate(arrays):
+        groups.setdefault((_name_at(array, index, head), len(array)), []).append(number)
+    return TupleSplit(
+        index,
+        head,
+        f"{evidence}; {total} arrays",
+        tuple(
+            (kind, tuple(members))
+            for kind, members in sorted(
+                groups.items(), key=lambda item: (tag_order(item[0][0]), item[0][1])
+            )
+        ),
+    )
+
+
+def _array_features(array: list[Any]) -> frozenset[Feature]:
+    """The structure of one array: its length, the kind of value at each index, the keys of
+    the objects there."""
+    found: set[Feature] = {(f"{len(array)} items",)}
+    for index, item in enumerate(array):
+        found.add((f"[{index}] {_json_kind(item)}",))
+        if isinstance(item, dict):
+            found.update((f"[{index}]", key) for key in item)
+    return frozenset(found)
+
+
+def _name_at(array: list[Any], index: int, head: bool) -> str | None:
+    """The name at `index` (its head, when `head`); None when no string is there."""
+    if not -len(array) <= index < len(array):
+        return None
+    value = array[index]
+    if not isinstance(value, (str, Scalar)) or (
+        isinstance(value, Scalar) and value.kind != STRING
+    ):
+        return None
+    name = kind_name(value, head=head)
+    return name if isinstance(name, str) else ""  # "": a string that names nothing
+
+
+def _tuple_candidate(
+    arrays: Sequence[list[Any]],
+    weights: Sequence[int],
+    shapes: list[frozenset[Feature]],
+    index: int,
+    head: bool,
+) -> tuple[tuple[float, bool, float, int, bool, int, bool], int, bool, str] | None:
+    """The names at `index` as the tag, ranked (best first: explains the most, recurs, every
+    array holds one, counted from the start, nearest the end it is counted from, heads before
+    whole names as for object tags); None when they fail a tag's tests."""
+    names = [_name_at(array, index, head) for array in arrays]
+    if "" in names:
+        return None  # a string that names nothing: a symbol, an id, text
+    counts: Counter[str] = Counter()
+    for name, weight in zip(names, weights):
+        if name is not None:
+            counts[name] += weight
+    present = sum(counts.values())
+    if present < sum(weights) * thresholds.TAG_MIN_PRESENT_SHARE:
+        return None
+    if not 2 <= len(counts) <= thresholds.TAG_MAX_VALUES:
+        return None
+    # No name with parameters: the whole names are this candidate already.
+    if head and all(
+        name == _name_at(a, index, False) for a, name in zip(arrays, names)
+    ):
+        return None
+    # A kind is a name and a length: the evidence is for those groups.
+    groups: dict[Any, list[frozenset[Feature]]] = {}
+    for name, shape, array in zip(names, shapes, arrays):
+        groups.setdefault((name, len(array)), []).append(shape)
+    singles = sum(1 for count in counts.values() if count == 1)
+    recurring = singles / present <= thresholds.TAG_MAX_UNIQUE_SHARE
+    if not recurring:
+        cores = [frozenset.intersection(*members) for members in groups.values()]
+        if (
+            present > thresholds.TAG_SMALL_SET
+            or not all(_is_word(name) for name in counts)
+            or len(set(cores)) < len(cores)
+        ):
+            return None
+    top = _explained(shapes, groups, "", depth=1)
+    inner = _explained(shapes, groups, "", depth=2)
+    if max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE or (
+        top.explained + inner.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
+        and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
+    ):
+        return None
+    missing = sum(weights) - present
+    rank = (
+        -top.share,
+        not recurring,
+        -inner.share,
+        missing,
+        index < 0,
+        abs(index),
+        not head,
+    )
+    place = f"item {index}" + (" (from the end)" if index < 0 else "")
+    said = "a name"
+    if head:
+        example = next(
+            text
+            for array in arrays
+            if -len(array) <= index < len(array)
+            and (text := _text(array[index])) is not None
+            and tag_head(text) != text
+        )
+        said = f"the name before its parameters ({example!r} -> {tag_head(example)!r})"
+    evidence = (
+        f"{place}: {said}, {len(counts)} values, explains {top.explained} of"
+        f" {top.varying} features that vary"
+    )
+    return rank, index, head, evidence

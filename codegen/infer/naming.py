@@ -13,19 +13,27 @@ from __future__ import annotations
 import builtins
 import json
 import keyword
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from codegen.errors import CodegenError
 from codegen.infer import thresholds
-from codegen.infer.ir import MapShape, ObjectShape, ObjectUnion, Shape, TaggedUnion
+from codegen.infer.ir import (
+    MapShape,
+    ObjectShape,
+    ObjectUnion,
+    Shape,
+    TaggedUnion,
+    TupleKind,
+    TupleUnion,
+)
 from codegen.infer.overrides import ANY_KEY, ITEMS, Overrides, Segment
 from codegen.jsonpath import child_path
 from codegen.words import Words, pascal, words
 
-Record = (
-    ObjectShape | TaggedUnion | ObjectUnion
-)  # what becomes a class or alias (maps do not)
+# What becomes a class or alias (maps do not).
+Record = ObjectShape | TaggedUnion | ObjectUnion | TupleUnion | TupleKind
 
 # Names the generated modules use themselves; a class may not take them.
 GENERATED_MODULE_NAMES = frozenset(
@@ -110,8 +118,8 @@ class Names:
 
     records: dict[Record, str] = field(default_factory=dict)
     unions: dict[TaggedUnion, UnionNames] = field(default_factory=dict)
-    # The class holding kinds of an object union that no sample showed.
-    unknowns: dict[ObjectUnion, str] = field(default_factory=dict)
+    # The class holding kinds of an object (or tuple) union that no sample showed.
+    unknowns: dict[ObjectUnion | TupleUnion, str] = field(default_factory=dict)
     # Enums, by their values and closedness (one class for every position with the same).
     enums: dict[EnumKey, str] = field(default_factory=dict)
     # Attribute names the config gives keys of a record (`field = "order_side"`).
@@ -206,6 +214,9 @@ def name_shapes(
         None,
         (),
     )
+    if root.tuples is not None and root == Shape(tuples=root.tuples):
+        # Arrays only: their union is the root (`[chan_id, "te", [...]]` messages).
+        sites[root.tuples].given = root_name
     names = Names(fields=walker.fields)
     taken |= {
         site.given
@@ -240,7 +251,7 @@ def name_shapes(
             continue
         candidates = sites[record].candidates
         given = root_name if record is root_record else sites[record].given
-        if isinstance(record, ObjectUnion):
+        if isinstance(record, (ObjectUnion, TupleUnion)):
             name = given or _allocate([pascal(candidates[0])], taken)
             names.records[record] = name
             names.unknowns[record] = _allocate(["Unknown" + name], taken)
@@ -409,6 +420,8 @@ class _Walker:
             self.walk(
                 item, _inside(place, singular(hint), ITEMS), family, path + (ITEMS,)
             )
+        if shape.tuples is not None:
+            self._tuple_kinds(shape.tuples, place, family, path)
         record = shape.record
         if record is None:
             return
@@ -473,6 +486,46 @@ class _Walker:
                     _Place(key, record, place.where + (step,), vague),
                     family,
                     path + (step,),
+                )
+
+    def _tuple_kinds(
+        self,
+        union: TupleUnion,
+        place: _Place,
+        family: Words | None,
+        path: tuple[Segment, ...],
+    ) -> None:
+        """The union is named after its place (`...Array` where objects are `...Object`); each
+        kind after its name (`ticker` -> Ticker), with its length when the name comes with
+        several (`Book4Items`), `Untagged` for the arrays without one; a position's records
+        after the kind and the index (`TickerItem1`)."""
+        hint = (
+            place.hint[:-1] + ("array",)
+            if place.hint[-1:] == ("object",)
+            else place.hint
+        )
+        site = self.sites.setdefault(union, _Sites())
+        site.places.append(_Place(hint, place.parent, place.where, place.vague))
+        site.kind = True
+        lengths = Counter(kind.tag for kind in union.kinds)
+        for kind in union.kinds:
+            tag = ("untagged",) if kind.tag is None else words(kind.tag)
+            if not _meaningful(tag):
+                tag = hint + tag
+            step = kind.tag if kind.tag is not None else f"!{union.index}"
+            if lengths[kind.tag] > 1:
+                tag += (str(len(kind.positions)), "items")
+                step += f"/{len(kind.positions)}"
+            where = place.where + (("kind", step),)
+            kind_site = self.sites.setdefault(kind, _Sites())
+            kind_site.places.append(_Place(tag, place.parent, where))
+            kind_site.kind = True
+            for index, position in enumerate(kind.positions):
+                self.walk(
+                    position,
+                    _Place(tag + ("item", str(index)), place.parent, where + (ITEMS,)),
+                    family,
+                    path + (ITEMS,),
                 )
 
     def _kind_name(self, tag: Words, shape: Shape) -> Words:

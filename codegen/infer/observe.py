@@ -31,12 +31,20 @@ from codegen.infer.ir import (
     Tag,
     TagPath,
     TaggedUnion,
+    TupleKind,
     TupleShape,
+    TupleUnion,
     V,
     Values,
     Variant,
 )
-from codegen.infer.kinds import ForcedTagError, Split, find_split, tag_order
+from codegen.infer.kinds import (
+    ForcedTagError,
+    Split,
+    find_split,
+    find_tuple_split,
+    tag_order,
+)
 from codegen.infer.looks import fits, looks_of, merge_looks
 from codegen.infer.overrides import (
     ITEMS,
@@ -161,6 +169,7 @@ class _Observer:
         texts = [i for i in instances if _json_type(i.value) is STRING]
         ints = [i for i in instances if _json_type(i.value) is INTEGER]
         recursion = self.recursive_at.get(path) if objects else None
+        tuples = self.tuple_kinds(arrays, path) if arrays else None
         return Shape(
             null=any(value is None for value in values),
             boolean=any(isinstance(value, bool) for value in values),
@@ -171,7 +180,8 @@ class _Observer:
                 for i in instances
             ),
             string=bool(texts),
-            array=self.array(arrays, path) if arrays else None,
+            array=self.array(arrays, path) if arrays and tuples is None else None,
+            tuples=tuples,
             record=(
                 self.objects(objects, path, tags=tags)
                 if objects and not recursion
@@ -203,6 +213,47 @@ class _Observer:
             positions,
             _weight(arrays),
             forced,
+        )
+
+    def tuple_kinds(
+        self, arrays: list[_Instance], path: tuple[Segment, ...]
+    ) -> TupleUnion | None:
+        """The arrays at one position as kinds told by a name at a fixed index
+        (kinds.find_tuple_split), each kind's positions observed from its own arrays; None when
+        they are one kind (or the config says they are a list). The name's position is a string:
+        the kind says what it holds."""
+        setting = self.overrides.at(path)
+        if setting is not None and setting.as_tuple is False:
+            return None
+        split = find_tuple_split(
+            [instance.value for instance in arrays],
+            [instance.weight for instance in arrays],
+        )
+        if split is None:
+            return None
+        kinds = []
+        for (tag, length), members in split.groups:
+            group = [arrays[member] for member in members]
+            positions = [
+                self.shape([_item(i, index) for i in group], path + (ITEMS,))
+                for index in range(length)
+            ]
+            if tag is not None:
+                positions[split.index] = Shape(string=True)
+            kinds.append(
+                TupleKind(
+                    tag,
+                    tuple(positions),
+                    _weight(group),
+                    min(instance.origin for instance in group),
+                )
+            )
+        return TupleUnion(
+            split.index,
+            tuple(kinds),
+            split.evidence,
+            min(instance.origin for instance in arrays),
+            split.head,
         )
 
     def values(
@@ -550,6 +601,37 @@ def merge(left: Shape, right: Shape) -> Shape:
         format=left.format if left.format == right.format else None,
         tuple=_merge_optional(left.tuple, right.tuple, merge_tuples),
         recursion=left.recursion or right.recursion,
+        tuples=_merge_optional(left.tuples, right.tuples, merge_tuple_unions),
+    )
+
+
+def merge_tuple_unions(left: TupleUnion, right: TupleUnion) -> TupleUnion:
+    """Kinds with the same name and length merge, counts add up; passes merge only unions
+    told at the same index."""
+    if left.index != right.index or left.head != right.head:
+        raise ValueError("tuple unions told apart differently cannot merge")
+    kinds = {(k.tag, len(k.positions)): k for k in left.kinds}
+    for kind in right.kinds:
+        key = (kind.tag, len(kind.positions))
+        known = kinds.get(key)
+        kinds[key] = (
+            kind
+            if known is None
+            else TupleKind(
+                kind.tag,
+                tuple(map(merge, known.positions, kind.positions)),
+                known.count + kind.count,
+                min(known.origin, kind.origin),
+            )
+        )
+    return TupleUnion(
+        left.index,
+        tuple(
+            kinds[key] for key in sorted(kinds, key=lambda k: (tag_order(k[0]), k[1]))
+        ),
+        left.evidence,
+        min(left.origin, right.origin),
+        left.head,
     )
 
 

@@ -10,7 +10,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from codegen.render.formats import PropertyModel, field_doc, reader
 from codegen.render.identifiers import (
@@ -39,6 +39,9 @@ from codegen.schema import (
     KINDS_KEYWORD,
     NAMED_BY_KEYWORD,
     OUT_OF_BAND_KIND,
+    POSITIONAL_KIND,
+    TAG_AT_KEYWORD,
+    TUPLE_KIND_KEYWORD,
     ref,
     TAG_IN_KEYWORD,
     TAG_KEYWORD,
@@ -138,8 +141,7 @@ class RecordModel:
     name: str
     doc: str
     fields: list[FieldModel]
-    is_union: bool = False
-    is_object_union: bool = False
+    form: ClassVar[str] = "record"  # what models.py writes for it
     properties: list[PropertyModel] = field(default_factory=list)
 
     @property
@@ -223,8 +225,7 @@ class UnionModel:
     variants: list[VariantModel]
     unknown: str
     unknown_doc: str
-    is_union: bool = True
-    is_object_union: bool = False
+    form: ClassVar[str] = "union"  # what models.py writes for it
 
     @property
     def members(self) -> list[str]:
@@ -295,8 +296,7 @@ class ObjectUnionModel:
     ]  # the alias members: kind classes, inner unions, the unknown class
     unknown: str
     unknown_doc: str
-    is_union: bool = False
-    is_object_union: bool = True
+    form: ClassVar[str] = "object_union"  # what models.py writes for it
     out_of_band: bool = (
         False  # the kind is given beside the message (decode(raw, kind))
     )
@@ -336,6 +336,69 @@ class ObjectUnionModel:
         if self.tag_key is None:
             return f"tuple[tuple[str, Callable[[dict[str, Any]], {self.name}]], ...]"
         return f"dict[{self.tag_type}, Callable[[dict[str, Any]], {self.name}]]"
+
+
+@dataclass
+class PositionModel:
+    """One position of a tuple kind: its field, and how the codec reads and writes it."""
+
+    name: str  # `item_0`
+    annotation: str
+    decode_expr: str  # over the wire array `data`
+    encode_expr: str  # over the kind `obj`
+
+
+@dataclass
+class TupleKindModel:
+    """One kind of a tuple union: a NamedTuple whose fields are its positions."""
+
+    name: str
+    doc: str
+    positions: list[PositionModel]
+    form: ClassVar[str] = "tuple_kind"  # what models.py writes for it
+
+    @property
+    def decoded(self) -> str:
+        return ", ".join(p.decode_expr for p in self.positions)
+
+    @property
+    def encoded(self) -> str:
+        return ", ".join(p.encode_expr for p in self.positions)
+
+
+@dataclass
+class TupleUnionModel:
+    """Arrays of several kinds, told apart by their length and the name at one index."""
+
+    name: str
+    doc: str
+    index: int  # from the end when negative
+    # Set: the kind is the name's head, found by this pattern (_runtime.tag_head).
+    head_pattern: str | None
+    # (length, name or None), as Python literals, and the kind's class, in the schema's order.
+    kinds: list[tuple[str, str]]
+    members: list[str]  # the alias members: the kind classes, the unknown class
+    unknown: str
+    unknown_doc: str
+    form: ClassVar[str] = "tuple_union"  # what models.py writes for it
+
+    @property
+    def tag_read(self) -> str:
+        """The decoder's expression for the value at the index (None when it has none)."""
+        if self.index >= 0:
+            return f"data[{self.index}] if len(data) > {self.index} else None"
+        return f"data[{self.index}] if len(data) >= {-self.index} else None"
+
+    @property
+    def kind_key(self) -> str:
+        """The decoder's expression for a kind's key in its table: the length and the name."""
+        name = "tag_head(tag)" if self.head_pattern else "tag"
+        return f"(len(data), {name} if type(tag) is str else None)"
+
+    @property
+    def tag_name(self) -> str:
+        """How a decode error names the tag: its index."""
+        return literal(f"[{self.index}]")
 
 
 @dataclass
@@ -420,7 +483,9 @@ class PackageModel:
     root_annotation: str
     root_is_class: bool
     raw_annotation: str  # what decode() takes besides JSON text
-    definitions: list[RecordModel | UnionModel | ObjectUnionModel]
+    definitions: list[
+        RecordModel | UnionModel | ObjectUnionModel | TupleKindModel | TupleUnionModel
+    ]
     decode_root: str  # expression decoding the parsed JSON in `data`
     # What decode() hands the runtime to decode the parsed JSON: the root def's decoder itself
     # (one call fewer per message), else `_decode`, a function around decode_root.
@@ -491,10 +556,22 @@ class PackageModel:
         return [d for d in self.definitions if isinstance(d, ObjectUnionModel)]
 
     @property
+    def tuple_kinds(self) -> list[TupleKindModel]:
+        return [d for d in self.definitions if isinstance(d, TupleKindModel)]
+
+    @property
+    def tuple_unions(self) -> list[TupleUnionModel]:
+        return [d for d in self.definitions if isinstance(d, TupleUnionModel)]
+
+    @property
     def head_pattern(self) -> str | None:
         """The literal of the pattern that finds a tag's head, when a union's kinds are told by
         heads (schema.json gives it): only then does the runtime hold `tag_head`."""
-        patterns = {u.head_pattern for u in self.object_unions if u.head_pattern}
+        unions: list[ObjectUnionModel | TupleUnionModel] = [
+            *self.object_unions,
+            *self.tuple_unions,
+        ]
+        patterns = {u.head_pattern for u in unions if u.head_pattern}
         return literal(min(patterns)) if patterns else None
 
     @property
@@ -514,7 +591,9 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     defs: dict[str, Any] = schema.get("$defs", {})
     classes = _isinstance_types(defs)
     helpers = Helpers()
-    definitions: list[RecordModel | UnionModel | ObjectUnionModel] = []
+    definitions: list[
+        RecordModel | UnionModel | ObjectUnionModel | TupleKindModel | TupleUnionModel
+    ] = []
     wrappers = (
         {  # an externally tagged union's variant classes, rendered with the union
             member
@@ -526,8 +605,13 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
     class_names = frozenset(defs) | {schema["title"]}
     object_unions: list[ObjectUnionModel] = []
     enums: list[EnumModel] = []
+    tuple_unions: list[TupleUnionModel] = []
     for name, definition in defs.items():
-        if definition.get(UNION_KEYWORD) == UNION_KIND:
+        if definition.get(UNION_KEYWORD) == POSITIONAL_KIND:
+            tuple_unions.append(_tuple_union(name, definition, defs))
+        elif TUPLE_KIND_KEYWORD in definition:
+            definitions.append(_tuple_kind(name, definition, classes, helpers))
+        elif definition.get(UNION_KEYWORD) == UNION_KIND:
             definitions.append(_union(name, definition, defs, classes, helpers))
         elif definition.get(UNION_KEYWORD) == OUT_OF_BAND_KIND:
             object_unions.append(_out_of_band(name, definition, defs, classes))
@@ -545,6 +629,7 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         elif name not in wrappers and not definition.get(UNKNOWN_KEYWORD):
             definitions.append(_record(name, definition, classes, helpers, class_names))
     # A type alias is evaluated at import: it follows its members, inner unions first.
+    definitions.extend(tuple_unions)
     definitions.extend(reversed(object_unions))
     top = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")}
     root_ref = from_schema(top, classes)
@@ -574,8 +659,11 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         ),
         None,
     )
+    arrays = defs.get(root_name, {}).get(UNION_KEYWORD) == POSITIONAL_KIND
     if out_of_band:  # each kind has its own wire type
         raw = "str | bytes | bytearray | dict[str, Any]"
+    elif arrays:  # arrays of kinds, told by a name at an index
+        raw = "str | bytes | bytearray | list[Any]"
     elif root_is_class:
         raw = f"str | bytes | bytearray | wire.{root_name}Dict | dict[str, Any]"
     else:
@@ -592,7 +680,9 @@ def build_model(schema: dict[str, Any], set_name: str) -> PackageModel:
         encode_root=encode_root,
         encoded_in_place=encoded_in_place,
         encode_annotation=(
-            "dict[str, Any]" if root_is_class and not out_of_band else "Any"
+            "list[Any]"
+            if arrays
+            else "dict[str, Any]" if root_is_class and not out_of_band else "Any"
         ),
         decode_helpers=_decode_helpers(helpers),
         encode_helpers=_encode_helpers(helpers),
@@ -622,14 +712,16 @@ def _referred_to(defs: dict[str, Any], name: str) -> bool:
 
 
 def _all_class_names(
-    definitions: list[RecordModel | UnionModel | ObjectUnionModel],
+    definitions: list[
+        RecordModel | UnionModel | ObjectUnionModel | TupleKindModel | TupleUnionModel
+    ],
 ) -> list[str]:
     names: list[str] = []
     for definition in definitions:
         names.append(definition.name)
         if isinstance(definition, UnionModel):
             names.extend(definition.members)
-        elif isinstance(definition, ObjectUnionModel):
+        elif isinstance(definition, (ObjectUnionModel, TupleUnionModel)):
             names.append(definition.unknown)
     return names
 
@@ -663,6 +755,11 @@ def _isinstance_types(defs: dict[str, Any]) -> Classes:
             for name, d in defs.items()
             if ENUM_KEYWORD in d
         },
+        frozenset(
+            name
+            for name, d in defs.items()
+            if d.get(UNION_KEYWORD) == POSITIONAL_KIND or TUPLE_KIND_KEYWORD in d
+        ),
     )
 
 
@@ -862,6 +959,62 @@ def _object_union(
         segment_pattern=definition.get(MASKED_KEYWORD, {}).get("segment"),
         kinds=kinds,
         missing=missing,
+        members=union_members(definition),
+        unknown=unknown,
+        unknown_doc=unknown_doc,
+    )
+
+
+def _tuple_kind(
+    name: str, definition: dict[str, Any], classes: Classes, helpers: Helpers
+) -> TupleKindModel:
+    """A NamedTuple of the positions (`item_0`, ...); its name's position a Literal."""
+    kind = definition[TUPLE_KIND_KEYWORD]
+    positions = []
+    for index, fragment in enumerate(definition["prefixItems"]):
+        field_name = f"item_{index}"
+        if "const" in fragment:  # the name: the union's decoder has read it already
+            value = literal(fragment["const"])
+            positions.append(
+                PositionModel(
+                    field_name, f"Literal[{value}]", value, f"obj.{field_name}"
+                )
+            )
+            continue
+        ref = from_schema(fragment, classes)
+        positions.append(
+            PositionModel(
+                field_name,
+                ref.annotation,
+                f"as_at(data, {index}, {helpers.decoder(ref)})",
+                helpers.encode_expr(ref, f"obj.{field_name}"),
+            )
+        )
+    assert len(positions) == kind["length"]
+    return TupleKindModel(name, docstring(definition["description"]), positions)
+
+
+def _tuple_union(
+    name: str, definition: dict[str, Any], defs: dict[str, Any]
+) -> TupleUnionModel:
+    kinds: list[tuple[str, str]] = []
+    unknown, unknown_doc = "", ""
+    for member in union_members(definition):
+        member_def = defs[member]
+        if member_def.get(UNKNOWN_KEYWORD):
+            unknown, unknown_doc = member, docstring(member_def["description"])
+            continue
+        kind = member_def[TUPLE_KIND_KEYWORD]
+        kinds.append((f"({kind['length']}, {_python_literal(kind['tag'])})", member))
+    return TupleUnionModel(
+        name=name,
+        doc=docstring(
+            f"{definition['description']} Told apart by {definition[EVIDENCE_KEYWORD]}.",
+            indent=0,
+        ),
+        index=definition[TAG_AT_KEYWORD],
+        head_pattern=definition.get(BY_HEAD_KEYWORD),
+        kinds=kinds,
         members=union_members(definition),
         unknown=unknown,
         unknown_doc=unknown_doc,
@@ -1255,6 +1408,8 @@ def _lacks_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) ->
 def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> str:
     """The words a kind adds to handler names: its tag value, or the key that tells it."""
     tag_key = definition.get(TAG_KEYWORD)
+    if definition.get(UNION_KEYWORD) == POSITIONAL_KIND:
+        return _tuple_kind_words(definition, member, defs)
     if tag_key is None:
         return str(definition[KEYS_KEYWORD][union_members(definition).index(member)])
     tag = _tag_value(member, defs, definition)
@@ -1262,6 +1417,25 @@ def _kind_tag(definition: dict[str, Any], member: str, defs: dict[str, Any]) -> 
         return str(tag)
     named_by = defs[member].get(NAMED_BY_KEYWORD)
     return str(*named_by.values()) if named_by else f"without_{tag_key}"
+
+
+def _tuple_kind_words(
+    definition: dict[str, Any], member: str, defs: dict[str, Any]
+) -> str:
+    """A tuple kind's name (`untagged` for the kind without one), with its length when the
+    name comes with several (`book_4_items`), as naming.py names the class."""
+    kind = defs[member][TUPLE_KIND_KEYWORD]
+    if kind["tag"] is None:
+        words = "untagged"
+    else:
+        words = str(kind["tag"])
+    same = [
+        defs[other][TUPLE_KIND_KEYWORD]
+        for other in union_members(definition)
+        if TUPLE_KIND_KEYWORD in defs[other]
+        and defs[other][TUPLE_KIND_KEYWORD]["tag"] == kind["tag"]
+    ]
+    return f"{words}_{kind['length']}_items" if len(same) > 1 else words
 
 
 def _method_words(tag: str) -> str:

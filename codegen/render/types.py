@@ -324,13 +324,18 @@ class EnumInfo:
 
 
 class Classes(dict[str, tuple[str, ...]]):
-    """Def name -> the classes an isinstance() test on its values uses; `enums`: the enums."""
+    """Def name -> the classes an isinstance() test on its values uses; `enums`: the enums;
+    `arrays`: the defs whose wire values are arrays (tuple kinds and their unions)."""
 
     def __init__(
-        self, types: dict[str, tuple[str, ...]], enums: dict[str, EnumInfo]
+        self,
+        types: dict[str, tuple[str, ...]],
+        enums: dict[str, EnumInfo],
+        arrays: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(types)
         self.enums = enums
+        self.arrays = arrays
 
 
 def from_schema(fragment: dict[str, Any], classes: Classes) -> TypeRef:
@@ -338,6 +343,15 @@ def from_schema(fragment: dict[str, Any], classes: Classes) -> TypeRef:
     name = ref_name(fragment)
     if name is not None and name in classes.enums:
         return enum_ref(name, classes.enums[name])
+    if name is not None and name in classes.arrays:
+        return TypeRef(
+            name,
+            "isinstance({v}, list)",
+            "array",
+            checker=f"_decode_{name}",
+            encoder=f"_encode_{name}",
+            python_types=classes[name],
+        )
     if name is not None:
         return class_ref(name, classes[name])
     if "anyOf" in fragment:

@@ -197,6 +197,12 @@ def _positions(record: Record, numbers: dict[object, int]) -> dict[int, int]:
         if shape.tuple is not None:
             for place, position in enumerate(shape.tuple.positions):
                 visit_shape(position, step(path, "()", place))
+        for kind in shape.tuples.kinds if shape.tuples is not None else ():
+            for place, position in enumerate(kind.positions):
+                visit_shape(
+                    position,
+                    step(path, "<>", f"{kind.tag}/{len(kind.positions)}/{place}"),
+                )
         if shape.record is not None:
             visit_record(shape.record, path)
 

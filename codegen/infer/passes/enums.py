@@ -74,5 +74,10 @@ def _may_be_enum(values: Values[str] | Values[int]) -> bool:
 def _other_kinds(shape: Shape) -> bool:
     """Values an enum never holds: booleans, floats, arrays, objects."""
     return bool(
-        shape.boolean or shape.number or shape.array or shape.tuple or shape.record
+        shape.boolean
+        or shape.number
+        or shape.array
+        or shape.tuple
+        or shape.tuples
+        or shape.record
     )

@@ -14,6 +14,7 @@ from codegen.infer.ir import (
     Shape,
     TaggedUnion,
     TupleShape,
+    TupleUnion,
     Variant,
 )
 
@@ -49,9 +50,31 @@ def rebuild_shape(shape: Shape, visit: Rewrite) -> Shape:
     record = shape.record
     if record is not None:
         record = rebuild(record, visit)
-    if array is shape.array and fixed is shape.tuple and record is shape.record:
+    tuples = shape.tuples
+    if tuples is not None:
+        tuples = _rebuild_tuples(tuples, visit)
+    if (
+        array is shape.array
+        and fixed is shape.tuple
+        and record is shape.record
+        and tuples is shape.tuples
+    ):
         return shape
-    return replace(shape, array=array, tuple=fixed, record=record)
+    return replace(shape, array=array, tuple=fixed, record=record, tuples=tuples)
+
+
+def _rebuild_tuples(union: TupleUnion, visit: Rewrite) -> TupleUnion:
+    kinds = []
+    for kind in union.kinds:
+        positions = tuple(visit(position) for position in kind.positions)
+        kinds.append(
+            kind
+            if _same(positions, kind.positions)
+            else replace(kind, positions=positions)
+        )
+    if all(new is old for new, old in zip(kinds, union.kinds)):
+        return union
+    return replace(union, kinds=tuple(kinds))
 
 
 def rebuild(record: Record, visit: Rewrite) -> Record:
@@ -107,6 +130,9 @@ def value_children(shape: Shape) -> list[Shape]:
         found.extend(shape.array.positions or ())
     if shape.tuple is not None:
         found.extend(shape.tuple.positions)
+    if shape.tuples is not None:
+        for kind in shape.tuples.kinds:
+            found.extend(kind.positions)
     return found
 
 
@@ -174,6 +200,9 @@ def kinds_of(shape: Shape) -> frozenset[str]:
         kinds.add("array")
     if shape.tuple is not None:
         kinds.add(f"tuple of {len(shape.tuple.positions)}")
+    if shape.tuples is not None:
+        told = "by the head" if shape.tuples.head else "by the name"
+        kinds.add(f"tuples told {told} at {shape.tuples.index}")
     if shape.record is not None or shape.recursion is not None:
         kinds.add("object")
     return frozenset(kinds)
@@ -193,6 +222,14 @@ def compatible(left: Shape, right: Shape) -> bool:
             return False
     if left.tuple is not None and right.tuple is not None:
         if not all(map(compatible, left.tuple.positions, right.tuple.positions)):
+            return False
+    if left.tuples is not None and right.tuples is not None:
+        kinds = {(k.tag, len(k.positions)): k.positions for k in right.tuples.kinds}
+        if not all(
+            map(compatible, kind.positions, kinds[key])
+            for kind in left.tuples.kinds
+            if (key := (kind.tag, len(kind.positions))) in kinds
+        ):
             return False
     if left.record is not None and right.record is not None:
         return compatible_records(left.record, right.record)
