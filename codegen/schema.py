@@ -125,6 +125,10 @@ def tag_schema(
     within = union.get(TAG_IN_KEYWORD)
     if within is not None:
         holder = ref_name(properties.get(within, {}))
+        # The objects holding the tag may be kinds of their own (`arg` told apart by its
+        # `kind`): each holds the tag, the first says it.
+        while holder is not None and UNION_KEYWORD in defs[holder]:
+            holder = union_members(defs[holder])[0]
         properties = defs[holder].get("properties", {}) if holder else {}
     found: dict[str, Any] = properties.get(union.get(TAG_KEYWORD), {})
     return found

@@ -348,3 +348,37 @@ def test_a_symbol_in_the_payload_is_no_kind_though_the_replies_lack_it(
     assert {"on_data_trade", "on_data_depth_update", "on_result"} <= handlers(package)
     assert not {"on_btcusdt", "on_ethusdt", "on_solusdt"} & handlers(package)
     assert contract_failures(package, SYMBOL_PUSHES) == []
+
+
+def _book_push(kind: str, n: int) -> dict[str, Any]:
+    """A book push whose `arg` is a kind of its own: a snapshot's says its depth, an update's
+    its sequence numbers."""
+    arg: dict[str, Any] = {"channel": "books", "kind": kind, "instId": "BTC-USDT"}
+    arg |= {"depth": n} if kind == "snapshot" else {"seq": n, "prevSeq": n - 1}
+    rows = [{"asks": [["1.0", str(n)]], "bids": [], "ts": str(1000 + n)}]
+    return {"arg": arg, "data": rows, "checksum": n}
+
+
+HELD_KINDS = [
+    message
+    for n in range(4)
+    for message in (
+        _book_push("snapshot", n),
+        _book_push("update", n),
+        _push("trades", "ETH-USDT", [{"px": f"3.{n}", "sz": "1", "tradeId": str(n)}]),
+    )
+]
+
+
+def test_the_object_holding_the_tag_may_be_kinds_of_its_own(tmp_path: Path) -> None:
+    """`arg` of the books pushes splits by its `kind`: the tag `arg.channel` is in each of
+    those kinds, and the books pushes decode as Books (they were the unknown kind)."""
+    package = build_and_import(tmp_path, "held_kinds", HELD_KINDS)
+    assert _root_union(package)[TAG_IN_KEYWORD] == "arg"
+    assert [type(package.decode(m)).__name__ for m in HELD_KINDS[:3]] == [
+        "Books",
+        "Books",
+        "Trades",
+    ]
+    assert {"on_books_snapshot", "on_books_update", "on_trades"} <= handlers(package)
+    assert contract_failures(package, HELD_KINDS) == []
