@@ -95,8 +95,13 @@ class DecodeError(ValueError):
 
     def __str__(self) -> str:
         text = f"{self.json_path}: expected {self.expected}, found {self.found}"
+        # Kinds told by a tag read `"type": "l2update"`, by a key `"res" key`; kinds without
+        # the tag come after: `the "arg.channel": "books" kind without "event"`.
+        told = [kind for kind in self.kinds if not kind.startswith("without ")]
+        without = [kind for kind in self.kinds if kind.startswith("without ")]
         if self.kinds:
-            text += f" (decoding the {', '.join(self.kinds)} kind)"
+            kind = " ".join([", ".join(told), "kind", *without]).lstrip()
+            text += f" (decoding the {kind})"
         return text
 
     def inside(self, segment: str | int) -> DecodeError:
@@ -116,7 +121,7 @@ class DecodeError(ValueError):
 
     def without_key(self, key: str) -> DecodeError:
         """The same error, saying it was decoding the kind without the tag key."""
-        kinds = (f"no {json.dumps(key)}", *self.kinds)
+        kinds = (f"without {json.dumps(key)}", *self.kinds)
         return DecodeError(self.expected, self.found, self.path, kinds)
 
     @classmethod
