@@ -14,6 +14,8 @@
 
     [paths."$.data[*]"]
     tuple = true                        # the arrays here are a tuple (false: a list)
+    items = { 0 = "channel_id", -1 = "pair" }   # positional kinds' attributes, by index
+                                        # (from the end when negative; else item_0, item_1...)
 
     [paths."$.data.side"]
     enum = "closed"                     # an enum; "open" (or true): any other value decodes,
@@ -77,6 +79,7 @@ _PATH_KEYS = {
     "variant_names",
     "enum",
     "tuple",
+    "items",
     "map",
     "field",
     "format",
@@ -390,6 +393,7 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
     field_name = settings.get("field")
     if field_name is not None:
         _check_field_name(field_name, pattern, lines.of_key("field", table))
+    items = _items_setting(settings.get("items", {}), lines.of_key("items", table))
     recursive = settings.get("recursive")
     if recursive is not None:
         _check_recursive(recursive, pattern, lines.of_key("recursive", table))
@@ -408,7 +412,24 @@ def _path_override(pattern: str, settings: Any, lines: _Lines) -> PathOverride:
         not_tags=frozenset(not_tags),
         name=name,
         variant_names=dict(variant_names),
+        items=items,
     )
+
+
+def _items_setting(value: Any, where: Location) -> dict[int, str]:
+    """`items = { 0 = "channel_id", -1 = "pair" }`: attribute names by index."""
+    if not isinstance(value, dict):
+        raise CodegenError("items must be a table of index = attribute name", where)
+    items: dict[int, str] = {}
+    for index, name in value.items():
+        if not re.fullmatch(r"-?[0-9]+", index):
+            raise CodegenError(
+                f"items are named by index (0, 1, ... or -1 for the last), found {index!r}",
+                where,
+            )
+        _check_attribute_name(name, "an item's name", where)
+        items[int(index)] = name
+    return items
 
 
 def _enum_setting(
@@ -436,24 +457,28 @@ def _format_setting(settings: dict[str, Any], where: Location) -> str | None:
 
 
 def _check_field_name(name: Any, pattern: str, where: Location) -> None:
-    """An attribute name for the key a path ends in: lower case first, not a keyword, not a
-    name the class body needs (`str`, `field`), not one codegen keeps for itself (`_extra`).
-    """
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z][A-Za-z0-9_]*", name):
-        raise CodegenError(
-            f"field must be an attribute name like 'order_side', found {name!r}", where
-        )
-    if keyword.iskeyword(name) or name in ANNOTATION_NAMES:
-        raise CodegenError(
-            f"field {name!r} is a name Python or the generated class body uses; choose"
-            " another",
-            where,
-        )
+    """An attribute name for the key a path ends in (see _check_attribute_name)."""
+    _check_attribute_name(name, "field", where)
     last = parse_path(pattern)[-1:]
     if not last or last[0][0] != "key":
         raise CodegenError(
             f"field names the attribute of a key: the path must end in .key or"
             f' ["key"], found {pattern!r}',
+            where,
+        )
+
+
+def _check_attribute_name(name: Any, what: str, where: Location) -> None:
+    """An attribute name: lower case first, not a keyword, not a name the class body needs
+    (`str`, `field`), not one codegen keeps for itself (`_extra`)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][A-Za-z0-9_]*", name):
+        raise CodegenError(
+            f"{what} must be an attribute name like 'order_side', found {name!r}", where
+        )
+    if keyword.iskeyword(name) or name in ANNOTATION_NAMES:
+        raise CodegenError(
+            f"{what} {name!r} is a name Python or the generated class body uses; choose"
+            " another",
             where,
         )
 

@@ -20,7 +20,8 @@ the codec needs is in `x-codegen-*` keywords, which validators ignore:
 - a format is `format` where JSON Schema names it (`uuid`, `date-time`, `date`), else
   `x-codegen-format` (`decimal`, `iso-date-time`, `epoch-milliseconds`...), beside the type it
   describes, with `x-codegen-evidence`; it describes the wire text, which decodes unchanged;
-- `x-codegen-fields` on an object def: the attribute names the config gives some keys;
+- `x-codegen-fields` on an object def: the attribute names the config gives some keys (on a
+  tuple kind: some positions, by index);
 - `x-codegen-place` on an object def: the place its name comes from (`$<push>.repository.owner`,
   a kind in <>). The next run reads it back from the package and keeps the name for the record
   at that place (see `kept_names`); every named def has `x-codegen-example`: the first sample
@@ -305,6 +306,11 @@ class _Builder:
                 TUPLE_KIND_KEYWORD: {"tag": kind.tag, "length": length, "at": at},
                 EXAMPLE_KEYWORD: str(kind.origin),
             }
+            given = self.names.positions.get(kind)
+            if given:
+                self.defs[kind_name][FIELDS_KEYWORD] = {
+                    str(place): name for place, name in sorted(given.items())
+                }
             selection: dict[str, Any] = {"minItems": length, "maxItems": length}
             if 0 <= at < length:
                 selection["prefixItems"] = [{}] * at + [told]

@@ -180,7 +180,7 @@ def test_a_known_channel_with_a_wrong_payload_names_the_tag(feed: ModuleType) ->
     with pytest.raises(feed.DecodeError) as raised:
         feed.decode(json.dumps(bad))
     assert str(raised.value) == (
-        '$.data[0].px: expected string, found number 42219.3 (decoding the'
+        "$.data[0].px: expected string, found number 42219.3 (decoding the"
         ' "arg.channel": "trades" kind without "event")'
     )
 

@@ -30,6 +30,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from codegen.errors import CodegenError
 from codegen.pipeline import build_packages
 from codegen.schema import POSITIONAL_KIND, TAG_AT_KEYWORD, UNION_KEYWORD
 from codegen.write import write_packages
@@ -304,3 +305,58 @@ def test_a_feed_of_arrays_only_is_the_union_itself(tmp_path: Path) -> None:
     assert package.encode_json(package.decode(json.dumps(arrays[2]))) == json.dumps(
         arrays[2], separators=(",", ":")
     )
+
+
+def _generate_with_config(tmp_path: Path, name: str, config: str) -> ModuleType:
+    set_dir = tmp_path / "samples" / name
+    set_dir.mkdir(parents=True)
+    for number, sample in enumerate(FEED):
+        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
+    (set_dir / "codegen.toml").write_text(config, "utf-8")
+    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
+    return import_generated(tmp_path / "out", name)
+
+
+def test_the_config_names_the_items_and_the_kinds(tmp_path: Path) -> None:
+    """Indexes from the end name the same item in kinds of 4 and 5 items."""
+    package = _generate_with_config(
+        tmp_path,
+        "positional_named",
+        '[paths."$"]\n'
+        'items = { 0 = "channel_id", 1 = "payload", -2 = "channel_name", -1 = "pair" }\n'
+        'variant_names = { ticker = "TickerUpdate", book = "BookUpdate" }\n',
+    )
+    ticker = package.decode(_ticker(340, 1))
+    assert type(ticker).__name__ == "TickerUpdate"
+    assert (ticker.channel_id, ticker.channel_name, ticker.pair) == (
+        340,
+        "ticker",
+        "XBT/USD",
+    )
+    assert ticker.payload.v == [1, 1]
+    book = package.decode(_book_both(2))
+    assert type(book).__name__ == "BookUpdate5Items"
+    assert book._fields == ("channel_id", "payload", "item_2", "channel_name", "pair")
+    assert handlers(package) >= {"on_ticker", "on_book_4_items", "on_book_5_items"}
+    assert contract_failures(package, FEED) == []
+
+
+@pytest.mark.parametrize(
+    ("items", "message", "line"),
+    [
+        ('{ one = "x" }', "items are named by index", 3),
+        ('{ 0 = "Channel" }', "an item's name must be an attribute name", 3),
+        # Found on the kinds: the path's table says where.
+        ('{ 2 = "name", -2 = "kind" }', "items names item 2 of the 4-item kind", 1),
+        ('{ 0 = "item_1" }', "items gives 'item_1' to two items", 1),
+    ],
+)
+def test_a_wrong_items_setting_names_the_line(
+    tmp_path: Path, items: str, message: str, line: int
+) -> None:
+    with pytest.raises(CodegenError, match=message) as caught:
+        _generate_with_config(
+            tmp_path, "positional_wrong", f'[paths."$"]\n\nitems = {items}\n'
+        )
+    assert caught.value.location is not None
+    assert caught.value.location.line == line

@@ -28,7 +28,7 @@ from codegen.infer.ir import (
     TupleKind,
     TupleUnion,
 )
-from codegen.infer.overrides import ANY_KEY, ITEMS, Overrides, Segment
+from codegen.infer.overrides import ANY_KEY, ITEMS, Overrides, PathOverride, Segment
 from codegen.jsonpath import child_path
 from codegen.words import Words, pascal, words
 
@@ -124,6 +124,8 @@ class Names:
     enums: dict[EnumKey, str] = field(default_factory=dict)
     # Attribute names the config gives keys of a record (`field = "order_side"`).
     fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
+    # Attribute names the config gives positions of a tuple kind (`items`), by index.
+    positions: dict[TupleKind, dict[int, str]] = field(default_factory=dict)
     # Where each record's name comes from (its best-ranked place, or the place a kept name was
     # found at): the key a later run looks its name up by, to keep it.
     places: dict[Record, str] = field(default_factory=dict)
@@ -217,7 +219,7 @@ def name_shapes(
     if root.tuples is not None and root == Shape(tuples=root.tuples):
         # Arrays only: their union is the root (`[chan_id, "te", [...]]` messages).
         sites[root.tuples].given = root_name
-    names = Names(fields=walker.fields)
+    names = Names(fields=walker.fields, positions=walker.positions)
     taken |= {
         site.given
         for site in [*sites.values(), *walker.enums.values()]
@@ -389,6 +391,7 @@ class _Walker:
     envelope: Words = ("message",)
     enums: dict[EnumKey, _Sites] = field(default_factory=dict)
     fields: dict[ObjectShape, dict[str, str]] = field(default_factory=dict)
+    positions: dict[TupleKind, dict[int, str]] = field(default_factory=dict)
     anchors: dict[str, Record] = field(default_factory=dict)
 
     def walk(
@@ -507,19 +510,25 @@ class _Walker:
         site = self.sites.setdefault(union, _Sites())
         site.places.append(_Place(hint, place.parent, place.where, place.vague))
         site.kind = True
+        setting = self.overrides.at(path)
         lengths = Counter(kind.tag for kind in union.kinds)
         for kind in union.kinds:
             tag = ("untagged",) if kind.tag is None else words(kind.tag)
             if not _meaningful(tag):
                 tag = hint + tag
             step = kind.tag if kind.tag is not None else f"!{union.index}"
+            given = None if setting is None else setting.variant_names.get(step)
             if lengths[kind.tag] > 1:
                 tag += (str(len(kind.positions)), "items")
                 step += f"/{len(kind.positions)}"
+                given = given and f"{given}{len(kind.positions)}Items"
             where = place.where + (("kind", step),)
             kind_site = self.sites.setdefault(kind, _Sites())
             kind_site.places.append(_Place(tag, place.parent, where))
             kind_site.kind = True
+            kind_site.given = kind_site.given or given
+            if setting is not None and setting.items:
+                self.positions[kind] = _position_names(kind, setting)
             for index, position in enumerate(kind.positions):
                 self.walk(
                     position,
@@ -602,6 +611,32 @@ class _Walker:
                 own if _meaningful(tag) else (),
                 is_kind=True,
             )
+
+
+def _position_names(kind: TupleKind, setting: PathOverride) -> dict[int, str]:
+    """The attributes `items` gives a kind's positions (an index from the end counts back from
+    its length); a position given two names, or a name given twice, is an error."""
+    length = len(kind.positions)
+    names: dict[int, str] = {}
+    for index, name in sorted(setting.items.items()):
+        place = index if index >= 0 else length + index
+        if not 0 <= place < length:
+            continue  # a kind with fewer items
+        if names.get(place, name) != name:
+            raise CodegenError(
+                f"items names item {place} of the {length}-item kind {kind.tag!r} both"
+                f" {names[place]!r} and {name!r}",
+                setting.where,
+            )
+        names[place] = name
+    taken = [names.get(place, f"item_{place}") for place in range(length)]
+    twice = next((name for name in taken if taken.count(name) > 1), None)
+    if twice is not None:
+        raise CodegenError(
+            f"items gives {twice!r} to two items of the {length}-item kind {kind.tag!r}",
+            setting.where,
+        )
+    return names
 
 
 def _inside(place: _Place, hint: Words, step: Segment) -> _Place:

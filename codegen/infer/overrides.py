@@ -98,6 +98,8 @@ class PathOverride:
     variant_names: dict[str, str] = field(
         default_factory=dict
     )  # tag value -> class name
+    # Positional kinds' attributes by index (from the end when negative).
+    items: dict[int, str] = field(default_factory=dict)
     # False: no recursion here (the objects here hold no objects of their own type, and they and
     # those below are not an enclosing position's); a path: the objects here are those of that
     # enclosing position.

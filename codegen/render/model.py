@@ -970,9 +970,10 @@ def _tuple_kind(
 ) -> TupleKindModel:
     """A NamedTuple of the positions (`item_0`, ...); its name's position a Literal."""
     kind = definition[TUPLE_KIND_KEYWORD]
+    given = definition.get(FIELDS_KEYWORD, {})
     positions = []
     for index, fragment in enumerate(definition["prefixItems"]):
-        field_name = f"item_{index}"
+        field_name = given.get(str(index), f"item_{index}")
         if "const" in fragment:  # the name: the union's decoder has read it already
             value = literal(fragment["const"])
             positions.append(
