@@ -360,3 +360,43 @@ def test_a_wrong_items_setting_names_the_line(
         )
     assert caught.value.location is not None
     assert caught.value.location.line == line
+
+
+def _frame(
+    join: str | None, ref: str | None, topic: str, event: str, payload: Any
+) -> Any:
+    """A channel frame: join ref, ref, topic, event, payload (as a v2 serializer writes it)."""
+    return [join, ref, topic, event, payload]
+
+
+FRAMES = [
+    _frame("1", "1", "room:lobby", "phx_join", {"config": {"private": False}}),
+    _frame("1", "1", "room:lobby", "phx_reply", {"status": "ok", "response": {}}),
+    _frame(None, "2", "phoenix", "heartbeat", {}),
+    _frame(None, "2", "phoenix", "phx_reply", {"status": "ok", "response": {}}),
+    _frame(None, None, "room:lobby", "new_msg", {"body": "hi", "user": "a"}),
+    _frame(None, None, "room:lobby", "new_msg", {"body": "yo", "user": "b"}),
+    _frame(None, None, "room:lobby", "presence_diff", {"joins": {}, "leaves": {}}),
+    _frame(None, "3", "phoenix", "heartbeat", {}),
+    _frame(None, "3", "phoenix", "phx_reply", {"status": "ok", "response": {}}),
+    _frame("4", "4", "room:a", "phx_join", {"config": {"private": True}}),
+    _frame("4", "4", "room:a", "phx_reply", {"status": "error", "response": {}}),
+]
+
+
+def test_the_name_that_tells_the_payloads_apart_beats_a_reference(
+    tmp_path: Path,
+) -> None:
+    """Item 1 (a reference: "1", "2"... or null) lines up with which items are null; item 3
+    (the event) with the keys of every payload. The payload's keys weigh as much as the
+    nulls: the event is the tag."""
+    package = build_and_import(tmp_path, "positional_frames", FRAMES)
+    assert _tuple_union(package)[TAG_AT_KEYWORD] == 3
+    assert handlers(package) >= {
+        "on_phx_join",
+        "on_phx_reply",
+        "on_heartbeat",
+        "on_new_msg",
+        "on_presence_diff",
+    }
+    assert contract_failures(package, FRAMES) == []

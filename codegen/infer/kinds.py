@@ -910,6 +910,16 @@ def _array_features(array: list[Any]) -> frozenset[Feature]:
     return frozenset(found)
 
 
+def _without_item(shape: frozenset[Feature], place: int) -> frozenset[Feature]:
+    """An array's features less those of the item at `place`."""
+    item = f"[{place}]"
+    return frozenset(
+        feature
+        for feature in shape
+        if feature[0] != item and not feature[0].startswith(item + " ")
+    )
+
+
 def _name_at(array: list[Any], index: int, head: bool) -> str | None:
     """The name at `index` (its head, when `head`); None when no string is there."""
     if not -len(array) <= index < len(array):
@@ -929,10 +939,11 @@ def _tuple_candidate(
     shapes: list[frozenset[Feature]],
     index: int,
     head: bool,
-) -> tuple[tuple[float, bool, float, int, bool, int, bool], int, bool, str] | None:
+) -> tuple[tuple[float, bool, int, bool, int, bool], int, bool, str] | None:
     """The names at `index` as the tag, ranked (best first: explains the most, recurs, every
     array holds one, counted from the start, nearest the end it is counted from, heads before
-    whole names as for object tags); None when they fail a tag's tests."""
+    whole names as for object tags); None when they fail a tag's tests (an object tag's,
+    with the kinds at each index and the keys of the objects there as one level)."""
     names = [_name_at(array, index, head) for array in arrays]
     if "" in names:
         return None  # a string that names nothing: a symbol, an id, text
@@ -950,7 +961,12 @@ def _tuple_candidate(
         name == _name_at(a, index, False) for a, name in zip(arrays, names)
     ):
         return None
-    # A kind is a name and a length: the evidence is for those groups.
+    # A kind is a name and a length: the evidence is for those groups. The name's own place is
+    # no evidence (that a string is there, where others hold null, is the name itself).
+    shapes = [
+        _without_item(shape, index if index >= 0 else len(array) + index)
+        for shape, array in zip(shapes, arrays)
+    ]
     groups: dict[Any, list[frozenset[Feature]]] = {}
     for name, shape, array in zip(names, shapes, arrays):
         groups.setdefault((name, len(array)), []).append(shape)
@@ -964,23 +980,18 @@ def _tuple_candidate(
             or len(set(cores)) < len(cores)
         ):
             return None
+    # An array's structure is one level: the kind at each index and the keys of the objects
+    # there count alike (a payload's keys say more of a kind than which items are null).
     top = _explained(shapes, groups, "", depth=1)
     inner = _explained(shapes, groups, "", depth=2)
-    if max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE or (
-        top.explained + inner.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
+    both = Explained(top.explained + inner.explained, top.varying + inner.varying)
+    if both.share < thresholds.TAG_MIN_EXPLAINED_SHARE or (
+        both.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
         and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
     ):
         return None
     missing = sum(weights) - present
-    rank = (
-        -top.share,
-        not recurring,
-        -inner.share,
-        missing,
-        index < 0,
-        abs(index),
-        not head,
-    )
+    rank = (-both.share, not recurring, missing, index < 0, abs(index), not head)
     place = f"item {index}" + (" (from the end)" if index < 0 else "")
     said = "a name"
     if head:
@@ -993,7 +1004,7 @@ def _tuple_candidate(
         )
         said = f"the name before its parameters ({example!r} -> {tag_head(example)!r})"
     evidence = (
-        f"{place}: {said}, {len(counts)} values, explains {top.explained} of"
-        f" {top.varying} features that vary"
+        f"{place}: {said}, {len(counts)} values, explains {both.explained} of"
+        f" {both.varying} features that vary"
     )
     return rank, index, head, evidence
