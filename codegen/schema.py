@@ -309,7 +309,7 @@ class _Builder:
             given = self.names.positions.get(kind)
             if given:
                 self.defs[kind_name][FIELDS_KEYWORD] = {
-                    str(place): name for place, name in sorted(given.items())
+                    str(index): attribute for index, attribute in sorted(given.items())
                 }
             selection: dict[str, Any] = {"minItems": length, "maxItems": length}
             if 0 <= at < length:

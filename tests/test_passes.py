@@ -11,6 +11,7 @@ from codegen.infer.naming import name_shapes
 from codegen.infer.observe import observe
 from codegen.infer.overrides import Overrides, PathOverride
 from codegen.infer.passes import dedupe, detect_maps, detect_tagged_unions
+from codegen.infer.passes.tree import compatible
 
 
 def shape(*samples: Any) -> Shape:
@@ -217,3 +218,24 @@ def test_a_wide_record_stays_a_record() -> None:
         shape(*[{"r": {k: 1 for k in keys if k != keys[n]}} for n in range(4)])
     )
     assert isinstance(field_shape(recurring, "r").record, ObjectShape)
+
+
+def _frames(payload: Any) -> list[list[Any]]:
+    """Positional arrays of two kinds; `payload` at index 1 of the `a` kind."""
+    return [[1, payload, "a"], [2, payload, "a"], [3, [], "b"], [4, [], "b"]]
+
+
+def _items(shape: Shape) -> Shape:
+    assert shape.array is not None and shape.array.items is not None
+    return shape.array.items
+
+
+def test_positional_kinds_are_compatible_only_position_by_position() -> None:
+    """Records holding positional kinds merge (dedupe) when each kind's items agree."""
+    root = dedupe(
+        shape({"p": _frames({"x": 1}), "q": _frames({"x": 2}), "r": _frames("text")})
+    )
+    p, q, r = (_items(field_shape(root, key)) for key in "pqr")
+    assert p.tuples is not None and [k.tag for k in p.tuples.kinds] == ["a", "b"]
+    assert compatible(p, q)
+    assert not compatible(p, r)  # a string where the others hold an object

@@ -193,9 +193,8 @@ class TupleShape:
 class TupleKind:
     """One kind of a TupleUnion: arrays of one length holding one name at the union's index."""
 
-    tag: (
-        str | None
-    )  # None: the arrays holding no string there (the kind without the tag)
+    # None: the arrays holding no string there (the kind without the tag).
+    tag: str | None
     positions: tuple[Shape, ...]
     count: int  # arrays of this kind
     origin: Origin = field(compare=False)
@@ -210,9 +209,8 @@ class TupleUnion:
     """
 
     index: int  # from the start, or from the end when negative
-    kinds: tuple[
-        TupleKind, ...
-    ]  # sorted by name (strings, then the one without), length
+    # Sorted by name (strings, then the kind without), then length.
+    kinds: tuple[TupleKind, ...]
     evidence: str = field(compare=False)
     origin: Origin = field(compare=False)
     head: bool = False  # the kind is the head of the name (thresholds.TAG_HEAD)

@@ -226,7 +226,7 @@ def compatible(left: Shape, right: Shape) -> bool:
     if left.tuples is not None and right.tuples is not None:
         kinds = {(k.tag, len(k.positions)): k.positions for k in right.tuples.kinds}
         if not all(
-            map(compatible, kind.positions, kinds[key])
+            all(map(compatible, kind.positions, kinds[key]))
             for kind in left.tuples.kinds
             if (key := (kind.tag, len(kind.positions))) in kinds
         ):
