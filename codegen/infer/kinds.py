@@ -550,10 +550,10 @@ def tag_head(text: str, masked: tuple[int, ...] = ()) -> str:
     assert (
         found is not None
     )  # the pattern matches every string, if only the empty start
-    return mask(found.group(), masked) if masked else found.group()
+    return _mask_segments(found.group(), masked) if masked else found.group()
 
 
-def mask(head: str, masked: tuple[int, ...]) -> str:
+def _mask_segments(head: str, masked: tuple[int, ...]) -> str:
     """`head` with the segments at `masked` (those it has) written `*`."""
     parts = thresholds.TAG_SEGMENT.split(head)  # segment, separator, segment, ...
     for index in masked:
@@ -585,7 +585,7 @@ def kind_name(value: Any, *, head: bool = False, masked: tuple[int, ...] = ()) -
     found = _head_text(value)
     if found is None or not masked:
         return found
-    masked_head = mask(found, masked)
+    masked_head = _mask_segments(found, masked)
     words = thresholds.TAG_SEGMENT.split(masked_head)[::2]
     return None if all(word == thresholds.TAG_MASK for word in words) else masked_head
 
