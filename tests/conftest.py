@@ -344,13 +344,18 @@ def import_generated(out_dir: Path, name: str) -> ModuleType:
             del sys.modules[loaded]
 
 
-def build_and_import(root: Path, name: str, samples: list[Any]) -> ModuleType:
-    """Generate the one set root/samples/<name>/ (a file per sample) into root/out/ and import it."""
+def build_and_import(
+    root: Path, name: str, samples: list[Any], config: str | None = None
+) -> ModuleType:
+    """Generate the one set root/samples/<name>/ (a file per sample, and `config` as its
+    codegen.toml) into root/out/ and import it."""
     set_dir = root / "samples" / name
     set_dir.mkdir(parents=True)
     for number, sample in enumerate(samples):
         path = set_dir / f"{number:03d}.json"
         path.write_text(json.dumps(sample), encoding="utf-8")
+    if config is not None:
+        (set_dir / "codegen.toml").write_text(config, encoding="utf-8")
     write_packages(build_packages(root / "samples"), root / "out")
     return import_generated(root / "out", name)
 

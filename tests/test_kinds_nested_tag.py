@@ -22,16 +22,13 @@ from conftest import (
     contract_failures,
     error_places,
     handlers,
-    import_generated,
     mypy_on_use,
     package_schema,
     round_trips,
 )
 
 from codegen.diff import schema_changes
-from codegen.pipeline import build_packages
 from codegen.schema import TAG_IN_KEYWORD, TAG_KEYWORD
-from codegen.write import write_packages
 
 
 def _push(channel: str, inst: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -206,13 +203,7 @@ def test_a_value_that_tells_only_its_own_object_apart_is_no_message_tag(
 
 
 def _generate_with_config(tmp_path: Path, name: str, config: str) -> ModuleType:
-    set_dir = tmp_path / "samples" / name
-    set_dir.mkdir(parents=True)
-    for number, sample in enumerate(PUSHES):
-        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
-    (set_dir / "codegen.toml").write_text(config, "utf-8")
-    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
-    return import_generated(tmp_path / "out", name)
+    return build_and_import(tmp_path, name, PUSHES, config)
 
 
 def test_the_config_can_forbid_the_tag_inside_an_object(tmp_path: Path) -> None:
@@ -227,13 +218,9 @@ def test_the_config_can_forbid_the_tag_inside_an_object(tmp_path: Path) -> None:
 def test_the_config_can_set_the_tag_inside_an_object(tmp_path: Path) -> None:
     """Pushes whose rows all look alike tell nothing apart by structure: the config says."""
     same = [_push(channel, "BTC-USDT", [{"v": "1"}]) for channel in ("a1", "b2", "c3")]
-    set_dir = tmp_path / "samples" / "pushes_forced"
-    set_dir.mkdir(parents=True)
-    for number, sample in enumerate(same):
-        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
-    (set_dir / "codegen.toml").write_text('[paths."$"]\ntag = "arg.channel"\n', "utf-8")
-    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
-    package = import_generated(tmp_path / "out", "pushes_forced")
+    package = build_and_import(
+        tmp_path, "pushes_forced", same, '[paths."$"]\ntag = "arg.channel"\n'
+    )
     union = _root_union(package)
     assert union["x-codegen-evidence"] == "tag 'arg.channel': set in the config"
     assert handlers(package) >= {"on_a1", "on_b2", "on_c3"}

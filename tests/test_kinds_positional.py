@@ -22,7 +22,6 @@ from conftest import (
     contract_failures,
     error_places,
     handlers,
-    import_generated,
     mypy_on_use,
     package_schema,
 )
@@ -31,9 +30,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from codegen.errors import CodegenError
-from codegen.pipeline import build_packages
 from codegen.schema import POSITIONAL_KIND, TAG_AT_KEYWORD, UNION_KEYWORD
-from codegen.write import write_packages
 
 
 def _ticker(channel: int, n: int) -> list[Any]:
@@ -251,13 +248,9 @@ def test_lists_of_names_are_lists_not_kinds(tmp_path: Path) -> None:
 
 
 def test_the_config_can_say_the_arrays_are_a_list(tmp_path: Path) -> None:
-    set_dir = tmp_path / "samples" / "positional_forced"
-    set_dir.mkdir(parents=True)
-    for number, sample in enumerate(TRADES):
-        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
-    (set_dir / "codegen.toml").write_text('[paths."$"]\ntuple = false\n', "utf-8")
-    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
-    package = import_generated(tmp_path / "out", "positional_forced")
+    package = build_and_import(
+        tmp_path, "positional_forced", TRADES, '[paths."$"]\ntuple = false\n'
+    )
     assert not _has_tuple_union(package)
     assert contract_failures(package, TRADES) == []
 
@@ -308,13 +301,7 @@ def test_a_feed_of_arrays_only_is_the_union_itself(tmp_path: Path) -> None:
 
 
 def _generate_with_config(tmp_path: Path, name: str, config: str) -> ModuleType:
-    set_dir = tmp_path / "samples" / name
-    set_dir.mkdir(parents=True)
-    for number, sample in enumerate(FEED):
-        (set_dir / f"{number:03d}.json").write_text(json.dumps(sample), "utf-8")
-    (set_dir / "codegen.toml").write_text(config, "utf-8")
-    write_packages(build_packages(tmp_path / "samples"), tmp_path / "out")
-    return import_generated(tmp_path / "out", name)
+    return build_and_import(tmp_path, name, FEED, config)
 
 
 def test_the_config_names_the_items_and_the_kinds(tmp_path: Path) -> None:
