@@ -413,7 +413,7 @@ class _Builder:
             "title": unknown,
             "description": f"A kind of {name} not seen in the samples, kept as the raw object.",
             "type": "object",
-            **_selected_by(selection),
+            **_selected_by(_with_held_tags(selection, union)),
         }
         tags = [v.tag for v in union.variants if v.tag is not None]
         known = head_schema([str(tag) for tag in tags]) if by_head else {"enum": tags}
@@ -565,6 +565,18 @@ def _kind_label(key: str | None, tag: str | int | None, by_head: bool = False) -
     if by_head:
         return f"whose `{key}` starts with the name `{tag}`"
     return f"whose `{key}` is `{tag}`"
+
+
+def _with_held_tags(selection: Selection, union: ObjectUnion) -> Selection:
+    """The selection reaching a union, with the tags its objects hold for the message around
+    them (`channel` of `arg`, when the message's kind is told by `arg.channel`): the union's
+    unknown kind holds them too."""
+    held = tuple(
+        ("head" if tag.head else "tag", (tag.key,), tag.value)
+        for tag in union.tags
+        if tag.within is None
+    )
+    return tuple(dict.fromkeys(selection + held))
 
 
 def _selected_by(selection: Selection) -> dict[str, Any]:

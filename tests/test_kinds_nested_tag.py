@@ -369,3 +369,18 @@ def test_the_object_holding_the_tag_may_be_kinds_of_its_own(tmp_path: Path) -> N
     ]
     assert {"on_books_snapshot", "on_books_update", "on_trades"} <= handlers(package)
     assert contract_failures(package, HELD_KINDS) == []
+
+
+def test_the_holders_unknown_kind_keeps_the_message_tag(tmp_path: Path) -> None:
+    """A trades push with no rows, whose `arg` carries a `kind` no book push has, and a
+    `checksum` as book pushes do: the decoder reads `arg.channel` and takes it as trades. schema.json must too:
+    the unknown kind of the books' `arg` holds `channel: books`, else the message would be a
+    books push as well and fail `oneOf`."""
+    package = build_and_import(tmp_path, "held_unknown", HELD_KINDS)
+    odd = {
+        "arg": {"channel": "trades", "kind": "zzz", "instId": "ETH-USDT"},
+        "data": [],
+        "checksum": 7,
+    }
+    assert type(package.decode(odd)).__name__ == "Trades"
+    assert contract_failures(package, [odd]) == []
