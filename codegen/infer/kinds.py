@@ -362,20 +362,9 @@ def _candidate(
     groups: dict[Group, list[frozenset[Feature]]] = {}
     for value, shape in zip(values, shapes):
         groups.setdefault(value, []).append(shape)
-    singles = sum(1 for count in counts.values() if count == 1)
-    recurring = singles / total <= thresholds.TAG_MAX_UNIQUE_SHARE
-    if not recurring:
-        # Values that mostly do not recur are evidence only in a small set, only as words,
-        # and only when every value has a structure of its own.
-        if (
-            total > thresholds.TAG_SMALL_SET
-            or (total < thresholds.TAG_MIN_OBJECTS and not proven)
-            or not all(_is_word(value) for value in counts)
-        ):
-            return None
-        cores = [frozenset.intersection(*members) for members in groups.values()]
-        if len(set(cores)) < len(cores):
-            return None
+    recurring = _recurs(counts, groups, 0 if proven else thresholds.TAG_MIN_OBJECTS)
+    if recurring is None:
+        return None
     # No evidence is under the tag itself, nor, for a tag inside an object, in that object.
     outside = key if within is None else within
     top = _explained(shapes, groups, outside, depth=1)
@@ -384,11 +373,8 @@ def _candidate(
         return None
     if proven and unnamed and not (top.varying or inner.varying):
         pass  # a tag of the whole position names the kinds of the objects without the tag
-    elif max(top.share, inner.share) < thresholds.TAG_MIN_EXPLAINED_SHARE:
-        return None
-    elif (
-        top.explained + inner.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
-        and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
+    elif _explains_too_little(
+        max(top.share, inner.share), top.explained + inner.explained, len(groups)
     ):
         return None
     return Candidate(
@@ -480,6 +466,37 @@ def _values_explain(
             _explained(present, valued, outside, depth=1),
             _explained(present, valued, outside, depth=2),
         )
+    )
+
+
+def _recurs(
+    counts: Counter[Any], groups: dict[Any, list[frozenset[Feature]]], minimum: int
+) -> bool | None:
+    """Whether a tag's values recur (at most TAG_MAX_UNIQUE_SHARE of the objects hold a value
+    seen once); None when they mostly do not and are no evidence. Values that mostly do not
+    recur are evidence only in a small set of at least `minimum` objects, only as words, and
+    only when every value's objects (`groups`) have a structure of their own."""
+    total = sum(counts.values())
+    singles = sum(1 for count in counts.values() if count == 1)
+    if singles / total <= thresholds.TAG_MAX_UNIQUE_SHARE:
+        return True
+    if (
+        total > thresholds.TAG_SMALL_SET
+        or total < minimum
+        or not all(_is_word(value) for value in counts)
+    ):
+        return None
+    cores = [frozenset.intersection(*members) for members in groups.values()]
+    return None if len(set(cores)) < len(cores) else False
+
+
+def _explains_too_little(share: float, explained: int, groups: int) -> bool:
+    """A grouping explains too little when it explains under TAG_MIN_EXPLAINED_SHARE of the
+    features that vary, or fewer than TAG_MIN_EXPLAINED_KEYS of them in too few groups.
+    """
+    return share < thresholds.TAG_MIN_EXPLAINED_SHARE or (
+        explained < thresholds.TAG_MIN_EXPLAINED_KEYS
+        and groups < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
     )
 
 
@@ -970,25 +987,15 @@ def _tuple_candidate(
     groups: dict[Any, list[frozenset[Feature]]] = {}
     for name, shape, array in zip(names, shapes, arrays):
         groups.setdefault((name, len(array)), []).append(shape)
-    singles = sum(1 for count in counts.values() if count == 1)
-    recurring = singles / present <= thresholds.TAG_MAX_UNIQUE_SHARE
-    if not recurring:
-        cores = [frozenset.intersection(*members) for members in groups.values()]
-        if (
-            present > thresholds.TAG_SMALL_SET
-            or not all(_is_word(name) for name in counts)
-            or len(set(cores)) < len(cores)
-        ):
-            return None
+    recurring = _recurs(counts, groups, 0)
+    if recurring is None:
+        return None
     # An array's structure is one level: the kind at each index and the keys of the objects
     # there count alike (a payload's keys say more of a kind than which items are null).
     top = _explained(shapes, groups, "", depth=1)
     inner = _explained(shapes, groups, "", depth=2)
     both = Explained(top.explained + inner.explained, top.varying + inner.varying)
-    if both.share < thresholds.TAG_MIN_EXPLAINED_SHARE or (
-        both.explained < thresholds.TAG_MIN_EXPLAINED_KEYS
-        and len(groups) < thresholds.TAG_MIN_GROUPS_FOR_ONE_KEY
-    ):
+    if _explains_too_little(both.share, both.explained, len(groups)):
         return None
     missing = sum(weights) - present
     rank = (-both.share, not recurring, missing, index < 0, abs(index), not head)
