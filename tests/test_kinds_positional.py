@@ -19,11 +19,13 @@ import pytest
 from conftest import (
     Recorder,
     build_and_import,
+    cli_generate,
     contract_failures,
     error_places,
     handlers,
     mypy_on_use,
     package_schema,
+    tree_of,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -387,3 +389,27 @@ def test_the_name_that_tells_the_payloads_apart_beats_a_reference(
         "on_presence_diff",
     }
     assert contract_failures(package, FRAMES) == []
+
+
+def test_a_second_run_writes_nothing_new(tmp_path: Path) -> None:
+    """Records at two positions of one kind (the 5-item book's two objects) and of a plain
+    tuple (`pair`) keep their names from run to run: each position is a place of its own,
+    where a name kept by place stays with its record."""
+    samples = tmp_path / "samples"
+    for name, messages in (
+        ("positional_rerun", FEED),
+        (
+            "tuple_rerun",
+            [{"pair": [{"a": n}, {"b": str(n), "c": [n]}]} for n in range(9)],
+        ),
+    ):
+        (samples / name).mkdir(parents=True)
+        for number, message in enumerate(messages):
+            (samples / name / f"{number:03d}.json").write_text(
+                json.dumps(message), "utf-8"
+            )
+    out = tmp_path / "out"
+    assert cli_generate(samples, out).exit_code == 0
+    first = tree_of(out)
+    assert cli_generate(samples, out).exit_code == 0
+    assert tree_of(out) == first

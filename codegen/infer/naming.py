@@ -141,7 +141,7 @@ class _Place:
     parent: Record | None  # the record whose field (or item) this is; None at the root
     where: tuple[
         Segment, ...
-    ]  # the key path, with ("kind", tag) steps for kinds of unions
+    ]  # the key path, with ("kind", tag) steps for kinds of unions, ("item", n) of tuples
     # The key says nothing alone (`data`, `k`): the name is qualified by the parent's first.
     vague: bool = False
 
@@ -163,6 +163,8 @@ class _Place:
                 text += f"<{step[1]}>"
             elif step[0] == "key":
                 text = child_path(text, step[1])
+            elif step[0] == "item":
+                text += f"[{step[1]}]"
             else:
                 text += step[0] if step == ITEMS else ".*"
         return text
@@ -417,11 +419,19 @@ class _Walker:
             setting = self.overrides.at(path)
             if setting is not None and setting.name is not None:
                 enum.given = setting.name
-        items = [shape.array.items] if shape.array and shape.array.items else []
-        items += shape.tuple.positions if shape.tuple is not None else ()
-        for item in items:
+        if shape.array is not None and shape.array.items is not None:
             self.walk(
-                item, _inside(place, singular(hint), ITEMS), family, path + (ITEMS,)
+                shape.array.items,
+                _inside(place, singular(hint), ITEMS),
+                family,
+                path + (ITEMS,),
+            )
+        for index, position in enumerate(shape.tuple.positions if shape.tuple else ()):
+            self.walk(
+                position,
+                _inside(place, singular(hint), _item_step(index)),
+                family,
+                path + (ITEMS,),
             )
         if shape.tuples is not None:
             self._tuple_kinds(shape.tuples, place, family, path)
@@ -532,7 +542,11 @@ class _Walker:
             for index, position in enumerate(kind.positions):
                 self.walk(
                     position,
-                    _Place(tag + ("item", str(index)), place.parent, where + (ITEMS,)),
+                    _Place(
+                        tag + ("item", str(index)),
+                        place.parent,
+                        where + (_item_step(index),),
+                    ),
                     family,
                     path + (ITEMS,),
                 )
@@ -637,6 +651,12 @@ def _position_names(kind: TupleKind, setting: PathOverride) -> dict[int, str]:
             setting.where,
         )
     return names
+
+
+def _item_step(index: int) -> Segment:
+    """A tuple position's step in a place (`$.pair[1]`): each position is a place of its own,
+    so a name kept by place stays with its record (at `[*]`, two records took turns)."""
+    return ("item", str(index))
 
 
 def _inside(place: _Place, hint: Words, step: Segment) -> _Place:
